@@ -1,0 +1,111 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "InterviewCoach",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "interview-coach", targets: ["interview-coach"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // SQLite's C API (Debian's libsqlite3-dev).
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        // Generated from Protos/ by scripts/generate-protos; committed.
+        .target(
+            name: "CoachProtos",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]),
+
+        // Domain types, validation, errors and their gRPC/HTTP mapping.
+        .target(
+            name: "CoachCore",
+            dependencies: [
+                "CoachProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+
+        // Document-store protocols and the embedded SQLite implementation.
+        .target(
+            name: "CoachStore",
+            dependencies: [
+                "CoachCore", "CSQLite",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // gRPC ResumeService: thin handlers over the domain and the store.
+        .target(
+            name: "ResumeService",
+            dependencies: [
+                "CoachCore", "CoachStore", "CoachProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // What connects the processes: health service, address lists, clients and servers over HTTP/2.
+        .target(
+            name: "CoachMesh",
+            dependencies: [
+                "CoachCore", "CoachProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Hummingbird REST + SSE gateway translating to gRPC.
+        .target(
+            name: "CoachEdge",
+            dependencies: [
+                "CoachCore", "CoachProtos", "CoachMesh",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]),
+
+        .executableTarget(
+            name: "interview-coach",
+            dependencies: [
+                "CoachCore", "CoachStore", "CoachMesh", "CoachEdge", "ResumeService", "CoachProtos",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
+        .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore", "CoachCore"]),
+        .testTarget(
+            name: "CoachEdgeTests",
+            dependencies: [
+                "CoachEdge", "CoachMesh", "ResumeService", "CoachStore", "CoachCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

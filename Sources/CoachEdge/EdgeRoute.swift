@@ -1,0 +1,91 @@
+import CoachCore
+import HTTPTypes
+import Hummingbird
+
+/// One REST route: registered on the router, consulted for 405 answers, and described in
+/// `/openapi.json` — one table, so the document always matches what is served.
+struct EdgeRoute: Sendable {
+    struct Parameter: Sendable {
+        var name: String
+        var location: String  // "path" | "query" | "header"
+        var type: String  // JSON schema type
+        var description: String
+        var required: Bool
+    }
+
+    var method: HTTPRequest.Method
+    /// OpenAPI-style template, e.g. `/api/v1/resumes/{unique_key}`.
+    var path: String
+    var tag: String
+    var summary: String
+    var parameters: [Parameter] = []
+    /// Name of a schema in `OpenAPIDocument.schemas`.
+    var requestSchema: String? = nil
+    var requestRequired: Bool = true
+    /// Status → (description, schema name or nil, media type).
+    var responses: [Int: (String, String?)] = [:]
+    var responseMediaType: String = "application/json"
+
+    /// Hummingbird's form of the template (`:unique_key`).
+    var routerPath: RouterPath {
+        RouterPath(
+            path.split(separator: "/").map { $0.hasPrefix("{") ? ":" + $0.dropFirst().dropLast() : String($0) }
+                .joined(separator: "/"))
+    }
+
+    func matches(_ requestPath: String) -> Bool {
+        let template = path.split(separator: "/")
+        let actual = requestPath.split(separator: "/")
+        guard template.count == actual.count else { return false }
+        return zip(template, actual).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+    }
+
+    /// Methods served on `path` (empty when no route has that path at all).
+    static func allowedMethods(for path: String, in routes: [EdgeRoute]) -> [HTTPRequest.Method] {
+        var methods: [HTTPRequest.Method] = []
+        for route in routes where route.matches(path) && !methods.contains(route.method) {
+            methods.append(route.method)
+        }
+        return methods
+    }
+}
+
+/// Collects routes and their handlers, then installs them behind the edge middleware (which
+/// must be in place before the first route is registered to wrap it).
+struct RouteTable {
+    typealias Handler = @Sendable (Request, EdgeRequestContext) async throws -> Response
+
+    private(set) var routes: [EdgeRoute] = []
+    private var handlers: [Handler] = []
+
+    mutating func add(_ route: EdgeRoute, _ handler: @escaping Handler) {
+        routes.append(route)
+        handlers.append(handler)
+    }
+
+    func install(on router: Router<EdgeRequestContext>) {
+        router.middlewares.add(EdgeErrorMiddleware(routes: routes))
+        for (route, handler) in zip(routes, handlers) {
+            router.on(route.routerPath, method: route.method, use: handler)
+        }
+    }
+}
+
+extension EdgeRequestContext {
+    /// A path parameter, percent-decoded exactly once.
+    func pathParameter(_ name: String) throws(CoachError) -> String {
+        guard let raw = parameters.get(name) else { throw CoachError.badRequest("\(name) is required", field: name) }
+        guard let decoded = raw.removingPercentEncoding else {
+            throw CoachError.badRequest("invalid percent-encoding", field: name)
+        }
+        return decoded
+    }
+}
+
+extension Request {
+    /// The whole body, at most `ResumeLimits.maxBodyBytes` (413 beyond).
+    func bodyData(context: EdgeRequestContext) async throws -> [UInt8] {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        return Array(buffer.readableBytesView)
+    }
+}

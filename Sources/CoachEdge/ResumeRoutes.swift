@@ -1,0 +1,238 @@
+import CoachCore
+import CoachMesh
+import CoachProtos
+import Foundation
+import GRPCCore
+import HTTPTypes
+import Hummingbird
+
+/// The Resume routes of the contract, each a call to `ResumeService`.
+struct ResumeRoutes {
+    let client: Interviewcoach_V1_ResumeService.Client<MeshClientTransport>
+    let health: Grpc_Health_V1_Health.Client<MeshClientTransport>
+
+    static let callOptions: CallOptions = {
+        var options = CallOptions.defaults
+        options.timeout = .seconds(10)
+        return options
+    }()
+
+    func register(on table: inout RouteTable) {
+        let keyParameter = EdgeRoute.Parameter(
+            name: "unique_key", location: "path", type: "string", description: "`{name}_{n}`", required: true)
+        table.add(
+            EdgeRoute(
+                method: .post, path: "/api/v1/resumes", tag: "resumes", summary: "Create a resume",
+                requestSchema: "ResumeCreate",
+                responses: [201: ("Created", "ResumeCreated"), 413: ("Body too large", "Error"), 422: ("Invalid body", "Error")]),
+            create)
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/api/v1/resumes", tag: "resumes", summary: "List resumes, newest first",
+                parameters: [
+                    .init(name: "name", location: "query", type: "string", description: "Exact name", required: false),
+                    .init(name: "limit", location: "query", type: "integer", description: "1-100, default 20", required: false),
+                    .init(name: "cursor", location: "query", type: "string", description: "`next_cursor` of the previous page", required: false),
+                ],
+                responses: [200: ("A page of resumes", "ResumeList"), 422: ("Bad parameters", "Error")]),
+            list)
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/api/v1/resumes/health", tag: "health", summary: "Resume service health",
+                responses: [200: ("Healthy", "ServiceHealth"), 503: ("Unhealthy", "ServiceHealth")]),
+            serviceHealth)
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/api/v1/resumes/user/{name}", tag: "resumes", summary: "All resumes of one name, newest first",
+                parameters: [.init(name: "name", location: "path", type: "string", description: "Candidate name", required: true)],
+                responses: [200: ("The user's resumes", "UserResumes"), 404: ("No resume has this name", "Error"), 422: ("Bad name", "Error")]),
+            byUser)
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/api/v1/resumes/{unique_key}", tag: "resumes", summary: "Get a resume",
+                parameters: [keyParameter], responses: [200: ("The resume", "Resume"), 404: ("Not found", "Error")]),
+            get)
+        table.add(
+            EdgeRoute(
+                method: .put, path: "/api/v1/resumes/{unique_key}", tag: "resumes", summary: "Replace a resume's content",
+                parameters: [keyParameter], requestSchema: "ResumeCreate",
+                responses: [200: ("The updated resume", "Resume"), 404: ("Not found", "Error"), 422: ("Invalid body", "Error")]),
+            update)
+        table.add(
+            EdgeRoute(
+                method: .delete, path: "/api/v1/resumes/{unique_key}", tag: "resumes",
+                summary: "Delete a resume with its question sets, learning paths and tasks",
+                parameters: [keyParameter], responses: [204: ("Deleted", nil), 404: ("Not found", "Error")]),
+            delete)
+    }
+
+    @Sendable func create(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        let content = try decodeRequestBody(ResumeContent.self, from: Data(try await request.bodyData(context: context)))
+        // Same validator as the service, so a REST client also learns which required field is missing.
+        let validated = try content.validated()
+        var message = Interviewcoach_V1_CreateResumeRequest()
+        message.content = validated.proto
+        let resume = try await client.createResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        var headers: HTTPFields = [:]
+        headers[.location] = "/api/v1/resumes/" + Self.percentEncoded(resume.uniqueKey)
+        return .json(
+            ResumeCreated(message: "Resume created successfully", resumeID: resume.id, uniqueKey: resume.uniqueKey),
+            status: .created, headers: headers)
+    }
+
+    @Sendable func get(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        var message = Interviewcoach_V1_GetResumeRequest()
+        message.uniqueKey = try context.pathParameter("unique_key")
+        let resume = try await client.getResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        return .json(ResumeBody(Resume(proto: resume)))
+    }
+
+    @Sendable func list(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var violations: [FieldViolation] = []
+        var message = Interviewcoach_V1_ListResumesRequest()
+        if let limit = query["limit"] {
+            if let value = Int(limit), (1...PageSize.maximum).contains(value) {
+                message.pageSize = Int32(value)
+            } else {
+                violations.append(FieldViolation(field: "limit", message: "must be an integer between 1 and \(PageSize.maximum)"))
+            }
+        }
+        if let cursor = query["cursor"], !cursor.isEmpty {
+            do {
+                message.pageToken = try PageCursor(token: String(cursor), field: "cursor").token
+            } catch { violations += error.violations }
+        }
+        if let name = query["name"] {
+            do {
+                message.name = try validatedPersonName(String(name))
+            } catch { violations += error.violations }
+        }
+        if !violations.isEmpty { throw CoachError.validation(violations) }
+        let page = try await client.listResumes(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        return .json(
+            ResumeList(
+                resumes: page.resumes.map { ResumeBody(Resume(proto: $0)) },
+                nextCursor: page.nextPageToken.isEmpty ? nil : page.nextPageToken))
+    }
+
+    @Sendable func byUser(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        let name = try validatedPersonName(try context.pathParameter("name"))
+        var resumes: [ResumeBody] = []
+        var message = Interviewcoach_V1_ListResumesRequest()
+        message.name = name
+        message.pageSize = Int32(PageSize.maximum)
+        // Bounded: at most 10 pages of 100.
+        for _ in 0..<10 {
+            let page = try await client.listResumes(message, metadata: context.rpcMetadata, options: Self.callOptions)
+            resumes += page.resumes.map { ResumeBody(Resume(proto: $0)) }
+            if page.nextPageToken.isEmpty { break }
+            message.pageToken = page.nextPageToken
+        }
+        if resumes.isEmpty {
+            throw CoachError(.resumeNotFound, "no resumes for user: \(name)", details: ["user": .string(name)])
+        }
+        return .json(UserResumes(user: name, count: resumes.count, resumes: resumes))
+    }
+
+    @Sendable func update(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        let key = try context.pathParameter("unique_key")
+        let content = try decodeRequestBody(ResumeContent.self, from: Data(try await request.bodyData(context: context)))
+        var message = Interviewcoach_V1_UpdateResumeRequest()
+        message.uniqueKey = key
+        message.content = try content.validated().proto
+        let resume = try await client.updateResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        return .json(ResumeBody(Resume(proto: resume)))
+    }
+
+    @Sendable func delete(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        var message = Interviewcoach_V1_DeleteResumeRequest()
+        message.uniqueKey = try context.pathParameter("unique_key")
+        _ = try await client.deleteResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func serviceHealth(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        let healthy = await UpstreamHealth.isServing(health, service: "interviewcoach.v1.ResumeService")
+        return .json(
+            ServiceHealth(service: "resume-service", status: healthy ? "healthy" : "unhealthy", timestamp: Date().rfc3339),
+            status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    static func percentEncoded(_ segment: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+}
+
+extension EdgeRequestContext {
+    /// Metadata sent with every upstream call.
+    var rpcMetadata: Metadata { ["x-request-id": "\(requestID)"] }
+}
+
+// MARK: - Response bodies
+
+struct ResumeCreated: Encodable {
+    var message: String
+    var resumeID: String
+    var uniqueKey: String
+
+    enum CodingKeys: String, CodingKey {
+        case message
+        case resumeID = "resume_id"
+        case uniqueKey = "unique_key"
+    }
+}
+
+/// A resume as REST returns it: every body field plus `id`, `unique_key` and the times.
+struct ResumeBody: Encodable {
+    var resume: Resume
+
+    init(_ resume: Resume) { self.resume = resume }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case uniqueKey = "unique_key"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try resume.content.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(resume.id, forKey: .id)
+        try container.encode(resume.uniqueKey, forKey: .uniqueKey)
+        try container.encode(resume.createdAt.rfc3339, forKey: .createdAt)
+        try container.encode(resume.updatedAt.rfc3339, forKey: .updatedAt)
+    }
+}
+
+struct ResumeList: Encodable {
+    var resumes: [ResumeBody]
+    var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case resumes
+        case nextCursor = "next_cursor"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(resumes, forKey: .resumes)
+        // Always present: null on the last page.
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+struct UserResumes: Encodable {
+    var user: String
+    var count: Int
+    var resumes: [ResumeBody]
+}
+
+struct ServiceHealth: Encodable {
+    var service: String
+    var status: String
+    var timestamp: String
+}

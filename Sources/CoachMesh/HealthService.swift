@@ -1,0 +1,106 @@
+import CoachProtos
+import GRPCCore
+import Synchronization
+
+/// Serving status per service name ("" is the whole server), shared by the health service and
+/// whatever decides readiness.
+public final class HealthStatuses: Sendable {
+    public enum Status: Sendable {
+        case serving, notServing
+    }
+
+    private let statuses: Mutex<[String: Status]>
+
+    public init(serving services: [String]) {
+        var initial: [String: Status] = ["": .serving]
+        for service in services { initial[service] = .serving }
+        statuses = Mutex(initial)
+    }
+
+    public func set(_ status: Status, for service: String) {
+        statuses.withLock { $0[service] = status }
+    }
+
+    /// Marks every service not serving (on shutdown, so balancers drain this process).
+    public func setAllNotServing() {
+        statuses.withLock { statuses in
+            for key in statuses.keys { statuses[key] = .notServing }
+        }
+    }
+
+    public func status(of service: String) -> Status? {
+        statuses.withLock { $0[service] }
+    }
+
+    public var all: [String: Status] { statuses.withLock { $0 } }
+}
+
+/// The standard `grpc.health.v1.Health` service over `HealthStatuses`; an optional probe (e.g. a
+/// store ping) turns the answer to NOT_SERVING while a dependency is down.
+public struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
+    public typealias Probe = @Sendable () async -> Bool
+
+    private let statuses: HealthStatuses
+    private let probe: Probe?
+
+    public init(statuses: HealthStatuses, probe: Probe? = nil) {
+        self.statuses = statuses
+        self.probe = probe
+    }
+
+    public func check(
+        request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext
+    ) async throws -> Grpc_Health_V1_HealthCheckResponse {
+        guard let status = statuses.status(of: request.service) else {
+            throw RPCError(code: .notFound, message: "unknown service: \(request.service)")
+        }
+        let healthy = await probeHealthy()
+        return Self.response(status == .serving && healthy ? .serving : .notServing)
+    }
+
+    public func list(
+        request: Grpc_Health_V1_HealthListRequest, context: ServerContext
+    ) async throws -> Grpc_Health_V1_HealthListResponse {
+        let healthy = await probeHealthy()
+        var response = Grpc_Health_V1_HealthListResponse()
+        for (service, status) in statuses.all {
+            response.statuses[service] = Self.response(status == .serving && healthy ? .serving : .notServing)
+        }
+        return response
+    }
+
+    public func watch(
+        request: Grpc_Health_V1_HealthCheckRequest,
+        response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
+        context: ServerContext
+    ) async throws {
+        var last: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
+        while !Task.isCancelled {
+            let current: Grpc_Health_V1_HealthCheckResponse.ServingStatus
+            if let status = statuses.status(of: request.service) {
+                let healthy = await probeHealthy()
+                current = status == .serving && healthy ? .serving : .notServing
+            } else {
+                current = .serviceUnknown
+            }
+            if current != last {
+                try await response.write(Self.response(current))
+                last = current
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func probeHealthy() async -> Bool {
+        guard let probe else { return true }
+        return await probe()
+    }
+
+    private static func response(
+        _ status: Grpc_Health_V1_HealthCheckResponse.ServingStatus
+    ) -> Grpc_Health_V1_HealthCheckResponse {
+        var response = Grpc_Health_V1_HealthCheckResponse()
+        response.status = status
+        return response
+    }
+}

@@ -1,0 +1,117 @@
+import CSQLite
+import CoachCore
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+
+/// One SQLite database file shared by the embedded stores: WAL journal, versioned schema,
+/// every call run on a small dedicated thread pool (SQLite blocks on I/O) with the connection
+/// behind a lock.
+public final class SQLiteDatabase: Sendable {
+    private let connection: Mutex<SQLiteConnection>
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+    public let path: String
+
+    /// Opens (creating if needed) `path` and migrates it to the newest schema.
+    public init(path: String, logger: Logger) throws {
+        self.path = path
+        self.logger = logger
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let connection = try SQLiteConnection(path: path)
+        try connection.execute("PRAGMA journal_mode = WAL")
+        // NORMAL in WAL mode: a process crash loses nothing; only an OS crash may drop the last commits.
+        try connection.execute("PRAGMA synchronous = NORMAL")
+        try connection.execute("PRAGMA foreign_keys = ON")
+        try connection.execute("PRAGMA busy_timeout = 5000")
+        try SQLiteSchema.migrate(connection, logger: logger)
+        self.connection = Mutex(connection)
+        self.threadPool = NIOThreadPool(numberOfThreads: 2)
+        self.threadPool.start()
+    }
+
+    deinit {
+        threadPool.shutdownGracefully { _ in }
+    }
+
+    /// Runs `body` with the connection on the database's threads. SQLite failures become
+    /// `DATABASE_OPERATION_FAILED` (logged with SQLite's code, never with document contents).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await run(body)
+    }
+
+    /// Like `read`, inside one `BEGIN IMMEDIATE` transaction that rolls back on any error.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await run { connection in
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                let value = try body(connection)
+                try connection.execute("COMMIT")
+                return value
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        do {
+            return try await threadPool.runIfActive {
+                try self.connection.withLock { connection in try body(connection) }
+            }
+        } catch let error as CoachError {
+            throw error
+        } catch let error as SQLiteError {
+            logger.error("sqlite operation failed", metadata: ["sqlite.code": "\(error.code)", "sqlite.message": "\(error.message)"])
+            throw CoachError(.databaseOperationFailed, "database operation failed")
+        } catch {
+            logger.error("database operation failed", metadata: ["error": "\(type(of: error))"])
+            throw CoachError(.databaseOperationFailed, "database operation failed")
+        }
+    }
+}
+
+/// The schema, one migration per version (`PRAGMA user_version`).
+enum SQLiteSchema {
+    static let migrations: [String] = [
+        // 1: resumes and the per-name key counters.
+        """
+        CREATE TABLE resumes (
+            id TEXT PRIMARY KEY,
+            unique_key TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX resumes_by_name ON resumes (name, created_at DESC, id DESC);
+        CREATE INDEX resumes_by_created ON resumes (created_at DESC, id DESC);
+        CREATE TABLE counters (
+            name TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL
+        );
+        """
+    ]
+
+    static func migrate(_ connection: SQLiteConnection, logger: Logger) throws {
+        let current = try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0
+        guard current < migrations.count else { return }
+        for version in Int(current)..<migrations.count {
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                try connection.execute(migrations[version])
+                try connection.execute("PRAGMA user_version = \(version + 1)")
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+            logger.info("sqlite schema migrated", metadata: ["schema.version": "\(version + 1)"])
+        }
+    }
+}

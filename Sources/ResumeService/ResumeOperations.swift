@@ -1,0 +1,59 @@
+import CoachCore
+import CoachStore
+import Foundation
+
+/// The resume use cases, independent of transport: validation, then the store.
+public struct ResumeOperations: Sendable {
+    private let store: any ResumeStore
+    private let now: @Sendable () -> Date
+
+    public init(store: any ResumeStore, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.now = now
+    }
+
+    public func create(_ content: ResumeContent) async throws -> Resume {
+        try await store.create(content.validated(), at: now())
+    }
+
+    public func get(uniqueKey: String) async throws -> Resume {
+        try await store.get(uniqueKey: try Self.checkedKey(uniqueKey))
+    }
+
+    /// `pageSize` 0 means the default; `name`, when given, must be a valid name.
+    public func list(name: String?, pageSize: Int, pageToken: String?) async throws -> Page<Resume> {
+        var violations: [FieldViolation] = []
+        if !(0...PageSize.maximum).contains(pageSize) {
+            violations.append(FieldViolation(field: "page_size", message: "must be between 1 and \(PageSize.maximum)"))
+        }
+        var cursor: PageCursor?
+        if let pageToken, !pageToken.isEmpty {
+            do { cursor = try PageCursor(token: pageToken, field: "page_token") } catch { violations += error.violations }
+        }
+        var filter: String?
+        if let name {
+            do { filter = try validatedPersonName(name) } catch { violations += error.violations }
+        }
+        if !violations.isEmpty { throw CoachError.validation(violations) }
+        return try await store.list(name: filter, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
+    }
+
+    public func update(uniqueKey: String, content: ResumeContent) async throws -> Resume {
+        let key = try Self.checkedKey(uniqueKey)
+        return try await store.update(uniqueKey: key, content: content.validated(), at: now())
+    }
+
+    public func delete(uniqueKey: String) async throws {
+        try await store.delete(uniqueKey: try Self.checkedKey(uniqueKey))
+    }
+
+    public func ping() async throws {
+        try await store.ping()
+    }
+
+    static func checkedKey(_ key: String) throws(CoachError) -> String {
+        if key.isEmpty { throw CoachError.badRequest("unique_key is required", field: "unique_key") }
+        if key.count > 100 { throw CoachError.resumeNotFound(String(key.prefix(100))) }
+        return key
+    }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import CoachCore
+import CoachMesh
+import CoachProtos
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+
+/// Options of every client command.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "gRPC address(es) of the server, host:port[,...]. [env: COACH_SERVER] (default: 127.0.0.1:50051)")
+    var server: String?
+
+    func withClient<T: Sendable>(_ body: (MeshClient) async throws -> T) async throws -> T {
+        let text = server ?? ProcessInfo.processInfo.environment["COACH_SERVER"] ?? "127.0.0.1:50051"
+        let addresses: [ServiceAddress]
+        do {
+            addresses = try ServiceAddress.parseList(text, option: "--server")
+        } catch let error as AddressError {
+            throw ValidationError(error.message)
+        }
+        let client = try MeshTransport.client(addresses: addresses)
+        return try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await client.runConnections() }
+            defer { client.beginGracefulShutdown() }
+            do {
+                return try await body(client)
+            } catch let error as RPCError {
+                throw ClientFailure(CoachError(rpcError: error))
+            } catch let error as CoachError {
+                throw ClientFailure(error)
+            }
+        }
+    }
+
+    static var callOptions: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = .seconds(30)
+        return options
+    }
+}
+
+/// An error reported by the server, printed with its code and violations.
+struct ClientFailure: Error, CustomStringConvertible {
+    let error: CoachError
+    init(_ error: CoachError) { self.error = error }
+
+    var description: String {
+        var lines = ["\(error.code.rawValue): \(error.message)"]
+        lines += error.violations.map { "  \($0.field): \($0.message)" }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Prints a message as proto JSON (field names as in the .proto files).
+func printJSON(_ message: some SwiftProtobuf.Message) throws {
+    var options = JSONEncodingOptions()
+    options.preserveProtoFieldNames = true
+    print(try message.jsonString(options: options))
+}
+
+/// Reads a resume JSON file (the REST body format) and validates it.
+func readResumeFile(_ path: String) throws -> ResumeContent {
+    let data: Data
+    do {
+        data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        throw ValidationError("cannot read \(path)")
+    }
+    do {
+        return try decodeRequestBody(ResumeContent.self, from: data).validated()
+    } catch {
+        throw ClientFailure(error)
+    }
+}
+
+struct Resumes: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage resumes over gRPC (ResumeService).",
+        subcommands: [Create.self, Get.self, List.self, Update.self, Delete.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a resume from a JSON file.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "Path of a resume JSON file (the REST body format).") var file: String
+
+        func run() async throws {
+            var request = Interviewcoach_V1_CreateResumeRequest()
+            request.content = try readResumeFile(file).proto
+            let resume = try await client.withClient { client in
+                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).createResume(
+                    request, options: ClientOptions.callOptions)
+            }
+            try printJSON(resume)
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one resume.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The resume's unique key.") var key: String
+
+        func run() async throws {
+            var request = Interviewcoach_V1_GetResumeRequest()
+            request.uniqueKey = key
+            let resume = try await client.withClient { client in
+                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).getResume(
+                    request, options: ClientOptions.callOptions)
+            }
+            try printJSON(resume)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List resumes, newest first.")
+        @OptionGroup var client: ClientOptions
+        @Option(help: "Only this name.") var name: String?
+        @Option(help: "Page size, 1-100.") var limit: Int = 20
+        @Option(help: "Page token from a previous listing.") var pageToken: String?
+
+        func run() async throws {
+            var request = Interviewcoach_V1_ListResumesRequest()
+            request.name = name ?? ""
+            request.pageSize = Int32(clamping: limit)
+            request.pageToken = pageToken ?? ""
+            let page = try await client.withClient { client in
+                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).listResumes(
+                    request, options: ClientOptions.callOptions)
+            }
+            try printJSON(page)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replace a resume's content from a JSON file.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The resume's unique key.") var key: String
+        @Argument(help: "Path of a resume JSON file.") var file: String
+
+        func run() async throws {
+            var request = Interviewcoach_V1_UpdateResumeRequest()
+            request.uniqueKey = key
+            request.content = try readResumeFile(file).proto
+            let resume = try await client.withClient { client in
+                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).updateResume(
+                    request, options: ClientOptions.callOptions)
+            }
+            try printJSON(resume)
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a resume.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The resume's unique key.") var key: String
+
+        func run() async throws {
+            var request = Interviewcoach_V1_DeleteResumeRequest()
+            request.uniqueKey = key
+            let response = try await client.withClient { client in
+                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).deleteResume(
+                    request, options: ClientOptions.callOptions)
+            }
+            try printJSON(response)
+        }
+    }
+}
+
+struct Health: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a server's gRPC health (exit 0 when SERVING, 1 otherwise).")
+    @OptionGroup var client: ClientOptions
+    @Option(help: "Service name; empty for the whole server.") var service: String = ""
+
+    func run() async throws {
+        var request = Grpc_Health_V1_HealthCheckRequest()
+        request.service = service
+        let response = try await client.withClient { client in
+            try await Grpc_Health_V1_Health.Client(wrapping: client).check(request, options: ClientOptions.callOptions)
+        }
+        try printJSON(response)
+        if response.status != .serving { throw ExitCode(1) }
+    }
+}

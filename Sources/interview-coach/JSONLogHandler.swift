@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+
+/// One JSON object per line on stderr: `ts`, `level`, `label`, `msg` and the metadata as fields.
+/// Callers never put resume contents, prompts or keys in messages or metadata.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
+        var fields: [String: String] = [:]
+        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) {
+            fields[key] = "\(value)"
+        }
+        fields["ts"] = Self.timestamp()
+        fields["level"] = level.rawValue
+        fields["label"] = label
+        fields["msg"] = message.description
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var data = try? encoder.encode(fields) else { return }
+        data.append(0x0A)
+        FileHandle.standardError.write(data)
+    }
+
+    private static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}
+
+enum LogSetup {
+    /// `LOG_LEVEL` (trace…critical, default info) and `LOG_FORMAT` (`json` default, or `text`).
+    static func bootstrap() {
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let text = environment["LOG_FORMAT"]?.lowercased() == "text"
+        LoggingSystem.bootstrap { label in
+            if text {
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            return JSONLogHandler(label: label, logLevel: level)
+        }
+    }
+}

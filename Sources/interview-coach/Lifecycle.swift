@@ -1,0 +1,28 @@
+import GRPCCore
+import ServiceLifecycle
+
+/// Runs a gRPC server inside a `ServiceGroup`, draining in-flight calls on graceful shutdown.
+struct GRPCServerService<Transport: ServerTransport>: Service {
+    let server: GRPCServer<Transport>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.serve()
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// Runs a gRPC client's connections inside a `ServiceGroup`.
+struct GRPCClientService<Transport: ClientTransport>: Service {
+    let client: GRPCClient<Transport>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await client.runConnections()
+        } onGracefulShutdown: {
+            client.beginGracefulShutdown()
+        }
+    }
+}
