@@ -83,6 +83,21 @@ extension EdgeRequestContext {
 }
 
 extension Request {
+    /// Query parameters decoded as browsers and form encoders send them (`+` is a space, then
+    /// percent-decoding once); the first value wins for a repeated name.
+    var query: [String: String] {
+        var values: [String: String] = [:]
+        for pair in (uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String? {
+                text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            }
+            guard let name = decode(parts[0]), values[name] == nil else { continue }
+            values[name] = parts.count > 1 ? (decode(parts[1]) ?? "") : ""
+        }
+        return values
+    }
+
     /// The whole body, at most `ResumeLimits.maxBodyBytes` (413 beyond).
     func bodyData(context: EdgeRequestContext) async throws -> [UInt8] {
         let buffer = try await body.collect(upTo: context.maxUploadSize)

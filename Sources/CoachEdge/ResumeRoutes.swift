@@ -88,7 +88,7 @@ struct ResumeRoutes {
     }
 
     @Sendable func list(_ request: Request, context: EdgeRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = request.query
         var violations: [FieldViolation] = []
         var message = Interviewcoach_V1_ListResumesRequest()
         if let limit = query["limit"] {
@@ -100,12 +100,12 @@ struct ResumeRoutes {
         }
         if let cursor = query["cursor"], !cursor.isEmpty {
             do {
-                message.pageToken = try PageCursor(token: String(cursor), field: "cursor").token
+                message.pageToken = try PageCursor(token: cursor, field: "cursor").token
             } catch { violations += error.violations }
         }
         if let name = query["name"] {
             do {
-                message.name = try validatedPersonName(String(name))
+                message.name = try validatedPersonName(name)
             } catch { violations += error.violations }
         }
         if !violations.isEmpty { throw CoachError.validation(violations) }

@@ -1,0 +1,79 @@
+"""`serve --role resume` and `serve --role edge` as separate processes: the edge balances over
+two resume processes (sharing one data dir) and keeps serving when one of them dies."""
+
+import concurrent.futures
+import signal
+
+import requests
+
+from conftest import CoachProcess, fixture_resumes, free_port, wait_grpc_ready, wait_http_ready
+
+
+def test_edge_over_two_resume_processes(tmp_path):
+    data = tmp_path / "data"
+    ports = [free_port(), free_port()]
+    resumes = [
+        CoachProcess(f"resume{i}", ["--role", "resume", "--grpc-port", str(p), "--data-dir", str(data)]).start()
+        for i, p in enumerate(ports)
+    ]
+    http_port = free_port()
+    edge = CoachProcess(
+        "edge",
+        ["--role", "edge", "--http-port", str(http_port), "--resume-addr", ",".join(f"127.0.0.1:{p}" for p in ports)],
+    )
+    try:
+        for process, port in zip(resumes, ports):
+            wait_grpc_ready(port, process)
+        edge.start()
+        base = f"http://127.0.0.1:{http_port}"
+        wait_http_ready(base, edge)
+
+        body = fixture_resumes()["senior-platform-en"]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(lambda _: requests.post(base + "/api/v1/resumes", json=body, timeout=10), range(20)))
+        assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+        keys = {r.json()["unique_key"] for r in responses}
+        assert keys == {f"{body['name']}_{n}" for n in range(1, 21)}
+
+        listed = requests.get(base + "/api/v1/resumes", params={"limit": 100}, timeout=10).json()
+        assert len(listed["resumes"]) == 20
+
+        # One resume process dies: the edge keeps answering through the other.
+        assert resumes[0].stop(signal.SIGKILL) != 0
+        for n in range(1, 11):
+            r = requests.get(base + f"/api/v1/resumes/{body['name']}_{n}", timeout=10)
+            assert r.status_code == 200, r.text
+        created = requests.post(base + "/api/v1/resumes", json=body, timeout=10)
+        assert created.status_code == 201 and created.json()["unique_key"] == f"{body['name']}_21"
+    finally:
+        assert edge.stop() == 0
+        for process in resumes:
+            process.stop()
+
+
+def test_edge_without_upstream_answers_503(tmp_path):
+    http_port = free_port()
+    edge = CoachProcess("edge-alone", ["--role", "edge", "--http-port", str(http_port), "--resume-addr", f"127.0.0.1:{free_port()}"])
+    edge.start()
+    try:
+        base = f"http://127.0.0.1:{http_port}"
+        wait_http_ready(base, edge, path="/healthz")
+        ready = requests.get(base + "/readyz", timeout=10)
+        assert ready.status_code == 503 and ready.json()["checks"] == {"resume": "not_serving"}
+        r = requests.get(base + "/api/v1/resumes/x_1", timeout=15)
+        assert r.status_code == 503 and r.json()["error_code"] == "SERVICE_UNAVAILABLE"
+    finally:
+        assert edge.stop() == 0
+
+
+def test_role_flags_are_checked(tmp_path):
+    import subprocess
+
+    from conftest import BINARY
+
+    missing = subprocess.run([str(BINARY), "serve", "--role", "edge"], capture_output=True, text=True, timeout=30)
+    assert missing.returncode != 0 and "--resume-addr" in missing.stderr
+    bad = subprocess.run(
+        [str(BINARY), "serve", "--role", "edge", "--resume-addr", "localhost"], capture_output=True, text=True, timeout=30
+    )
+    assert bad.returncode != 0 and "missing port" in bad.stderr
