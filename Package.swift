@@ -44,12 +44,43 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
+        // Generation: rules and validator, prompts, output parsing, the provider seam and registry,
+        // and the offline `builtin` provider.
+        .target(
+            name: "CoachLLM",
+            dependencies: [
+                "CoachCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Prompts")]),
+
         // Document-store protocols and the embedded SQLite implementation.
         .target(
             name: "CoachStore",
             dependencies: [
                 "CoachCore", "CSQLite",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Job queue and progress bus protocols with their in-process implementations.
+        .target(name: "CoachJobs", dependencies: ["CoachCore"]),
+
+        // Interview and learning use cases and their gRPC services (InterviewService,
+        // LearningService, TaskService).
+        .target(
+            name: "GenerationService",
+            dependencies: [
+                "CoachCore", "CoachLLM", "CoachStore", "CoachJobs", "CoachProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Runs background generation jobs.
+        .target(
+            name: "CoachWorker",
+            dependencies: [
+                "CoachCore", "CoachStore", "CoachJobs", "GenerationService",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -80,6 +111,7 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources")]),
@@ -88,6 +120,7 @@ let package = Package(
             name: "interview-coach",
             dependencies: [
                 "CoachCore", "CoachStore", "CoachMesh", "CoachEdge", "ResumeService", "CoachProtos",
+                "CoachLLM", "CoachJobs", "GenerationService", "CoachWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,6 +130,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
+        .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachCore"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore", "CoachCore"]),
         .testTarget(
             name: "CoachEdgeTests",

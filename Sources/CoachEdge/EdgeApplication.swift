@@ -8,24 +8,56 @@ import Logging
 /// The gRPC clients the edge translates to. Each balances over its role's addresses.
 public struct EdgeUpstreams: Sendable {
     public var resume: MeshClient
+    public var interview: MeshClient
+    public var learning: MeshClient
 
-    public init(resume: MeshClient) {
+    public init(resume: MeshClient, interview: MeshClient, learning: MeshClient) {
         self.resume = resume
+        self.interview = interview
+        self.learning = learning
     }
 
-    /// Every client, for the service group that runs their connections.
-    public var all: [MeshClient] { [resume] }
+    /// Every distinct client, for the service group that runs their connections.
+    public var all: [MeshClient] {
+        var clients: [MeshClient] = []
+        for client in [resume, interview, learning] where !clients.contains(where: { $0 === client }) {
+            clients.append(client)
+        }
+        return clients
+    }
+}
+
+/// Edge behaviour that tests tune.
+public struct EdgeSettings: Sendable {
+    /// SSE comment interval.
+    public var heartbeat: Duration
+
+    public init(heartbeat: Duration = .seconds(15)) {
+        self.heartbeat = heartbeat
+    }
 }
 
 /// Builds the edge router: every REST route, the error middleware, health and docs. Tests call
 /// this too, so they exercise the real routes.
-public func buildEdgeRouter(upstreams: EdgeUpstreams) -> Router<EdgeRequestContext> {
+public func buildEdgeRouter(upstreams: EdgeUpstreams, settings: EdgeSettings = EdgeSettings()) -> Router<EdgeRequestContext> {
     var table = RouteTable()
     let resumeHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.resume)
-    ResumeRoutes(client: .init(wrapping: upstreams.resume), health: resumeHealth).register(on: &table)
+    let interviewHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.interview)
+    let learningHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.learning)
+    ResumeRoutes(
+        client: .init(wrapping: upstreams.resume), health: resumeHealth,
+        interview: .init(wrapping: upstreams.interview), learning: .init(wrapping: upstreams.learning)
+    ).register(on: &table)
+    InterviewRoutes(client: .init(wrapping: upstreams.interview), health: interviewHealth).register(on: &table)
+    TaskRoutes(kind: .interview, client: .init(wrapping: upstreams.interview), heartbeat: settings.heartbeat).register(on: &table)
+    LearningRoutes(client: .init(wrapping: upstreams.learning), health: learningHealth).register(on: &table)
+    TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), heartbeat: settings.heartbeat).register(on: &table)
+    StaticPages().register(on: &table)
 
     let upstreamChecks: [(name: String, service: String, client: Grpc_Health_V1_Health.Client<MeshClientTransport>)] = [
-        ("resume", "interviewcoach.v1.ResumeService", resumeHealth)
+        ("resume", "interviewcoach.v1.ResumeService", resumeHealth),
+        ("interview", "interviewcoach.v1.InterviewService", interviewHealth),
+        ("learning", "interviewcoach.v1.LearningService", learningHealth),
     ]
     table.add(
         EdgeRoute(
@@ -69,11 +101,11 @@ public func buildEdgeRouter(upstreams: EdgeUpstreams) -> Router<EdgeRequestConte
 
 /// The edge HTTP server on `host:port`.
 public func buildEdgeApplication(
-    host: String, port: Int, upstreams: EdgeUpstreams, logger: Logger,
+    host: String, port: Int, upstreams: EdgeUpstreams, settings: EdgeSettings = EdgeSettings(), logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildEdgeRouter(upstreams: upstreams),
+        router: buildEdgeRouter(upstreams: upstreams, settings: settings),
         configuration: .init(address: .hostname(host, port: port), serverName: "interview-coach"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)

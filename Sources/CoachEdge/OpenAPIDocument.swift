@@ -139,7 +139,71 @@ enum OpenAPIDocument {
         stored["created_at"] = .object(["type": "string", "format": "date-time"])
         stored["updated_at"] = .object(["type": "string", "format": "date-time"])
         let timestamp: JSONValue = .object(["type": "string", "format": "date-time"])
+        let text: JSONValue = .object(["type": "string"])
+        let texts: JSONValue = .object(["type": "array", "items": text])
+        let integer: JSONValue = .object(["type": "integer"])
+        let usage = object(["input_tokens": integer, "output_tokens": integer, "cost_usd": .object(["type": "number"])])
+        let attempts: JSONValue = .object([
+            "type": "array",
+            "items": object([
+                "provider": text, "model": text, "outcome": text, "latency_ms": integer, "usage": usage, "error_code": text,
+            ]),
+        ])
+        let provenance: [String: JSONValue] = [
+            "unique_key": text, "resume_id": text, "provider": text, "model": text, "prompt_version": text,
+            "language": .object(["type": "string", "enum": ["ko", "en"]]), "generated_at": timestamp, "created_at": timestamp,
+            "usage": usage, "attempts": attempts, "task_id": text,
+        ]
+        let question = object([
+            "type": .object(["type": "string", "enum": .array(QuestionType.allCases.map { .string($0.rawValue) })]),
+            "difficulty": .object(["type": "string", "enum": ["easy", "medium", "hard"]]),
+            "topic": text, "question": text, "what_good_answers_cover": texts,
+        ])
+        let learningItem = object([
+            "type": .object(["type": "string", "enum": ["strength", "weakness"]]), "title": text, "description": text,
+            "reason": text, "resources": texts, "link": .object(["type": "string", "format": "uri"]), "estimated_hours": integer,
+        ])
+        var questionSet = provenance
+        questionSet["interview_id"] = text
+        questionSet["questions"] = .object(["type": "array", "items": question])
+        var learningPath = provenance
+        learningPath["learning_path_id"] = text
+        learningPath["analysis"] = object(["strengths": texts, "weaknesses": texts])
+        learningPath["summary"] = text
+        learningPath["learning_paths"] = .object(["type": "array", "items": learningItem])
         return [
+            "QuestionOptions": object([
+                "provider": string(max: 50), "language": .object(["type": "string", "enum": ["ko", "en"]]),
+                "question_count": .object(["type": "integer", "minimum": 3, "maximum": 8]),
+                "target_role": string(max: 200), "job_description": string(max: QuestionOptions.maxJobDescription),
+                "seed": integer,
+            ]),
+            "LearningOptions": object([
+                "provider": string(max: 50), "language": .object(["type": "string", "enum": ["ko", "en"]]),
+                "target_role": string(max: 200),
+                "focus_areas": .object(["type": "array", "items": string(max: 100), "maxItems": 10]),
+                "time_commitment_hours_per_week": .object(["type": "integer", "minimum": 1, "maximum": 40]),
+                "seed": integer,
+            ]),
+            "QuestionSet": .object(["type": "object", "properties": .object(questionSet)]),
+            "LearningPath": .object(["type": "object", "properties": .object(learningPath)]),
+            "TaskStarted": .object([
+                "type": "object",
+                "properties": .object([
+                    "task_id": text, "status": text, "message": text, "unique_key": text, "estimated_time": integer,
+                    "created_at": timestamp, "progress_url": text, "stream_url": text,
+                ]),
+            ]),
+            "Progress": .object([
+                "type": "object",
+                "properties": .object([
+                    "task_id": text, "kind": .object(["type": "string", "enum": ["interview", "learning"]]),
+                    "state": .object(["type": "string", "enum": ["PENDING", "PROGRESS", "SUCCESS", "FAILURE"]]),
+                    "progress": .object(["type": "integer", "minimum": 0, "maximum": 100]), "stage": text, "message": text,
+                    "timestamp": timestamp, "unique_key": text, "created_at": timestamp,
+                    "result": .object(["type": "object"]), "error": object(["code": text, "message": text]),
+                ]),
+            ]),
             "ResumeCreate": object(
                 resumeProperties, required: ["name", "contact", "summary", "total_experience_months", "technical_skills"]),
             "Resume": .object(["type": "object", "properties": .object(stored)]),

@@ -10,6 +10,9 @@ import Hummingbird
 struct ResumeRoutes {
     let client: Interviewcoach_V1_ResumeService.Client<MeshClientTransport>
     let health: Grpc_Health_V1_Health.Client<MeshClientTransport>
+    /// Deleting a resume also deletes what was generated from it.
+    let interview: Interviewcoach_V1_InterviewService.Client<MeshClientTransport>
+    let learning: Interviewcoach_V1_LearningService.Client<MeshClientTransport>
 
     static let callOptions: CallOptions = {
         var options = CallOptions.defaults
@@ -146,17 +149,23 @@ struct ResumeRoutes {
     }
 
     @Sendable func delete(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        let key = try context.pathParameter("unique_key")
+        var lookup = Interviewcoach_V1_GetResumeRequest()
+        lookup.uniqueKey = key
+        _ = try await client.getResume(lookup, metadata: context.rpcMetadata, options: Self.callOptions)
+        // Generated data first: if a service is down the resume stays and the delete can be repeated.
+        var purge = Interviewcoach_V1_DeleteResumeDataRequest()
+        purge.uniqueKey = key
+        _ = try await interview.deleteQuestionData(purge, metadata: context.rpcMetadata, options: Self.callOptions)
+        _ = try await learning.deleteLearningData(purge, metadata: context.rpcMetadata, options: Self.callOptions)
         var message = Interviewcoach_V1_DeleteResumeRequest()
-        message.uniqueKey = try context.pathParameter("unique_key")
+        message.uniqueKey = key
         _ = try await client.deleteResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
         return Response(status: .noContent)
     }
 
     @Sendable func serviceHealth(_ request: Request, context: EdgeRequestContext) async throws -> Response {
-        let healthy = await UpstreamHealth.isServing(health, service: "interviewcoach.v1.ResumeService")
-        return .json(
-            ServiceHealth(service: "resume-service", status: healthy ? "healthy" : "unhealthy", timestamp: Date().rfc3339),
-            status: healthy ? .ok : .serviceUnavailable)
+        await CoachEdge.serviceHealth(health, service: "interviewcoach.v1.ResumeService", name: "resume-service")
     }
 
     static func percentEncoded(_ segment: String) -> String {

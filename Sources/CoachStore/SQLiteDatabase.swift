@@ -95,7 +95,39 @@ enum SQLiteSchema {
             name TEXT PRIMARY KEY,
             seq INTEGER NOT NULL
         );
+        """,
+        // 2: generated results and background tasks.
         """
+        CREATE TABLE question_sets (
+            id TEXT PRIMARY KEY,
+            unique_key TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            task_id TEXT UNIQUE,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX question_sets_by_key ON question_sets (unique_key, created_at DESC, id DESC);
+        CREATE TABLE learning_paths (
+            id TEXT PRIMARY KEY,
+            unique_key TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            task_id TEXT UNIQUE,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX learning_paths_by_key ON learning_paths (unique_key, created_at DESC, id DESC);
+        CREATE TABLE tasks (
+            task_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            unique_key TEXT NOT NULL,
+            idempotency_key TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX tasks_by_idempotency_key ON tasks (kind, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX tasks_by_kind_state ON tasks (kind, state, created_at DESC, task_id DESC);
+        CREATE INDEX tasks_by_key ON tasks (unique_key);
+        """,
     ]
 
     static func migrate(_ connection: SQLiteConnection, logger: Logger) throws {

@@ -1,3 +1,4 @@
+import CoachWorker
 import GRPCCore
 import ServiceLifecycle
 
@@ -23,6 +24,20 @@ struct GRPCClientService<Transport: ClientTransport>: Service {
             try await client.runConnections()
         } onGracefulShutdown: {
             client.beginGracefulShutdown()
+        }
+    }
+}
+
+/// Runs the background worker: first re-queues what a previous process left unfinished, then
+/// consumes jobs until shutdown (interrupted jobs stay unfinished and run again next start).
+struct WorkerService: Service {
+    let runner: JobRunner
+    let recoverOnStart: Bool
+
+    func run() async throws {
+        if recoverOnStart { _ = try await runner.recoverUnfinished() }
+        try await cancelWhenGracefulShutdown {
+            await runner.run()
         }
     }
 }

@@ -1,10 +1,14 @@
 import ArgumentParser
 import CoachCore
 import CoachEdge
+import CoachJobs
+import CoachLLM
 import CoachMesh
 import CoachStore
+import CoachWorker
 import Foundation
 import GRPCCore
+import GenerationService
 import Logging
 import ResumeService
 import ServiceLifecycle
@@ -14,10 +18,17 @@ enum Role: String, ExpressibleByArgument, CaseIterable {
     /// Everything in one process on the embedded defaults.
     case all
     case resume
+    /// InterviewService + its TaskService, with an in-process worker.
+    case interview
+    /// LearningService + its TaskService, with an in-process worker.
+    case learning
     case edge
 
     var runsResume: Bool { self == .all || self == .resume }
+    var runsInterview: Bool { self == .all || self == .interview }
+    var runsLearning: Bool { self == .all || self == .learning }
     var runsEdge: Bool { self == .all || self == .edge }
+    var needsDatabase: Bool { runsResume || runsInterview || runsLearning }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -53,6 +64,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "LearningService addresses, host:port[,...]. [env: LEARNING_ADDR]")
     var learningAddr: String?
 
+    @Option(help: "Jobs a worker runs at once. [env: COACH_WORKER_CONCURRENCY] (default: 4)")
+    var workerConcurrency: Int?
+
+    @Option(help: "Seconds a background job may take. [env: COACH_JOB_TIMEOUT] (default: 120)")
+    var jobTimeout: Int?
+
+    @Option(help: "Seconds between SSE heartbeat comments. [env: COACH_SSE_HEARTBEAT] (default: 15)")
+    var sseHeartbeat: Int?
+
     func run() async throws {
         LogSetup.bootstrap()
         let settings = try ServeSettings(self, environment: ProcessInfo.processInfo.environment)
@@ -60,34 +80,91 @@ struct Serve: AsyncParsableCommand {
         logger[metadataKey: "role"] = "\(settings.role.rawValue)"
 
         var services: [any Service] = []
-        if settings.role.runsResume {
-            let databasePath = URL(fileURLWithPath: settings.dataDir).appendingPathComponent("interview-coach.sqlite").path
-            let database = try SQLiteDatabase(path: databasePath, logger: logger)
+        let local = [ServiceAddress(host: "127.0.0.1", port: settings.grpcPort)]
+        var database: SQLiteDatabase?
+        if settings.role.needsDatabase {
+            let path = URL(fileURLWithPath: settings.dataDir).appendingPathComponent("interview-coach.sqlite").path
+            database = try SQLiteDatabase(path: path, logger: logger)
+        }
+        var grpcServices: [any RegistrableRPCService] = []
+        var servedNames: [String] = []
+        var probes: [HealthGRPCService.Probe] = []
+
+        if settings.role.runsResume, let database {
             let operations = ResumeOperations(store: SQLiteResumeStore(database: database))
-            let statuses = HealthStatuses(serving: ["interviewcoach.v1.ResumeService"])
+            grpcServices.append(ResumeGRPCService(operations: operations))
+            servedNames.append("interviewcoach.v1.ResumeService")
+            probes.append { (try? await operations.ping()) != nil }
+        }
+
+        if settings.role.runsInterview || settings.role.runsLearning, let database {
+            // Generation reaches resumes through ResumeService over gRPC, as in a split deployment.
+            let resumeClient = try MeshTransport.client(
+                addresses: settings.role == .all ? local : try settings.addresses(settings.resumeAddr, option: "--resume-addr"))
+            services.append(GRPCClientService(client: resumeClient))
+            let lookup = GRPCResumeLookup(client: resumeClient)
+            let tasks = SQLiteTaskStore(database: database)
+            let queue = InProcessJobQueue()
+            let bus = InProcessProgressBus()
+            let registry = ProviderRegistry(providers: [BuiltinProvider()], logger: logger)
+            let interview = settings.role.runsInterview
+                ? GenerationOperations<InterviewKind>(
+                    resumes: lookup, results: SQLiteResultStore<QuestionSet>.questionSets(database), tasks: tasks, queue: queue,
+                    bus: bus, registry: registry) : nil
+            let learning = settings.role.runsLearning
+                ? GenerationOperations<LearningKind>(
+                    resumes: lookup, results: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: tasks, queue: queue,
+                    bus: bus, registry: registry) : nil
+            if let interview {
+                grpcServices.append(InterviewGRPCService(operations: interview))
+                servedNames.append("interviewcoach.v1.InterviewService")
+            }
+            if let learning {
+                grpcServices.append(LearningGRPCService(operations: learning))
+                servedNames.append("interviewcoach.v1.LearningService")
+            }
+            grpcServices.append(TaskGRPCService(interview: interview, learning: learning))
+            servedNames.append("interviewcoach.v1.TaskService")
+            let runner = JobRunner(
+                queue: queue, interview: interview, learning: learning,
+                configuration: WorkerConfiguration(concurrency: settings.workerConcurrency, jobTimeLimit: .seconds(settings.jobTimeout)),
+                logger: logger)
+            services.append(WorkerService(runner: runner, recoverOnStart: true))
+            logger.info("generation ready", metadata: ["providers": "\(registry.names.joined(separator: ","))"])
+        }
+
+        if !grpcServices.isEmpty {
+            let statuses = HealthStatuses(serving: servedNames)
+            let probeAll: HealthGRPCService.Probe = {
+                for probe in probes where !(await probe()) { return false }
+                return true
+            }
             let server = GRPCServer(
                 transport: MeshTransport.server(host: settings.host, port: settings.grpcPort),
-                services: [
-                    ResumeGRPCService(operations: operations),
-                    HealthGRPCService(statuses: statuses) { (try? await operations.ping()) != nil },
-                ])
-            services.append(GRPCServerService(server: server))
-            logger.info("grpc server starting", metadata: ["grpc_port": "\(settings.grpcPort)", "data_dir": "\(settings.dataDir)"])
+                services: grpcServices + [HealthGRPCService(statuses: statuses, probe: probeAll)])
+            // First in the group, so it stops last: the edge and workers drain into a live server.
+            services.insert(GRPCServerService(server: server), at: 0)
+            logger.info("grpc server starting", metadata: ["grpc_port": "\(settings.grpcPort)", "services": "\(servedNames.joined(separator: ","))"])
         }
+
         if settings.role.runsEdge {
-            let resumeAddresses =
-                settings.role == .all
-                ? [ServiceAddress(host: "127.0.0.1", port: settings.grpcPort)]
-                : try settings.addresses(settings.resumeAddr, option: "--resume-addr")
-            let resumeClient = try MeshTransport.client(addresses: resumeAddresses)
-            services.append(GRPCClientService(client: resumeClient))
+            let upstreams: EdgeUpstreams
+            if settings.role == .all {
+                let client = try MeshTransport.client(addresses: local)
+                upstreams = EdgeUpstreams(resume: client, interview: client, learning: client)
+            } else {
+                upstreams = EdgeUpstreams(
+                    resume: try MeshTransport.client(addresses: try settings.addresses(settings.resumeAddr, option: "--resume-addr")),
+                    interview: try MeshTransport.client(
+                        addresses: try settings.addresses(settings.interviewAddr, option: "--interview-addr")),
+                    learning: try MeshTransport.client(addresses: try settings.addresses(settings.learningAddr, option: "--learning-addr")))
+            }
+            services += upstreams.all.map { GRPCClientService(client: $0) as any Service }
             services.append(
                 buildEdgeApplication(
-                    host: settings.host, port: settings.httpPort, upstreams: EdgeUpstreams(resume: resumeClient),
-                    logger: logger))
-            logger.info(
-                "edge starting",
-                metadata: ["http_port": "\(settings.httpPort)", "resume_addr": "\(resumeAddresses.map(\.description).joined(separator: ","))"])
+                    host: settings.host, port: settings.httpPort, upstreams: upstreams,
+                    settings: EdgeSettings(heartbeat: .seconds(settings.sseHeartbeat)), logger: logger))
+            logger.info("edge starting", metadata: ["http_port": "\(settings.httpPort)"])
         }
 
         let group = ServiceGroup(
@@ -110,6 +187,9 @@ struct ServeSettings {
     var resumeAddr: String?
     var interviewAddr: String?
     var learningAddr: String?
+    var workerConcurrency: Int
+    var jobTimeout: Int
+    var sseHeartbeat: Int
 
     init(_ flags: Serve, environment: [String: String]) throws {
         func value(_ flag: String?, _ name: String) -> String? {
@@ -143,6 +223,22 @@ struct ServeSettings {
         resumeAddr = value(flags.resumeAddr, "RESUME_ADDR")
         interviewAddr = value(flags.interviewAddr, "INTERVIEW_ADDR")
         learningAddr = value(flags.learningAddr, "LEARNING_ADDR")
+        func positive(_ flag: Int?, _ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            let number: Int
+            if let flag {
+                number = flag
+            } else if let text = value(nil, name) {
+                guard let parsed = Int(text) else { throw ValidationError("\(name) must be a number") }
+                number = parsed
+            } else {
+                return fallback
+            }
+            guard range.contains(number) else { throw ValidationError("\(name) must be \(range.lowerBound)-\(range.upperBound)") }
+            return number
+        }
+        workerConcurrency = try positive(flags.workerConcurrency, "COACH_WORKER_CONCURRENCY", default: 4, range: 1...256)
+        jobTimeout = try positive(flags.jobTimeout, "COACH_JOB_TIMEOUT", default: 120, range: 1...3600)
+        sseHeartbeat = try positive(flags.sseHeartbeat, "COACH_SSE_HEARTBEAT", default: 15, range: 1...300)
     }
 
     func addresses(_ text: String?, option: String) throws -> [ServiceAddress] {

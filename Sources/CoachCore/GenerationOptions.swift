@@ -1,0 +1,71 @@
+import Foundation
+
+// Strict decoding of the optional generation bodies (unknown fields → 422) and their rules.
+
+extension QuestionOptions {
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            provider: try c.decodeIfPresent(String.self, forKey: .provider),
+            language: try c.decodeIfPresent(Language.self, forKey: .language) ?? .ko,
+            questionCount: try c.decodeIfPresent(Int.self, forKey: .questionCount) ?? 5,
+            targetRole: try c.decodeIfPresent(String.self, forKey: .targetRole),
+            jobDescription: try c.decodeIfPresent(String.self, forKey: .jobDescription),
+            seed: try c.decodeIfPresent(Int64.self, forKey: .seed))
+    }
+
+    /// The options, or `VALIDATION_ERROR` naming every bad field.
+    public func validated() throws(CoachError) -> QuestionOptions {
+        var violations: [FieldViolation] = []
+        if !Self.countRange.contains(questionCount) {
+            violations.append(FieldViolation(field: "question_count", message: "must be between 3 and 8"))
+        }
+        if let role = targetRole, role.count > 200 {
+            violations.append(FieldViolation(field: "target_role", message: "must be at most 200 characters"))
+        }
+        if let description = jobDescription, description.count > Self.maxJobDescription {
+            violations.append(FieldViolation(field: "job_description", message: "must be at most 8000 characters"))
+        }
+        if let provider, provider.count > 50 {
+            violations.append(FieldViolation(field: "provider", message: "must be at most 50 characters"))
+        }
+        if !violations.isEmpty { throw CoachError.validation(violations) }
+        return self
+    }
+}
+
+extension LearningOptions {
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            provider: try c.decodeIfPresent(String.self, forKey: .provider),
+            language: try c.decodeIfPresent(Language.self, forKey: .language) ?? .ko,
+            targetRole: try c.decodeIfPresent(String.self, forKey: .targetRole),
+            focusAreas: try c.decodeIfPresent([String].self, forKey: .focusAreas) ?? [],
+            timeCommitmentHoursPerWeek: try c.decodeIfPresent(Int.self, forKey: .timeCommitmentHoursPerWeek),
+            seed: try c.decodeIfPresent(Int64.self, forKey: .seed))
+    }
+
+    public func validated() throws(CoachError) -> LearningOptions {
+        var violations: [FieldViolation] = []
+        if let hours = timeCommitmentHoursPerWeek, !Self.hoursPerWeekRange.contains(hours) {
+            violations.append(FieldViolation(field: "time_commitment_hours_per_week", message: "must be between 1 and 40"))
+        }
+        if focusAreas.count > 10 {
+            violations.append(FieldViolation(field: "focus_areas", message: "must have at most 10 items"))
+        }
+        for (index, area) in focusAreas.enumerated() where area.trimmingCharacters(in: .whitespaces).isEmpty || area.count > 100 {
+            violations.append(FieldViolation(field: "focus_areas[\(index)]", message: "must be 1-100 characters"))
+        }
+        if let role = targetRole, role.count > 200 {
+            violations.append(FieldViolation(field: "target_role", message: "must be at most 200 characters"))
+        }
+        if let provider, provider.count > 50 {
+            violations.append(FieldViolation(field: "provider", message: "must be at most 50 characters"))
+        }
+        if !violations.isEmpty { throw CoachError.validation(violations) }
+        return self
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// Which service owns a task.
+public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case interview, learning
+}
+
+/// The contract's task states.
+public enum TaskState: String, Sendable, Hashable, Codable, CaseIterable {
+    case pending = "PENDING"
+    case progress = "PROGRESS"
+    case success = "SUCCESS"
+    case failure = "FAILURE"
+
+    public var isTerminal: Bool { self == .success || self == .failure }
+}
+
+/// The stages and percentages of the progress contract.
+public enum TaskStage: String, Sendable, Hashable, Codable, CaseIterable {
+    case pending
+    case loadingResume = "loading_resume"
+    case generatingPrompt = "generating_prompt"
+    case callingLLM = "calling_llm"
+    case processingResponse = "processing_response"
+    case completed
+    case failed
+
+    public var progress: Int? {
+        switch self {
+        case .pending: 0
+        case .loadingResume: 10
+        case .generatingPrompt: 30
+        case .callingLLM: 70
+        case .processingResponse: 90
+        case .completed: 100
+        case .failed: nil
+        }
+    }
+
+    /// What a progress message says at this stage.
+    public func message(_ language: Language) -> String {
+        switch (self, language) {
+        case (.pending, .ko): "작업이 대기열에 등록되었습니다"
+        case (.pending, .en): "Task queued"
+        case (.loadingResume, .ko): "이력서를 불러오는 중입니다"
+        case (.loadingResume, .en): "Loading the resume"
+        case (.generatingPrompt, .ko): "프롬프트를 준비하는 중입니다"
+        case (.generatingPrompt, .en): "Preparing the prompt"
+        case (.callingLLM, .ko): "AI 모델이 생성하는 중입니다"
+        case (.callingLLM, .en): "The model is generating"
+        case (.processingResponse, .ko): "결과를 검증하고 저장하는 중입니다"
+        case (.processingResponse, .en): "Validating and storing the result"
+        case (.completed, .ko): "완료되었습니다"
+        case (.completed, .en): "Completed"
+        case (.failed, .ko): "실패했습니다"
+        case (.failed, .en): "Failed"
+        }
+    }
+}
+
+/// Why a task failed: a REST error code and a message safe to show.
+public struct TaskError: Sendable, Hashable, Codable {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// What a task was asked to produce.
+public enum TaskInput: Sendable, Hashable, Codable {
+    case questions(QuestionOptions)
+    case learningPath(LearningOptions)
+
+    public var language: Language {
+        switch self {
+        case .questions(let options): options.language
+        case .learningPath(let options): options.language
+        }
+    }
+}
+
+/// A finished task's result.
+public enum TaskResult: Sendable, Hashable {
+    case questionSet(QuestionSet)
+    case learningPath(LearningPath)
+}
+
+/// The stored truth about a background task.
+public struct TaskRecord: Sendable, Hashable, Codable {
+    public var taskID: String
+    public var kind: TaskKind
+    public var state: TaskState
+    public var progress: Int
+    public var stage: TaskStage
+    public var message: String
+    public var uniqueKey: String
+    public var input: TaskInput
+    public var idempotencyKey: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// Id of the stored result once SUCCESS.
+    public var resultID: String?
+    public var error: TaskError?
+    /// Sequence number of the newest event; the next event gets `sequence + 1`.
+    public var sequence: Int64
+    /// How many times a worker has started this task.
+    public var runs: Int
+
+    public init(
+        taskID: String, kind: TaskKind, uniqueKey: String, input: TaskInput, idempotencyKey: String?, createdAt: Date
+    ) {
+        self.taskID = taskID
+        self.kind = kind
+        self.state = .pending
+        self.progress = 0
+        self.stage = .pending
+        self.message = TaskStage.pending.message(input.language)
+        self.uniqueKey = uniqueKey
+        self.input = input
+        self.idempotencyKey = idempotencyKey
+        self.createdAt = createdAt
+        self.updatedAt = createdAt
+        self.resultID = nil
+        self.error = nil
+        self.sequence = 1
+        self.runs = 0
+    }
+}
+
+/// One progress event of a task: `id:` in SSE, a `TaskEvent` in `WatchTask`.
+public struct TaskEvent: Sendable, Hashable {
+    public enum EventType: String, Sendable, Hashable, Codable {
+        case progress, completed, error
+    }
+
+    public var sequence: Int64
+    public var type: EventType
+    /// The task as of this event (with the result on `completed`).
+    public var task: TaskRecord
+    public var result: TaskResult?
+    public var timestamp: Date
+
+    public init(sequence: Int64, type: EventType, task: TaskRecord, result: TaskResult? = nil, timestamp: Date) {
+        self.sequence = sequence
+        self.type = type
+        self.task = task
+        self.result = result
+        self.timestamp = timestamp
+    }
+
+    public var isTerminal: Bool { type != .progress }
+
+    /// The event a task's current state stands for.
+    public init(snapshot task: TaskRecord, result: TaskResult? = nil) {
+        let type: EventType = task.state == .success ? .completed : task.state == .failure ? .error : .progress
+        self.init(sequence: task.sequence, type: type, task: task, result: result, timestamp: task.updatedAt)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The browser pages (`/test`, `/docs`) and their scripts and styles, read once from the
+/// module's resources.
+struct StaticPages {
+    private let files: [String: (data: Data, type: String)]
+
+    init() {
+        var files: [String: (Data, String)] = [:]
+        if let folder = Bundle.module.url(forResource: "Resources", withExtension: nil),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+        {
+            for name in names {
+                let type: String
+                switch (name as NSString).pathExtension {
+                case "html": type = "text/html; charset=utf-8"
+                case "js": type = "text/javascript; charset=utf-8"
+                case "css": type = "text/css; charset=utf-8"
+                default: continue
+                }
+                if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) {
+                    files[name] = (data, type)
+                }
+            }
+        }
+        self.files = files
+    }
+
+    func register(on table: inout RouteTable) {
+        table.add(
+            EdgeRoute(method: .get, path: "/test", tag: "pages", summary: "Browser test page", responses: [200: ("HTML page", nil)]),
+            { _, _ in try page("test.html") })
+        table.add(
+            EdgeRoute(method: .get, path: "/docs", tag: "pages", summary: "API reference page", responses: [200: ("HTML page", nil)]),
+            { _, _ in try page("docs.html") })
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/static/{file}", tag: "pages", summary: "Scripts and styles of the pages",
+                parameters: [.init(name: "file", location: "path", type: "string", description: "File name", required: true)],
+                responses: [200: ("The file", nil), 404: ("No such file", "Error")]),
+            { _, context in
+                let name = try context.pathParameter("file")
+                guard !name.hasSuffix(".html") else { throw HTTPError(.notFound) }
+                return try page(name)
+            })
+    }
+
+    private func page(_ name: String) throws -> Response {
+        guard let file = files[name] else { throw HTTPError(.notFound) }
+        var headers: HTTPFields = [:]
+        headers[.contentType] = file.type
+        headers[.cacheControl] = "no-cache"
+        // The pages build the DOM with textContent; this keeps injected markup inert as well.
+        headers[HTTPField.Name("Content-Security-Policy")!] =
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.data)))
+    }
+}

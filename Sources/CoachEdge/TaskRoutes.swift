@@ -1,0 +1,146 @@
+import CoachCore
+import CoachMesh
+import CoachProtos
+import Foundation
+import GRPCCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+extension HTTPField.Name {
+    static let lastEventID = Self("Last-Event-ID")!
+    static let accelBuffering = Self("X-Accel-Buffering")!
+}
+
+/// `/api/v1/{interview|learning}/tasks/{task_id}/progress|stream` over TaskService.
+struct TaskRoutes {
+    let kind: TaskKind
+    let client: Interviewcoach_V1_TaskService.Client<MeshClientTransport>
+    /// Comment line sent while nothing else happens, so proxies keep the stream open.
+    let heartbeat: Duration
+
+    func register(on table: inout RouteTable) {
+        let id = EdgeRoute.Parameter(name: "task_id", location: "path", type: "string", description: "Task id", required: true)
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/api/v1/\(kind.rawValue)/tasks/{task_id}/progress", tag: kind.rawValue,
+                summary: "The task's progress record", parameters: [id],
+                responses: [200: ("Progress record", "Progress"), 404: ("Unknown task", "Error")]),
+            progress)
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/api/v1/\(kind.rawValue)/tasks/{task_id}/stream", tag: kind.rawValue,
+                summary: "Server-Sent Events: progress, then completed or error, then close",
+                parameters: [
+                    id,
+                    .init(name: "Last-Event-ID", location: "header", type: "integer", description: "Resume after this event", required: false),
+                ],
+                responses: [200: ("Event stream", "Progress"), 204: ("Nothing left to send", nil), 404: ("Unknown task", "Error")],
+                responseMediaType: "text/event-stream"),
+            stream)
+    }
+
+    @Sendable func progress(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        .json(ProgressBody(task: try await task(context)))
+    }
+
+    @Sendable func stream(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        // Decide the status before the first byte: unknown task → 404, nothing left → 204.
+        let current = try await task(context)
+        let after = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }.map { max(0, $0) } ?? 0
+        if current.state.isTerminal && after >= current.sequence {
+            return Response(status: .noContent)
+        }
+        var watchRequest = Interviewcoach_V1_WatchTaskRequest()
+        watchRequest.taskID = current.taskID
+        watchRequest.kind = kind.proto
+        watchRequest.afterSequence = after
+        let watch = watchRequest
+        let client = self.client
+        let heartbeat = self.heartbeat
+        let metadata = context.rpcMetadata
+        let logger = context.logger
+        var headers: HTTPFields = [:]
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        headers[.accelBuffering] = "no"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let (frames, output) = AsyncStream<String>.makeStream()
+                try await withGracefulShutdownHandler {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            defer { output.finish() }
+                            do {
+                                try await client.watchTask(watch, metadata: metadata, options: .defaults) { response in
+                                    for try await message in response.messages {
+                                        let event = SSEEvent(message)
+                                        output.yield(event.frame)
+                                        if event.isTerminal {
+                                            output.yield(SSEEvent.close)
+                                            return
+                                        }
+                                    }
+                                }
+                            } catch let error as RPCError {
+                                // The stream already answered 200: report the failure in-band.
+                                logger.warning("task stream ended by upstream", metadata: ["grpc_code": "\(error.code)"])
+                                output.yield(SSEEvent.upstreamFailure(CoachError(rpcError: error)))
+                            }
+                        }
+                        group.addTask {
+                            while true {
+                                try await Task.sleep(for: heartbeat)
+                                output.yield(": ping\n\n")
+                            }
+                        }
+                        try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
+                        // A write fails once the client has gone; that ends the loop and the call.
+                        for await frame in frames {
+                            try await writer.write(ByteBuffer(string: frame))
+                        }
+                        group.cancelAll()
+                    }
+                } onGracefulShutdown: {
+                    output.finish()
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    private func task(_ context: EdgeRequestContext) async throws -> TaskView {
+        var message = Interviewcoach_V1_GetTaskRequest()
+        message.taskID = try context.pathParameter("task_id")
+        message.kind = kind.proto
+        return TaskView(proto: try await client.getTask(message, metadata: context.rpcMetadata, options: shortCallOptions))
+    }
+}
+
+/// One Server-Sent Event frame built from a task event.
+struct SSEEvent {
+    var frame: String
+    var isTerminal: Bool
+
+    init(_ message: Interviewcoach_V1_TaskEvent) {
+        let task = TaskView(proto: message.task)
+        let data = (try? JSONEncoder.coach.encode(ProgressBody(task: task))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let type = ["progress", "completed", "error"].contains(message.eventType) ? message.eventType : "progress"
+        frame = "id: \(message.sequence)\nevent: \(type)\ndata: \(data)\n\n"
+        isTerminal = type != "progress"
+    }
+
+    static var close: String {
+        "event: close\ndata: {\"message\":\"Stream completed\",\"timestamp\":\"\(Date().rfc3339)\"}\n\n"
+    }
+
+    static func upstreamFailure(_ error: CoachError) -> String {
+        let body: [String: JSONValue] = [
+            "error": .object(["code": .string(error.code.rawValue), "message": .string(error.message)]),
+            "timestamp": .string(Date().rfc3339),
+        ]
+        let data = (try? JSONEncoder.coach.encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return "event: error\ndata: \(data)\n\n" + close
+    }
+}

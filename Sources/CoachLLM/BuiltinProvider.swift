@@ -1,0 +1,24 @@
+import CoachCore
+import Foundation
+
+/// The offline provider: deterministic, personalised from the resume, no network and no key.
+public struct BuiltinProvider: LLMProvider {
+    public let name = "builtin"
+    public let model = "builtin-v1"
+
+    public init() {}
+
+    public func complete(_ request: GenerationRequest) async throws -> ProviderReply {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        switch request.input {
+        case .questions(let options):
+            let questions = BuiltinGenerator.questions(for: request.resume, options: options, seed: request.seed)
+            data = try encoder.encode(QuestionDraft(questions: questions))
+        case .learningPath(let options):
+            data = try encoder.encode(BuiltinGenerator.learningPlan(for: request.resume, options: options, seed: request.seed))
+        }
+        return ProviderReply(text: String(decoding: data, as: UTF8.self), model: model, usage: Usage())
+    }
+}

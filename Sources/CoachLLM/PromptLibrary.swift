@@ -1,0 +1,115 @@
+import CoachCore
+import Foundation
+
+/// A rendered prompt: system instructions, the user message carrying the resume as delimited
+/// data, and the template version recorded with every result.
+public struct Prompt: Sendable, Hashable {
+    public var system: String
+    public var user: String
+    public var version: String
+
+    public init(system: String, user: String, version: String) {
+        self.system = system
+        self.user = user
+        self.version = version
+    }
+}
+
+/// Versioned templates kept as resource files (`Prompts/<kind>-v<N>.<lang>.txt`).
+public enum PromptLibrary {
+    public static let questionsVersion = "questions-v1"
+    public static let learningVersion = "learning-v1"
+
+    public static func questions(resume: ResumeContent, options: QuestionOptions, corrections: [String] = []) -> Prompt {
+        let facts = ResumeFacts(resume)
+        let mix = facts.level.difficultyMix(count: options.questionCount)
+        let ko = options.language == .ko
+        var targetRules = ""
+        var targetBlock = ""
+        if options.targetRole?.isEmpty == false || options.jobDescription?.isEmpty == false {
+            targetRules = ko
+                ? "- 최소 2개의 질문은 이력서를 아래의 목표 직무/채용 공고와 연결합니다."
+                : "- At least two questions connect the resume to the target role / job description below."
+            targetBlock = "<target>\n"
+            if let role = options.targetRole, !role.isEmpty { targetBlock += "role: \(role)\n" }
+            if let description = options.jobDescription, !description.isEmpty { targetBlock += "job_description: \(description)\n" }
+            targetBlock += "</target>"
+        }
+        let values: [String: String] = [
+            "question_count": String(options.questionCount),
+            "min_distinct_types": String(Int((Double(4 * options.questionCount) / 5).rounded(.up))),
+            "level": facts.level.rawValue,
+            "experience_months": String(resume.totalExperienceMonths ?? 0),
+            "difficulty_mix": Difficulty.allCases.map { "\($0.rawValue) \(mix[$0] ?? 0)" }.joined(separator: ", "),
+            "target_rules": targetRules,
+            "target_block": targetBlock + correctionBlock(corrections, ko: ko),
+            "resume_json": resumeJSON(resume),
+        ]
+        return render(template: "\(questionsVersion).\(options.language.rawValue)", values: values, version: questionsVersion)
+    }
+
+    public static func learningPath(resume: ResumeContent, options: LearningOptions, corrections: [String] = []) -> Prompt {
+        let facts = ResumeFacts(resume)
+        let ko = options.language == .ko
+        var rules: [String] = []
+        if let role = options.targetRole, !role.isEmpty {
+            rules.append(ko ? "- 목표 직무 \"\(role)\"에 맞춥니다." : "- Aim the plan at the target role \"\(role)\".")
+        }
+        if !options.focusAreas.isEmpty {
+            let areas = options.focusAreas.joined(separator: ", ")
+            rules.append(
+                ko ? "- 다음 집중 영역을 각각 최소 한 항목의 title 또는 description에 그대로 포함합니다: \(areas)"
+                    : "- Cover each focus area by name in at least one item's title or description: \(areas)")
+        }
+        if let hours = options.timeCommitmentHoursPerWeek {
+            rules.append(ko ? "- 주당 \(hours)시간 학습을 기준으로 계획합니다." : "- Plan for \(hours) hours of study per week.")
+        }
+        let values: [String: String] = [
+            "level": facts.level.rawValue,
+            "experience_months": String(resume.totalExperienceMonths ?? 0),
+            "plan_rules": rules.joined(separator: "\n"),
+            "plan_block": correctionBlock(corrections, ko: ko),
+            "resume_json": resumeJSON(resume),
+        ]
+        return render(template: "\(learningVersion).\(options.language.rawValue)", values: values, version: learningVersion)
+    }
+
+    static func correctionBlock(_ corrections: [String], ko: Bool) -> String {
+        guard !corrections.isEmpty else { return "" }
+        let header = ko ? "이전 답변이 다음 규칙을 어겼습니다. 모두 고쳐서 다시 답하십시오:" : "Your previous answer broke these rules. Fix all of them:"
+        return "\n" + header + "\n" + corrections.map { "- \($0)" }.joined(separator: "\n")
+    }
+
+    /// The whole resume, pretty-printed; `</resume>` inside it cannot end the data block.
+    static func resumeJSON(_ resume: ResumeContent) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let json = (try? encoder.encode(resume)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return json.replacingOccurrences(of: "</resume>", with: "<\\/resume>")
+    }
+
+    static func render(template name: String, values: [String: String], version: String) -> Prompt {
+        let text = templates[name] ?? ""
+        var filled = text
+        for (key, value) in values {
+            filled = filled.replacingOccurrences(of: "{{\(key)}}", with: value)
+        }
+        let parts = filled.components(separatedBy: "=== user ===")
+        let system = parts[0].replacingOccurrences(of: "=== system ===", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let user = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+        return Prompt(system: system, user: user, version: version)
+    }
+
+    /// Loaded once from the bundle.
+    static let templates: [String: String] = {
+        var templates: [String: String] = [:]
+        for name in ["questions-v1.ko", "questions-v1.en", "learning-v1.ko", "learning-v1.en"] {
+            if let url = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "Prompts"),
+                let text = try? String(contentsOf: url, encoding: .utf8)
+            {
+                templates[name] = text
+            }
+        }
+        return templates
+    }()
+}

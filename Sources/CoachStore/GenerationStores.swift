@@ -1,0 +1,76 @@
+import CoachCore
+import Foundation
+
+/// A stored generation result (question set or learning path).
+public protocol StoredResult: Codable, Sendable {
+    var id: String { get }
+    var uniqueKey: String { get }
+    var createdAt: Date { get }
+    var taskID: String? { get }
+}
+
+extension QuestionSet: StoredResult {}
+extension LearningPath: StoredResult {}
+
+/// Where generated results live, one store per kind. Implementations: SQLite and MongoDB.
+public protocol ResultStore<Result>: Sendable {
+    associatedtype Result: StoredResult
+
+    /// Stores a result. A result that carries a `taskID` is stored at most once per task: when one
+    /// exists already, it is returned and `result` is dropped.
+    func save(_ result: Result) async throws -> Result
+    /// The newest result for a resume, if any.
+    func latest(uniqueKey: String) async throws -> Result?
+    func find(id: String) async throws -> Result?
+    /// Newest first.
+    func history(uniqueKey: String, limit: Int, after cursor: PageCursor?) async throws -> Page<Result>
+    func count(uniqueKey: String) async throws -> Int
+    /// How many results a task produced (0 or 1), for proving exactly-once.
+    func count(taskID: String) async throws -> Int
+    func deleteAll(uniqueKey: String) async throws -> Int
+}
+
+/// Where task records live. The record is the truth about a task; queues and progress buses
+/// only carry notifications about it.
+public protocol TaskStore: Sendable {
+    /// Inserts `task`, or returns the existing task of the same kind with the same idempotency
+    /// key (then `created` is false).
+    func create(_ task: TaskRecord) async throws -> (task: TaskRecord, created: Bool)
+    /// `nil` when no task of `kind` has the id.
+    func get(taskID: String, kind: TaskKind) async throws -> TaskRecord?
+    /// Newest first, optionally in one state.
+    func list(kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord>
+    /// Replaces the stored record.
+    func update(_ task: TaskRecord) async throws
+    /// Tasks still PENDING or PROGRESS, oldest first (to re-run after a crash).
+    func unfinished(kind: TaskKind?) async throws -> [TaskRecord]
+    func deleteAll(uniqueKey: String, kind: TaskKind) async throws -> Int
+}
+
+/// JSON coding of stored documents: dates as milliseconds, keys sorted.
+enum DocumentCoding {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }()
+
+    static func encode(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        do {
+            return try decoder.decode(T.self, from: Data(text.utf8))
+        } catch {
+            throw CoachError(.databaseOperationFailed, "stored document is unreadable")
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import CoachCore
+import Foundation
+
+/// Results of one kind in one SQLite table (`question_sets` or `learning_paths`).
+public struct SQLiteResultStore<Result: StoredResult>: ResultStore {
+    private let database: SQLiteDatabase
+    private let table: String
+
+    public static func questionSets(_ database: SQLiteDatabase) -> SQLiteResultStore<QuestionSet> {
+        SQLiteResultStore<QuestionSet>(database: database, table: "question_sets")
+    }
+
+    public static func learningPaths(_ database: SQLiteDatabase) -> SQLiteResultStore<LearningPath> {
+        SQLiteResultStore<LearningPath>(database: database, table: "learning_paths")
+    }
+
+    init(database: SQLiteDatabase, table: String) {
+        self.database = database
+        self.table = table
+    }
+
+    public func save(_ result: Result) async throws -> Result {
+        let document = try DocumentCoding.encode(result)
+        let table = self.table
+        let stored = try await database.write { db -> String? in
+            try db.run(
+                "INSERT INTO \(table) (id, unique_key, created_at, task_id, document) VALUES (?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING",
+                [
+                    .text(result.id), .text(result.uniqueKey), .int(result.createdAt.millisecondsSince1970),
+                    result.taskID.map { .text($0) } ?? .null, .text(document),
+                ])
+            guard let taskID = result.taskID else { return nil }
+            return try db.query("SELECT document FROM \(table) WHERE task_id = ?", [.text(taskID)]) { $0.text(0) }.first
+        }
+        return try stored.map { try DocumentCoding.decode(Result.self, $0) } ?? result
+    }
+
+    public func latest(uniqueKey: String) async throws -> Result? {
+        try await history(uniqueKey: uniqueKey, limit: 1, after: nil).items.first
+    }
+
+    public func find(id: String) async throws -> Result? {
+        let table = self.table
+        let rows = try await database.read { db in
+            try db.query("SELECT document FROM \(table) WHERE id = ?", [.text(id)]) { $0.text(0) }
+        }
+        return try rows.first.map { try DocumentCoding.decode(Result.self, $0) }
+    }
+
+    public func history(uniqueKey: String, limit: Int, after cursor: PageCursor?) async throws -> Page<Result> {
+        var sql = "SELECT document FROM \(table) WHERE unique_key = ?"
+        var values: [SQLiteValue] = [.text(uniqueKey)]
+        if let cursor {
+            sql += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+            values += [.int(cursor.createdAtMillis), .int(cursor.createdAtMillis), .text(cursor.id)]
+        }
+        sql += " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
+        let (query, bound) = (sql, values)
+        let rows = try await database.read { db in try db.query(query, bound) { $0.text(0) } }
+        let items = try rows.prefix(limit).map { try DocumentCoding.decode(Result.self, $0) }
+        let next = rows.count > limit ? items.last.map { PageCursor(createdAtMillis: $0.createdAt.millisecondsSince1970, id: $0.id) } : nil
+        return Page(items: items, next: next)
+    }
+
+    public func count(uniqueKey: String) async throws -> Int {
+        let table = self.table
+        return try await database.read { db in
+            try db.query("SELECT COUNT(*) FROM \(table) WHERE unique_key = ?", [.text(uniqueKey)]) { Int($0.int64(0)) }.first ?? 0
+        }
+    }
+
+    public func count(taskID: String) async throws -> Int {
+        let table = self.table
+        return try await database.read { db in
+            try db.query("SELECT COUNT(*) FROM \(table) WHERE task_id = ?", [.text(taskID)]) { Int($0.int64(0)) }.first ?? 0
+        }
+    }
+
+    public func deleteAll(uniqueKey: String) async throws -> Int {
+        let table = self.table
+        return try await database.write { db in try db.run("DELETE FROM \(table) WHERE unique_key = ?", [.text(uniqueKey)]) }
+    }
+}
+
+/// Task records in the `tasks` table.
+public struct SQLiteTaskStore: TaskStore {
+    private let database: SQLiteDatabase
+
+    public init(database: SQLiteDatabase) {
+        self.database = database
+    }
+
+    public func create(_ task: TaskRecord) async throws -> (task: TaskRecord, created: Bool) {
+        let document = try DocumentCoding.encode(task)
+        let existing = try await database.write { db -> String? in
+            if let key = task.idempotencyKey,
+                let found = try db.query(
+                    "SELECT document FROM tasks WHERE kind = ? AND idempotency_key = ?", [.text(task.kind.rawValue), .text(key)],
+                    row: { $0.text(0) }
+                ).first
+            {
+                return found
+            }
+            try db.run(
+                """
+                INSERT INTO tasks (task_id, kind, state, unique_key, idempotency_key, created_at, updated_at, document)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(task.taskID), .text(task.kind.rawValue), .text(task.state.rawValue), .text(task.uniqueKey),
+                    task.idempotencyKey.map { .text($0) } ?? .null, .int(task.createdAt.millisecondsSince1970),
+                    .int(task.updatedAt.millisecondsSince1970), .text(document),
+                ])
+            return nil
+        }
+        if let existing { return (try DocumentCoding.decode(TaskRecord.self, existing), false) }
+        return (task, true)
+    }
+
+    public func get(taskID: String, kind: TaskKind) async throws -> TaskRecord? {
+        let rows = try await database.read { db in
+            try db.query("SELECT document FROM tasks WHERE task_id = ? AND kind = ?", [.text(taskID), .text(kind.rawValue)]) { $0.text(0) }
+        }
+        return try rows.first.map { try DocumentCoding.decode(TaskRecord.self, $0) }
+    }
+
+    public func list(kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
+        var sql = "SELECT document FROM tasks WHERE kind = ?"
+        var values: [SQLiteValue] = [.text(kind.rawValue)]
+        if let state {
+            sql += " AND state = ?"
+            values.append(.text(state.rawValue))
+        }
+        if let cursor {
+            sql += " AND (created_at < ? OR (created_at = ? AND task_id < ?))"
+            values += [.int(cursor.createdAtMillis), .int(cursor.createdAtMillis), .text(cursor.id)]
+        }
+        sql += " ORDER BY created_at DESC, task_id DESC LIMIT \(limit + 1)"
+        let (query, bound) = (sql, values)
+        let rows = try await database.read { db in try db.query(query, bound) { $0.text(0) } }
+        let items = try rows.prefix(limit).map { try DocumentCoding.decode(TaskRecord.self, $0) }
+        let next = rows.count > limit ? items.last.map { PageCursor(createdAtMillis: $0.createdAt.millisecondsSince1970, id: $0.taskID) } : nil
+        return Page(items: items, next: next)
+    }
+
+    public func update(_ task: TaskRecord) async throws {
+        let document = try DocumentCoding.encode(task)
+        let changed = try await database.write { db in
+            try db.run(
+                "UPDATE tasks SET state = ?, updated_at = ?, document = ? WHERE task_id = ?",
+                [.text(task.state.rawValue), .int(task.updatedAt.millisecondsSince1970), .text(document), .text(task.taskID)])
+        }
+        if changed == 0 { throw CoachError(.taskNotFound, "task not found: \(task.taskID)") }
+    }
+
+    public func unfinished(kind: TaskKind?) async throws -> [TaskRecord] {
+        var sql = "SELECT document FROM tasks WHERE state IN ('PENDING', 'PROGRESS')"
+        var values: [SQLiteValue] = []
+        if let kind {
+            sql += " AND kind = ?"
+            values.append(.text(kind.rawValue))
+        }
+        sql += " ORDER BY created_at ASC, task_id ASC"
+        let (query, bound) = (sql, values)
+        let rows = try await database.read { db in try db.query(query, bound) { $0.text(0) } }
+        return try rows.map { try DocumentCoding.decode(TaskRecord.self, $0) }
+    }
+
+    public func deleteAll(uniqueKey: String, kind: TaskKind) async throws -> Int {
+        try await database.write { db in
+            try db.run("DELETE FROM tasks WHERE unique_key = ? AND kind = ?", [.text(uniqueKey), .text(kind.rawValue)])
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import CoachCore
+import CoachJobs
+import CoachStore
+import Foundation
+import GenerationService
+import Logging
+
+/// How a worker runs jobs.
+public struct WorkerConfiguration: Sendable {
+    /// Jobs run at once (async I/O, not threads).
+    public var concurrency: Int
+    /// A job that takes longer fails with LLM_API_TIMEOUT.
+    public var jobTimeLimit: Duration
+    /// Runs of one task before a transient failure becomes final.
+    public var maxRuns: Int
+    /// First retry delay; doubled each time, with jitter.
+    public var retryBaseDelay: Duration
+
+    public init(concurrency: Int = 4, jobTimeLimit: Duration = .seconds(120), maxRuns: Int = 3, retryBaseDelay: Duration = .milliseconds(500)) {
+        self.concurrency = concurrency
+        self.jobTimeLimit = jobTimeLimit
+        self.maxRuns = maxRuns
+        self.retryBaseDelay = retryBaseDelay
+    }
+}
+
+/// Consumes the job queue and runs each task through the stages of the progress contract,
+/// writing the result once per task (a job that runs twice finds it already stored).
+public struct JobRunner: Sendable {
+    private let queue: any JobQueue
+    private let interview: GenerationOperations<InterviewKind>?
+    private let learning: GenerationOperations<LearningKind>?
+    private let configuration: WorkerConfiguration
+    private let logger: Logger
+
+    public init(
+        queue: any JobQueue, interview: GenerationOperations<InterviewKind>?, learning: GenerationOperations<LearningKind>?,
+        configuration: WorkerConfiguration = WorkerConfiguration(), logger: Logger = Logger(label: "coach.worker")
+    ) {
+        self.queue = queue
+        self.interview = interview
+        self.learning = learning
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until cancelled, `configuration.concurrency` jobs at a time.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<max(1, configuration.concurrency) {
+                group.addTask {
+                    while !Task.isCancelled {
+                        guard let job = try? await queue.next() else { continue }
+                        await process(job)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Enqueues every task a previous process left PENDING or PROGRESS (embedded mode, where
+    /// the queue itself does not survive a restart).
+    public func recoverUnfinished() async throws -> Int {
+        var count = 0
+        if let interview {
+            for task in try await interview.tasks.unfinished(kind: .interview) {
+                try await queue.enqueue(Job(taskID: task.taskID, kind: .interview))
+                count += 1
+            }
+        }
+        if let learning {
+            for task in try await learning.tasks.unfinished(kind: .learning) {
+                try await queue.enqueue(Job(taskID: task.taskID, kind: .learning))
+                count += 1
+            }
+        }
+        if count > 0 { logger.info("re-running unfinished tasks", metadata: ["tasks": "\(count)"]) }
+        return count
+    }
+
+    public func process(_ job: Job) async {
+        switch job.kind {
+        case .interview: if let interview { await execute(job, with: interview) }
+        case .learning: if let learning { await execute(job, with: learning) }
+        }
+        try? await queue.acknowledge(job)
+    }
+
+    private func execute<Kind: GenerationKind>(_ job: Job, with operations: GenerationOperations<Kind>) async {
+        var logger = self.logger
+        logger[metadataKey: "task_id"] = "\(job.taskID)"
+        logger[metadataKey: "kind"] = "\(job.kind.rawValue)"
+        while !Task.isCancelled {
+            let task: TaskRecord
+            do {
+                guard let found = try await operations.tasks.get(taskID: job.taskID, kind: Kind.taskKind) else { return }
+                task = found
+            } catch {
+                logger.error("cannot read task", metadata: ["error": "\(String(describing: (error as? CoachError)?.code))"])
+                return
+            }
+            if task.state.isTerminal { return }  // already done: a duplicate delivery
+            // The run count is stored by the first stage update, so it survives a crash.
+            var running = task
+            running.runs += 1
+            let started = running
+            do {
+                try await withTimeLimit(configuration.jobTimeLimit) {
+                    try await self.runStages(started, operations: operations)
+                }
+                logger.info("task completed", metadata: ["runs": "\(running.runs)"])
+                return
+            } catch {
+                // Shutting down: leave the task unfinished; it runs again at the next start.
+                if Task.isCancelled { return }
+                let failure = Self.classify(error, limit: configuration.jobTimeLimit)
+                if failure.transient && running.runs < configuration.maxRuns && !Task.isCancelled {
+                    logger.warning("task run failed, retrying", metadata: ["error_code": "\(failure.error.code)", "runs": "\(running.runs)"])
+                    try? await Task.sleep(for: backoff(run: running.runs))
+                    continue
+                }
+                logger.warning("task failed", metadata: ["error_code": "\(failure.error.code)", "runs": "\(running.runs)"])
+                await fail(taskID: job.taskID, error: failure.error, operations: operations)
+                return
+            }
+        }
+    }
+
+    private func runStages<Kind: GenerationKind>(_ start: TaskRecord, operations: GenerationOperations<Kind>) async throws {
+        var task = start
+        try await advance(&task, to: .loadingResume, operations: operations)
+        let resume = try await operations.resumes.resume(uniqueKey: task.uniqueKey)
+        try await advance(&task, to: .generatingPrompt, operations: operations)
+        guard let options = Kind.options(from: task.input) else { throw CoachError.internal("task input does not match its kind") }
+        let seed = try await operations.seed(for: options, uniqueKey: task.uniqueKey)
+        try await advance(&task, to: .callingLLM, operations: operations)
+        let result = try await Kind.produce(
+            registry: operations.registry, resume: resume, options: options, seed: seed, taskID: task.taskID, at: Date())
+        try await advance(&task, to: .processingResponse, operations: operations)
+        let stored = try await operations.results.save(result)
+        task.resultID = stored.id
+        try await advance(&task, to: .completed, result: Kind.taskResult(stored), operations: operations)
+    }
+
+    private func advance<Kind: GenerationKind>(
+        _ task: inout TaskRecord, to stage: TaskStage, result: TaskResult? = nil, error: TaskError? = nil,
+        operations: GenerationOperations<Kind>
+    ) async throws {
+        try Task.checkCancellation()
+        task.stage = stage
+        task.state = stage == .completed ? .success : stage == .failed ? .failure : .progress
+        if let progress = stage.progress { task.progress = progress }
+        task.message = stage.message(task.input.language) + (error.map { ": \($0.message)" } ?? "")
+        task.error = error
+        task.sequence += 1
+        task.updatedAt = Date()
+        try await operations.tasks.update(task)
+        try await operations.bus.publish(TaskEvent(snapshot: task, result: result))
+    }
+
+    private func fail<Kind: GenerationKind>(taskID: String, error: CoachError, operations: GenerationOperations<Kind>) async {
+        guard var task = try? await operations.tasks.get(taskID: taskID, kind: Kind.taskKind), !task.state.isTerminal else { return }
+        try? await advance(&task, to: .failed, error: TaskError(code: error.code.rawValue, message: error.message), operations: operations)
+    }
+
+    private func backoff(run: Int) -> Duration {
+        let base = configuration.retryBaseDelay * (1 << min(run - 1, 6))
+        return base + base * Double.random(in: 0...0.25)
+    }
+
+    /// What a failed run means: transient failures (an upstream or the database unavailable)
+    /// are retried; everything else fails the task with a reason clients can show.
+    static func classify(_ error: any Error, limit: Duration) -> (error: CoachError, transient: Bool) {
+        switch error {
+        case is JobTimeout:
+            return (CoachError(.llmAPITimeout, "generation took longer than \(limit.components.seconds) s"), false)
+        case let error as CoachError:
+            return (error, error.code == .serviceUnavailable || error.code == .databaseOperationFailed)
+        default:
+            return (CoachError.internal("unexpected worker error"), false)
+        }
+    }
+}
+
+struct JobTimeout: Error {}
+
+/// Runs `body`, throwing `JobTimeout` when it takes longer than `limit` (the body is cancelled).
+func withTimeLimit(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw JobTimeout()
+        }
+        defer { group.cancelAll() }
+        try await group.next()
+    }
+}

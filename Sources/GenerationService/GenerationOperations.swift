@@ -1,0 +1,182 @@
+import CoachCore
+import CoachJobs
+import CoachLLM
+import CoachStore
+import Foundation
+import Logging
+
+/// The generation use cases of one kind, independent of transport: generate now, read results,
+/// start and inspect background tasks.
+public struct GenerationOperations<Kind: GenerationKind>: Sendable {
+    public let resumes: any ResumeLookup
+    public let results: any ResultStore<Kind.Result>
+    public let tasks: any TaskStore
+    public let queue: any JobQueue
+    public let bus: any ProgressBus
+    public let registry: ProviderRegistry
+    private let now: @Sendable () -> Date
+
+    public init(
+        resumes: any ResumeLookup, results: any ResultStore<Kind.Result>, tasks: any TaskStore, queue: any JobQueue,
+        bus: any ProgressBus, registry: ProviderRegistry, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.resumes = resumes
+        self.results = results
+        self.tasks = tasks
+        self.queue = queue
+        self.bus = bus
+        self.registry = registry
+        self.now = now
+    }
+
+    /// Generates, validates and stores a result right away.
+    public func generate(uniqueKey: String, options: Kind.Options) async throws -> Kind.Result {
+        try checkKey(uniqueKey)
+        _ = try registry.chain(preferring: provider(of: options))
+        let resume = try await resumes.resume(uniqueKey: uniqueKey)
+        let result = try await Kind.produce(
+            registry: registry, resume: resume, options: options, seed: try await seed(for: options, uniqueKey: uniqueKey),
+            taskID: nil, at: now())
+        return try await results.save(result)
+    }
+
+    /// The seed the builtin provider uses: pinned by the request, else the number of results so far.
+    func seed(for options: Kind.Options, uniqueKey: String) async throws -> Int64 {
+        if let pinned = Kind.seed(of: options) { return pinned }
+        return Int64(try await results.count(uniqueKey: uniqueKey))
+    }
+
+    public func latest(uniqueKey: String) async throws -> Kind.Result {
+        try checkKey(uniqueKey)
+        guard let result = try await results.latest(uniqueKey: uniqueKey) else {
+            throw CoachError(
+                Kind.resultNotFound, "no \(Kind.taskKind == .interview ? "question set" : "learning path") for \(uniqueKey)",
+                details: ["unique_key": .string(uniqueKey)])
+        }
+        return result
+    }
+
+    public func history(uniqueKey: String, pageSize: Int, pageToken: String?) async throws -> Page<Kind.Result> {
+        try checkKey(uniqueKey)
+        guard (0...PageSize.maximum).contains(pageSize) else {
+            throw CoachError.badRequest("page_size must be between 1 and 100", field: "page_size")
+        }
+        let cursor = try pageToken.flatMap { $0.isEmpty ? nil : $0 }.map { token throws(CoachError) in
+            try PageCursor(token: token, field: "page_token")
+        }
+        return try await results.history(uniqueKey: uniqueKey, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
+    }
+
+    /// Checks the resume exists, stores a PENDING task and enqueues its job. A repeated
+    /// idempotency key returns the task created first (and enqueues nothing).
+    public func start(uniqueKey: String, options: Kind.Options, idempotencyKey: String?) async throws -> TaskRecord {
+        try checkKey(uniqueKey)
+        if let key = idempotencyKey, key.isEmpty || key.count > 200 {
+            throw CoachError.badRequest("Idempotency-Key must be 1-200 characters", field: "idempotency_key")
+        }
+        _ = try registry.chain(preferring: provider(of: options))
+        _ = try await resumes.resume(uniqueKey: uniqueKey)
+        let task = TaskRecord(
+            taskID: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), kind: Kind.taskKind,
+            uniqueKey: uniqueKey, input: Kind.taskInput(options), idempotencyKey: idempotencyKey, createdAt: now())
+        let (stored, created) = try await tasks.create(task)
+        if created {
+            try await bus.publish(TaskEvent(snapshot: stored))
+            try await queue.enqueue(Job(taskID: stored.taskID, kind: Kind.taskKind))
+        }
+        return stored
+    }
+
+    /// A task of this kind with its result when finished; `TASK_NOT_FOUND` otherwise.
+    public func task(id: String) async throws -> TaskView {
+        let record = try await taskRecord(id: id)
+        return TaskView(record, result: try await result(of: record))
+    }
+
+    public func listTasks(state: TaskState?, pageSize: Int, pageToken: String?) async throws -> Page<TaskView> {
+        guard (0...PageSize.maximum).contains(pageSize) else {
+            throw CoachError.badRequest("page_size must be between 1 and 100", field: "page_size")
+        }
+        let cursor = try pageToken.flatMap { $0.isEmpty ? nil : $0 }.map { token throws(CoachError) in
+            try PageCursor(token: token, field: "page_token")
+        }
+        let page = try await tasks.list(kind: Kind.taskKind, state: state, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
+        return Page(items: page.items.map { TaskView($0, result: nil) }, next: page.next)
+    }
+
+    /// Every event of a task after `afterSequence`: what the bus holds, then live ones, ending
+    /// after the terminal event. The task record backs it up: if the bus lost events (a restart)
+    /// the terminal state still arrives, read from the record.
+    public func watch(taskID: String, afterSequence: Int64) async throws -> AsyncThrowingStream<TaskEvent, any Error> {
+        _ = try await taskRecord(id: taskID)  // NOT_FOUND before anything is streamed
+        let live = try await bus.events(taskID: taskID, after: afterSequence)
+        let (stream, continuation) = AsyncThrowingStream<TaskEvent, any Error>.makeStream()
+        let operations = self
+        let forwarder = Task {
+            let (merged, input) = AsyncStream<TaskEvent>.makeStream()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await event in live { input.yield(event) }
+                    } catch {}
+                }
+                group.addTask {
+                    // The bus replays what it holds at once; the record is consulted after that,
+                    // so a finished task whose events were lost still ends the stream.
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        guard let record = try? await operations.taskRecord(id: taskID) else {
+                            input.finish()  // deleted meanwhile
+                            return
+                        }
+                        if record.state.isTerminal {
+                            input.yield(TaskEvent(snapshot: record, result: try? await operations.result(of: record)))
+                            return
+                        }
+                    }
+                }
+                var lastSent = afterSequence
+                for await event in merged where event.sequence > lastSent {
+                    lastSent = event.sequence
+                    continuation.yield(event)
+                    if event.isTerminal { break }
+                }
+                group.cancelAll()
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in forwarder.cancel() }
+        return stream
+    }
+
+    public func deleteData(uniqueKey: String) async throws -> (results: Int, tasks: Int) {
+        try checkKey(uniqueKey)
+        let deletedResults = try await results.deleteAll(uniqueKey: uniqueKey)
+        let deletedTasks = try await tasks.deleteAll(uniqueKey: uniqueKey, kind: Kind.taskKind)
+        return (deletedResults, deletedTasks)
+    }
+
+    func taskRecord(id: String) async throws -> TaskRecord {
+        guard !id.isEmpty, id.count <= 64, let record = try await tasks.get(taskID: id, kind: Kind.taskKind) else {
+            throw CoachError(.taskNotFound, "task not found: \(id.prefix(64))", details: ["task_id": .string(String(id.prefix(64)))])
+        }
+        return record
+    }
+
+    func result(of record: TaskRecord) async throws -> TaskResult? {
+        guard record.state == .success, let id = record.resultID, let result = try await results.find(id: id) else { return nil }
+        return Kind.taskResult(result)
+    }
+
+    private func provider(of options: Kind.Options) -> String? {
+        switch Kind.taskInput(options) {
+        case .questions(let options): options.provider
+        case .learningPath(let options): options.provider
+        }
+    }
+
+    private func checkKey(_ key: String) throws(CoachError) {
+        if key.isEmpty { throw CoachError.badRequest("unique_key is required", field: "unique_key") }
+        if key.count > 100 { throw CoachError.badRequest("unique_key is too long", field: "unique_key") }
+    }
+}
