@@ -131,11 +131,13 @@ let package = Package(
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
         .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachCore"]),
+        .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobs", "CoachCore"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore", "CoachCore"]),
         .testTarget(
             name: "CoachEdgeTests",
             dependencies: [
-                "CoachEdge", "CoachMesh", "ResumeService", "CoachStore", "CoachCore",
+                "CoachEdge", "CoachMesh", "ResumeService", "CoachStore", "CoachCore", "CoachLLM", "CoachJobs",
+                "GenerationService",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

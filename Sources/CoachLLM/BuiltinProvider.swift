@@ -5,10 +5,15 @@ import Foundation
 public struct BuiltinProvider: LLMProvider {
     public let name = "builtin"
     public let model = "builtin-v1"
+    /// Simulated model latency (demos, benchmarks, crash tests); zero by default.
+    public let latency: Duration
 
-    public init() {}
+    public init(latency: Duration = .zero) {
+        self.latency = latency
+    }
 
     public func complete(_ request: GenerationRequest) async throws -> ProviderReply {
+        if latency > .zero { try await Task.sleep(for: latency) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data

@@ -41,7 +41,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     }
 
     /// The seed the builtin provider uses: pinned by the request, else the number of results so far.
-    func seed(for options: Kind.Options, uniqueKey: String) async throws -> Int64 {
+    public func seed(for options: Kind.Options, uniqueKey: String) async throws -> Int64 {
         if let pinned = Kind.seed(of: options) { return pinned }
         return Int64(try await results.count(uniqueKey: uniqueKey))
     }
@@ -163,7 +163,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         return record
     }
 
-    func result(of record: TaskRecord) async throws -> TaskResult? {
+    public func result(of record: TaskRecord) async throws -> TaskResult? {
         guard record.state == .success, let id = record.resultID, let result = try await results.find(id: id) else { return nil }
         return Kind.taskResult(result)
     }

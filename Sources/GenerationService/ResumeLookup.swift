@@ -21,6 +21,8 @@ public struct GRPCResumeLookup<Transport: ClientTransport>: ResumeLookup {
         request.uniqueKey = uniqueKey
         var options = CallOptions.defaults
         options.timeout = .seconds(10)
+        // Inside the mesh a resume service that is (re)starting is waited for, within the timeout.
+        options.waitForReady = true
         do {
             return Resume(proto: try await client.getResume(request, options: options))
         } catch let error as RPCError {

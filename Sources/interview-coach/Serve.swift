@@ -37,7 +37,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Every flag has an environment equivalent, used when the flag is absent:
               COACH_ROLE, COACH_HOST, COACH_HTTP_PORT, COACH_GRPC_PORT, COACH_DATA_DIR,
-              RESUME_ADDR, INTERVIEW_ADDR, LEARNING_ADDR; logging: LOG_LEVEL, LOG_FORMAT (json|text).
+              RESUME_ADDR, INTERVIEW_ADDR, LEARNING_ADDR, COACH_WORKER_CONCURRENCY, COACH_JOB_TIMEOUT,
+              COACH_SSE_HEARTBEAT; logging: LOG_LEVEL, LOG_FORMAT (json|text).
+            COACH_BUILTIN_LATENCY_MS makes the builtin provider take that long (demos, benchmarks).
             """)
 
     @Option(help: "Role to run: \(Role.allCases.map(\.rawValue).joined(separator: ", ")). [env: COACH_ROLE] (default: all)")
@@ -106,7 +108,8 @@ struct Serve: AsyncParsableCommand {
             let tasks = SQLiteTaskStore(database: database)
             let queue = InProcessJobQueue()
             let bus = InProcessProgressBus()
-            let registry = ProviderRegistry(providers: [BuiltinProvider()], logger: logger)
+            let registry = ProviderRegistry(
+                providers: [BuiltinProvider(latency: .milliseconds(settings.builtinLatencyMs))], logger: logger)
             let interview = settings.role.runsInterview
                 ? GenerationOperations<InterviewKind>(
                     resumes: lookup, results: SQLiteResultStore<QuestionSet>.questionSets(database), tasks: tasks, queue: queue,
@@ -135,8 +138,9 @@ struct Serve: AsyncParsableCommand {
 
         if !grpcServices.isEmpty {
             let statuses = HealthStatuses(serving: servedNames)
+            let checks = probes
             let probeAll: HealthGRPCService.Probe = {
-                for probe in probes where !(await probe()) { return false }
+                for probe in checks where !(await probe()) { return false }
                 return true
             }
             let server = GRPCServer(
@@ -190,6 +194,7 @@ struct ServeSettings {
     var workerConcurrency: Int
     var jobTimeout: Int
     var sseHeartbeat: Int
+    var builtinLatencyMs: Int
 
     init(_ flags: Serve, environment: [String: String]) throws {
         func value(_ flag: String?, _ name: String) -> String? {
@@ -239,6 +244,7 @@ struct ServeSettings {
         workerConcurrency = try positive(flags.workerConcurrency, "COACH_WORKER_CONCURRENCY", default: 4, range: 1...256)
         jobTimeout = try positive(flags.jobTimeout, "COACH_JOB_TIMEOUT", default: 120, range: 1...3600)
         sseHeartbeat = try positive(flags.sseHeartbeat, "COACH_SSE_HEARTBEAT", default: 15, range: 1...300)
+        builtinLatencyMs = try positive(nil, "COACH_BUILTIN_LATENCY_MS", default: 0, range: 0...600_000)
     }
 
     func addresses(_ text: String?, option: String) throws -> [ServiceAddress] {

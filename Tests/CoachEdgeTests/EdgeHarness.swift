@@ -1,38 +1,61 @@
 import CoachCore
 import CoachEdge
+import CoachJobs
+import CoachLLM
 import CoachMesh
 import CoachStore
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import GenerationService
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import ResumeService
+import Synchronization
 
-/// The edge router in front of a real ResumeService: SQLite in a temporary file, gRPC over
-/// HTTP/2 on a loopback port. `body` gets Hummingbird's router test client.
+/// The edge router in front of the real services: SQLite in a temporary file, gRPC over HTTP/2
+/// on a loopback port, generation on the builtin provider (no worker: jobs stay queued).
+/// `body` gets Hummingbird's router test client.
 func withEdge<T: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coach-edge-\(UUID().uuidString)")
     let database = try SQLiteDatabase(path: folder.appendingPathComponent("edge.sqlite").path, logger: Logger(label: "test"))
     let operations = ResumeOperations(store: SQLiteResumeStore(database: database))
     let transport = MeshTransport.server(host: "127.0.0.1", port: 0)
+    let client = LateClient()
+    let lookup = LateLookup(client: client)
+    let tasks = SQLiteTaskStore(database: database)
+    let (queue, bus) = (InProcessJobQueue(), InProcessProgressBus())
+    let registry = ProviderRegistry(providers: [BuiltinProvider()])
+    let interview = GenerationOperations<InterviewKind>(
+        resumes: lookup, results: SQLiteResultStore<QuestionSet>.questionSets(database), tasks: tasks, queue: queue, bus: bus,
+        registry: registry)
+    let learning = GenerationOperations<LearningKind>(
+        resumes: lookup, results: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: tasks, queue: queue, bus: bus,
+        registry: registry)
     let server = GRPCServer(
         transport: transport,
         services: [
             ResumeGRPCService(operations: operations),
-            HealthGRPCService(statuses: HealthStatuses(serving: ["interviewcoach.v1.ResumeService"])),
+            InterviewGRPCService(operations: interview),
+            LearningGRPCService(operations: learning),
+            TaskGRPCService(interview: interview, learning: learning),
+            HealthGRPCService(
+                statuses: HealthStatuses(serving: [
+                    "interviewcoach.v1.ResumeService", "interviewcoach.v1.InterviewService", "interviewcoach.v1.LearningService",
+                ])),
         ])
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.serve() }
         guard let port = try await transport.listeningAddress.ipv4?.port else { throw CoachError.internal("no port") }
-        let client = try MeshTransport.client(addresses: [ServiceAddress(host: "127.0.0.1", port: port)])
-        group.addTask { try await client.runConnections() }
+        let mesh = try MeshTransport.client(addresses: [ServiceAddress(host: "127.0.0.1", port: port)])
+        client.set(mesh)
+        group.addTask { try await mesh.runConnections() }
         defer {
-            client.beginGracefulShutdown()
+            mesh.beginGracefulShutdown()
             server.beginGracefulShutdown()
         }
-        let app = Application(router: buildEdgeRouter(upstreams: EdgeUpstreams(resume: client)))
+        let app = Application(router: buildEdgeRouter(upstreams: EdgeUpstreams(resume: mesh, interview: mesh, learning: mesh)))
         return try await app.test(.router) { testClient in try await body(testClient) }
     }
 }
@@ -74,5 +97,20 @@ func buffer(_ object: Any) throws -> ByteBuffer {
 extension TestClientProtocol {
     func post(_ uri: String, _ object: Any, headers: HTTPFields = [:]) async throws -> TestResponse {
         try await execute(uri: uri, method: .post, headers: headers, body: try buffer(object))
+    }
+}
+
+/// The mesh client, known only once the server has a port.
+final class LateClient: Sendable {
+    private let client = Mutex<MeshClient?>(nil)
+    func set(_ value: MeshClient) { client.withLock { $0 = value } }
+    var value: MeshClient { client.withLock { $0! } }
+}
+
+/// Resume lookup over the late client, as generation reaches resumes in production: via gRPC.
+struct LateLookup: ResumeLookup {
+    let client: LateClient
+    func resume(uniqueKey: String) async throws -> Resume {
+        try await GRPCResumeLookup(client: client.value).resume(uniqueKey: uniqueKey)
     }
 }

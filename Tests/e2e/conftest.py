@@ -101,8 +101,10 @@ def wait_grpc_ready(port: int, process: CoachProcess, timeout=30.0):
 class Server:
     """`interview-coach serve` (all roles) with its ports and data dir; restartable."""
 
-    def __init__(self, data_dir: pathlib.Path):
+    def __init__(self, data_dir: pathlib.Path, args: list[str] | None = None, env: dict | None = None):
         self.data_dir = data_dir
+        self.extra_args = args or []
+        self.env = env or {}
         self.http_port = free_port()
         self.grpc_port = free_port()
         self.base = f"http://127.0.0.1:{self.http_port}"
@@ -111,13 +113,17 @@ class Server:
     def start(self):
         self.process = CoachProcess(
             "serve",
-            ["--http-port", str(self.http_port), "--grpc-port", str(self.grpc_port), "--data-dir", str(self.data_dir)],
+            ["--http-port", str(self.http_port), "--grpc-port", str(self.grpc_port), "--data-dir", str(self.data_dir), *self.extra_args],
+            env=self.env,
         ).start()
         wait_http_ready(self.base, self.process)
         return self
 
     def stop(self) -> int:
         return self.process.stop() if self.process else 0
+
+    def stop_with(self, sig) -> int:
+        return self.process.stop(sig) if self.process else 0
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -144,6 +150,41 @@ def stubs():
     import importlib
 
     modules = {}
-    for name in ["resume_pb2", "resume_service_pb2", "resume_service_pb2_grpc"]:
+    for name in [
+        "resume_pb2", "resume_service_pb2", "resume_service_pb2_grpc", "generation_pb2", "task_pb2",
+        "interview_service_pb2", "interview_service_pb2_grpc", "learning_service_pb2", "learning_service_pb2_grpc",
+        "task_service_pb2", "task_service_pb2_grpc",
+    ]:
         modules[name] = importlib.import_module(f"interviewcoach.v1.{name}")
     return modules
+
+
+def read_sse(response) -> list[dict]:
+    """Parses a text/event-stream response into [{"id", "event", "data", "comment"}] until it ends."""
+    events, current = [], {}
+    for raw in response.iter_lines(decode_unicode=True):
+        line = raw if raw is not None else ""
+        if line == "":
+            if current:
+                events.append(current)
+                current = {}
+            continue
+        if line.startswith(":"):
+            events.append({"comment": line[1:].strip()})
+            continue
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "data":
+            current["data"] = json.loads(value)
+        else:
+            current[field] = value
+    if current:
+        events.append(current)
+    return events
+
+
+def create_resume(server, name: str = "senior-platform-en", **changes) -> str:
+    body = dict(fixture_resumes()[name], **changes)
+    r = requests.post(server.url("/api/v1/resumes"), json=body, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()["unique_key"]

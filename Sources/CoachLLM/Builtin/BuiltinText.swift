@@ -77,11 +77,29 @@ enum BuiltinText {
             }
         }
         let lower = trimmed.lowercased()
-        if lower.hasSuffix("ng") || lower.hasSuffix("ck") || lower.hasSuffix("m") || lower.hasSuffix("n") {
+        if lower.hasSuffix("ng") || lower.hasSuffix("ck") || lower.hasSuffix("et") || lower.hasSuffix("m")
+            || lower.hasSuffix("n")
+        {
             return .consonant
         }
         if lower.hasSuffix("l") { return .rieul }
         return .vowel
+    }
+
+    /// Where the candidate did the work: "오더플로우의 '실시간 주문 알림 파이프라인' 프로젝트",
+    /// "your work at Fjord Analytics", "your personal project kube-budget", ...
+    static func wherePhrase(_ context: BuiltinContext?, includeProject: Bool = true, _ language: Language) -> String {
+        let project = includeProject ? context?.project : nil
+        switch (language, context?.isWork, project, context?.company) {
+        case (.ko, true?, let project?, let company?): return "\(company)의 '\(project)' 프로젝트"
+        case (.ko, true?, _, let company?): return "\(company)에서 맡은 업무"
+        case (.ko, _, let project?, _): return "개인 프로젝트 '\(project)'"
+        case (.ko, _, _, _): return "참여했던 프로젝트"
+        case (.en, true?, let project?, let company?): return "the \(project) project at \(company)"
+        case (.en, true?, _, let company?): return "your work at \(company)"
+        case (.en, _, let project?, _): return "your personal project \(project)"
+        case (.en, _, _, _): return "your own work"
+        }
     }
 
     /// "Go·Kafka" (ko) or "Go/Kafka" (en).

@@ -206,7 +206,7 @@ extension BuiltinQuestionBank {
             koCover: [
                 "트랜잭션·일관성 요구와 조회 패턴 분석",
                 "데이터 증가 시 {tech}의 한계와 대응책",
-                "{alt}로 옮길 경우의 비용과 위험",
+                "{alt:으로} 옮길 경우의 비용과 위험",
             ],
             en: "In {where}, data went into {tech}. If the data volume grew 10×, would you still pick {tech} over {alt}? Which consistency and query needs decide it?",
             enTopic: "{tech}, {alt}, data store choice, consistency",

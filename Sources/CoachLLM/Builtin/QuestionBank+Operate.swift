@@ -5,7 +5,7 @@ import Foundation
 extension BuiltinQuestionBank {
     static let reliability: [BuiltinQuestionPattern] = [
         pattern(
-            "rel.outage", .reliability, [.dataStore, .messaging, .cloud, .devops, .framework, .observability, .security, .other],
+            "rel.outage", .reliability, [.dataStore, .messaging, .cloud, .devops, .observability, .security],
             ko: "한낮에 {where}에서 쓰는 {tech:이} 15분간 다운됐습니다. 무엇이 깨지고 사용자는 무엇을 보게 되며, 시스템은 어떻게 복구되나요?",
             koTopic: "{tech}, 장애 영향, 복구",
             koCover: [
@@ -53,7 +53,7 @@ extension BuiltinQuestionBank {
                 "Tests or drills that prove it",
             ]),
         pattern(
-            "rel.language.errors", .reliability, [.language, .testing],
+            "rel.language.errors", .reliability, [.language, .framework, .other],
             ko: "{where}의 {tech} 코드에서 하위 호출이 응답 없이 멈추거나 처리되지 않은 예외가 터지면 어떻게 되나요? 에러 처리, 타임아웃, 프로세스 복구 방식을 설명해 주세요.",
             koTopic: "{tech}, 에러 처리, 타임아웃, 복구",
             koCover: [
@@ -67,6 +67,22 @@ extension BuiltinQuestionBank {
                 "How errors propagate in {tech} and where they are handled",
                 "Timeouts and retry policy on outbound calls",
                 "Restart behaviour and what happens to in-flight work",
+            ]),
+        pattern(
+            "rel.testing.flaky", .reliability, [.testing],
+            ko: "릴리스 직전 CI에서 {where}의 {tech} 테스트가 간헐적으로 실패하기 시작했습니다. 실제 회귀와 불안정한(flaky) 테스트를 어떻게 구분하고, 재발하지 않게 무엇을 바꾸시겠습니까?",
+            koTopic: "{tech}, flaky 테스트, CI 안정성",
+            koCover: [
+                "재실행, 로그, 격리 실행으로 원인을 좁히는 절차",
+                "시간·순서·공유 상태 등 흔한 불안정 원인과 해결책",
+                "릴리스 판단 기준과 격리(quarantine) 정책",
+            ],
+            en: "Right before a release, the {tech} suite of {where} starts failing intermittently in CI. How do you tell a real regression from a flaky test, and what do you change so it does not happen again?",
+            enTopic: "{tech}, flaky tests, CI stability",
+            enCover: [
+                "Narrowing the cause with reruns, logs and isolated runs",
+                "Common flakiness sources (time, ordering, shared state) and fixes",
+                "The release decision and a quarantine policy",
             ]),
         pattern(
             "rel.messaging.poison", .reliability, [.messaging],

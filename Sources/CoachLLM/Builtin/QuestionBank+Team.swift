@@ -168,7 +168,7 @@ extension BuiltinQuestionBank {
                 "An example of resolving disagreement or schedule pressure",
             ]),
         pattern(
-            "collab.schema.change", .collaboration, [.messaging, .dataStore, .other],
+            "collab.schema.change", .collaboration, [.messaging, .other],
             ko: "{where}에서 {tech:으로} 주고받는 데이터 형식을 바꿔야 합니다. 서로 다른 담당자의 생산자와 소비자를 어떻게 조율해 배포 중에도 깨지지 않게 하시겠습니까?",
             koTopic: "{tech}, 스키마 변경, 배포 순서",
             koCover: [

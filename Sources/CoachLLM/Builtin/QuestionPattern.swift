@@ -22,6 +22,11 @@ struct BuiltinQuestionPattern: Sendable {
     let en: BuiltinPatternText
 
     var needsAchievement: Bool { en.question.contains("{achievement") }
+    /// Asks about schemas, indexes or query plans: only for SQL databases.
+    var relationalOnly: Bool { BuiltinQuestionBank.relationalPatternIDs.contains(id) }
+    /// Asks about running or scaling a service on the technology: only for cloud platforms and
+    /// orchestrators (not for Terraform, Docker or a CI tool).
+    var hostingOnly: Bool { BuiltinQuestionBank.hostingPatternIDs.contains(id) }
     var needsAlternative: Bool { en.question.contains("{alt") }
 
     func text(_ language: Language) -> BuiltinPatternText {
@@ -38,6 +43,9 @@ struct BuiltinQuestionPattern: Sendable {
 enum BuiltinQuestionBank {
     static let all: [BuiltinQuestionPattern] =
         implementation + tradeOff + performance + reliability + scalability + quality + collaboration + business
+
+    static let relationalPatternIDs: Set<String> = ["impl.datastore.schema", "perf.datastore.plan"]
+    static let hostingPatternIDs: Set<String> = ["scale.platform.autoscale", "trade.platform.cost", "biz.platform.cost"]
 
     static let byType: [QuestionType: [BuiltinQuestionPattern]] = Dictionary(grouping: all, by: \.type)
 

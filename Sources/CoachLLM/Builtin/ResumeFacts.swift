@@ -47,6 +47,8 @@ public struct ResumeFacts: Sendable {
     let fingerprint: UInt64
     /// Lower-cased achievements, descriptions, highlights and summary, for gap detection.
     let searchText: String
+    /// Folded names listed under technical_skills.
+    let listedInSkills: Set<String>
 
     public init(_ resume: ResumeContent) {
         name = resume.name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -136,6 +138,7 @@ public struct ResumeFacts: Sendable {
         self.achievements = achievements
         self.contexts = contexts.filter { $0.project != nil || $0.company != nil || !$0.technologies.isEmpty }
         self.searchText = texts.joined(separator: "\n").lowercased()
+        self.listedInSkills = Set(skills.namedLists.flatMap(\.items).map(Self.fold))
     }
 
     /// Every concrete name a generated text may cite to count as grounded: technologies, projects, companies.
@@ -182,17 +185,22 @@ public struct ResumeFacts: Sendable {
         keywords.contains { Self.text(searchText, mentions: $0) }
     }
 
-    static func text(_ text: String, mentions keyword: String) -> Bool {
+    /// Whether `text` mentions `keyword` (case-insensitive) at the start of a word; with
+    /// `wholeWord` also not followed by more ASCII letters ("Go" does not match "good", but does
+    /// match "Go와" or "Go,").
+    static func text(_ text: String, mentions keyword: String, wholeWord: Bool = false) -> Bool {
         let keyword = keyword.lowercased()
         guard !keyword.isEmpty else { return false }
         let text = text.lowercased()
+        let asciiKeyword = keyword.unicodeScalars.first.map { $0.isASCII } ?? true
+        func isASCIILetter(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
         var searchStart = text.startIndex
         while let range = text.range(of: keyword, range: searchStart..<text.endIndex) {
-            if range.lowerBound == text.startIndex { return true }
-            let before = text[text.index(before: range.lowerBound)]
-            let asciiKeyword = keyword.unicodeScalars.first.map { $0.isASCII } ?? true
-            if !asciiKeyword || !(before.isLetter && before.isASCII) { return true }
             searchStart = range.upperBound
+            guard asciiKeyword else { return true }
+            if range.lowerBound != text.startIndex, isASCIILetter(text[text.index(before: range.lowerBound)]) { continue }
+            if wholeWord, range.upperBound != text.endIndex, isASCIILetter(text[range.upperBound]) { continue }
+            return true
         }
         return false
     }
@@ -201,11 +209,15 @@ public struct ResumeFacts: Sendable {
     func prominence(of tech: Technology) -> Double {
         let folded = Self.fold(tech.name)
         var score = 0.0
-        for context in contexts where context.technologies.contains(where: { Self.fold($0.name) == folded }) {
+        let latestWork = contexts.firstIndex(where: \.isWork)
+        for (index, context) in contexts.enumerated()
+        where context.technologies.contains(where: { Self.fold($0.name) == folded }) {
             score += context.isWork ? 3 : 2
-            if context.achievements.contains(where: { Self.text($0, mentions: tech.name) }) { score += 1 }
+            if index == latestWork { score += 1.5 }
         }
-        if achievements.contains(where: { Self.text($0, mentions: tech.name) }) { score += 2 }
+        if achievements.contains(where: { Self.text($0, mentions: tech.name, wholeWord: true) }) { score += 2 }
+        if Self.text(searchText, mentions: tech.name, wholeWord: true) { score += 1.5 }
+        if !skillsOnly.contains(tech) && listedInSkills.contains(Self.fold(tech.name)) { score += 1 }
         return score + 1
     }
 

@@ -1,0 +1,70 @@
+import CoachCore
+import CoachStore
+import Foundation
+import Testing
+
+func questionSet(key: String = "Kim_1", task: String? = nil, at seconds: Double = 1_800_000_000) -> QuestionSet {
+    QuestionSet(
+        id: DocumentID.make(), resumeID: "r1", uniqueKey: key,
+        questions: [Question(type: "Quality", difficulty: "easy", topic: "Go", question: "How do you test Go?", whatGoodAnswersCover: ["a", "b"])],
+        record: GenerationRecord(provider: "builtin", model: "builtin-v1", promptVersion: "questions-v1", language: .en, usage: Usage(), attempts: []),
+        createdAt: Date(timeIntervalSince1970: seconds), taskID: task)
+}
+
+@Suite struct SQLiteGenerationStoreTests {
+    @Test func storesAtMostOneResultPerTask() async throws {
+        let (database, _) = try makeDatabase()
+        let store = SQLiteResultStore<QuestionSet>.questionSets(database)
+        let first = try await store.save(questionSet(task: "task-1"))
+        let second = try await store.save(questionSet(task: "task-1"))
+        #expect(second.id == first.id)
+        #expect(try await store.count(taskID: "task-1") == 1)
+        _ = try await store.save(questionSet())
+        _ = try await store.save(questionSet())
+        #expect(try await store.count(uniqueKey: "Kim_1") == 3)
+    }
+
+    @Test func returnsTheNewestFirst() async throws {
+        let (database, _) = try makeDatabase()
+        let store = SQLiteResultStore<QuestionSet>.questionSets(database)
+        let old = try await store.save(questionSet(at: 1_800_000_000))
+        let new = try await store.save(questionSet(at: 1_800_000_100))
+        #expect(try await store.latest(uniqueKey: "Kim_1")?.id == new.id)
+        let page = try await store.history(uniqueKey: "Kim_1", limit: 1, after: nil)
+        let rest = try await store.history(uniqueKey: "Kim_1", limit: 1, after: page.next)
+        #expect(page.items.map(\.id) == [new.id])
+        #expect(rest.items.map(\.id) == [old.id])
+        #expect(try await store.latest(uniqueKey: "Lee_1") == nil)
+        #expect(try await store.deleteAll(uniqueKey: "Kim_1") == 2)
+    }
+
+    @Test func taskIdempotencyKeyReturnsTheFirstTask() async throws {
+        let (database, _) = try makeDatabase()
+        let store = SQLiteTaskStore(database: database)
+        let input = TaskInput.questions(QuestionOptions())
+        let first = TaskRecord(taskID: "aa", kind: .interview, uniqueKey: "Kim_1", input: input, idempotencyKey: "k", createdAt: Date())
+        let repeatTask = TaskRecord(taskID: "bb", kind: .interview, uniqueKey: "Kim_1", input: input, idempotencyKey: "k", createdAt: Date())
+        #expect(try await store.create(first).created)
+        let again = try await store.create(repeatTask)
+        #expect(!again.created)
+        #expect(again.task.taskID == "aa")
+        // Same key, other kind: a different task.
+        let learning = TaskRecord(taskID: "cc", kind: .learning, uniqueKey: "Kim_1", input: .learningPath(LearningOptions()), idempotencyKey: "k", createdAt: Date())
+        #expect(try await store.create(learning).created)
+    }
+
+    @Test func tasksAreFoundOnlyUnderTheirKindAndUnfinishedOnesAreListed() async throws {
+        let (database, _) = try makeDatabase()
+        let store = SQLiteTaskStore(database: database)
+        var done = TaskRecord(taskID: "d1", kind: .interview, uniqueKey: "Kim_1", input: .questions(QuestionOptions()), idempotencyKey: nil, createdAt: Date())
+        _ = try await store.create(done)
+        _ = try await store.create(TaskRecord(taskID: "p1", kind: .interview, uniqueKey: "Kim_1", input: .questions(QuestionOptions()), idempotencyKey: nil, createdAt: Date()))
+        done.state = .success
+        done.sequence = 7
+        try await store.update(done)
+        #expect(try await store.get(taskID: "d1", kind: .interview)?.sequence == 7)
+        #expect(try await store.get(taskID: "d1", kind: .learning) == nil)
+        #expect(try await store.unfinished(kind: nil).map(\.taskID) == ["p1"])
+        #expect(try await store.list(kind: .interview, state: .success, limit: 10, after: nil).items.map(\.taskID) == ["d1"])
+    }
+}
