@@ -128,7 +128,10 @@ public enum GenerationValidator {
 
     // MARK: - Helpers
 
+    /// Whether `text` names one of `terms`. A resume that lists nothing concrete (no technology,
+    /// project or company) has nothing to cite, so grounding cannot be asked of it.
     static func mentionsAny(_ text: String, _ terms: [String]) -> Bool {
+        if terms.isEmpty { return true }
         let haystack = text.lowercased()
         return terms.contains { term in
             let needle = term.lowercased().trimmingCharacters(in: .whitespaces)

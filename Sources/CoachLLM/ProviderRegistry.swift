@@ -69,6 +69,8 @@ public struct ProviderRegistry: Sendable {
                     reply = try await provider.complete(
                         GenerationRequest(input: input, resume: resume, prompt: prompt, seed: seed))
                 } catch {
+                    // Shutting down or the caller went away: not the provider's fault.
+                    if error is CancellationError || Task.isCancelled { throw CancellationError() }
                     let failure = error as? ProviderFailure ?? .transient(code: "provider_error")
                     attempts.append(
                         GenerationAttempt(

@@ -75,7 +75,8 @@ public struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         context: ServerContext
     ) async throws {
         var last: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
-        while !Task.isCancelled {
+        // gRPC signals a client's cancellation through the context, not by cancelling this task.
+        while !Task.isCancelled && !context.cancellation.isCancelled {
             let current: Grpc_Health_V1_HealthCheckResponse.ServingStatus
             if let status = statuses.status(of: request.service) {
                 let healthy = await probeHealthy()

@@ -23,11 +23,12 @@ public final class SQLiteDatabase: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let connection = try SQLiteConnection(path: path)
+        // Several processes (roles) may open the same file at once: wait for locks, don't fail.
+        try connection.execute("PRAGMA busy_timeout = 5000")
         try connection.execute("PRAGMA journal_mode = WAL")
         // NORMAL in WAL mode: a process crash loses nothing; only an OS crash may drop the last commits.
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.execute("PRAGMA foreign_keys = ON")
-        try connection.execute("PRAGMA busy_timeout = 5000")
         try SQLiteSchema.migrate(connection, logger: logger)
         self.connection = Mutex(connection)
         self.threadPool = NIOThreadPool(numberOfThreads: 2)
@@ -131,19 +132,23 @@ enum SQLiteSchema {
     ]
 
     static func migrate(_ connection: SQLiteConnection, logger: Logger) throws {
-        let current = try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0
-        guard current < migrations.count else { return }
-        for version in Int(current)..<migrations.count {
+        // The version is read under the write lock, so processes starting together migrate once.
+        while true {
             try connection.execute("BEGIN IMMEDIATE")
             do {
-                try connection.execute(migrations[version])
-                try connection.execute("PRAGMA user_version = \(version + 1)")
+                let current = Int(try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0)
+                guard current < migrations.count else {
+                    try connection.execute("COMMIT")
+                    return
+                }
+                try connection.execute(migrations[current])
+                try connection.execute("PRAGMA user_version = \(current + 1)")
                 try connection.execute("COMMIT")
+                logger.info("sqlite schema migrated", metadata: ["schema.version": "\(current + 1)"])
             } catch {
                 try? connection.execute("ROLLBACK")
                 throw error
             }
-            logger.info("sqlite schema migrated", metadata: ["schema.version": "\(version + 1)"])
         }
     }
 }

@@ -162,9 +162,7 @@ public struct TaskGRPCService: Interviewcoach_V1_TaskService.SimpleServiceProtoc
     ) async throws -> StreamingServerResponse<Interviewcoach_V1_TaskEvent> {
         let events = try await openWatch(request.message)
         return StreamingServerResponse { writer in
-            for try await event in events {
-                try await writer.write(event.proto)
-            }
+            try await Self.relay(events, to: writer)
             return [:]
         }
     }
@@ -173,8 +171,32 @@ public struct TaskGRPCService: Interviewcoach_V1_TaskService.SimpleServiceProtoc
         request: Interviewcoach_V1_WatchTaskRequest, response: RPCWriter<Interviewcoach_V1_TaskEvent>,
         context: ServerContext
     ) async throws {
-        for try await event in try await openWatch(request) {
-            try await response.write(event.proto)
+        try await Self.relay(try await openWatch(request), to: response)
+    }
+
+    /// Writes events until the last one or until the client cancels the RPC. gRPC reports a
+    /// client's cancellation through the RPC cancellation handle, not by cancelling this task,
+    /// so the events are pumped through a relay that the handle can end.
+    private static func relay(
+        _ events: AsyncThrowingStream<TaskEvent, any Error>, to writer: RPCWriter<Interviewcoach_V1_TaskEvent>
+    ) async throws {
+        let (relay, continuation) = AsyncThrowingStream<TaskEvent, any Error>.makeStream()
+        let pump = Task {
+            do {
+                for try await event in events { continuation.yield(event) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        defer { pump.cancel() }
+        try await withRPCCancellationHandler {
+            for try await event in relay {
+                try await writer.write(event.proto)
+            }
+        } onCancelRPC: {
+            continuation.finish()
+            pump.cancel()
         }
     }
 

@@ -31,17 +31,18 @@ enum Rules {
         text.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) }
     }
 
-    /// The text without the resume's own words (names and achievements may be Korean in English output).
-    static func ownWords(removedFrom text: String, _ facts: ResumeFacts) -> String {
+    /// The text without the resume's and the request's own words (names, achievements, a target
+    /// role or focus areas may be Korean in English output).
+    static func ownWords(removedFrom text: String, _ facts: ResumeFacts, _ extra: [String] = []) -> String {
         var result = text
-        for term in (facts.groundingTerms + facts.achievements).sorted(by: { $0.count > $1.count }) {
+        for term in (facts.groundingTerms + facts.achievements + [facts.name] + extra).sorted(by: { $0.count > $1.count }) where !term.isEmpty {
             result = result.replacingOccurrences(of: term, with: " ")
         }
         return result
     }
 
-    static func languageOK(_ text: String, _ language: Language, _ facts: ResumeFacts) -> Bool {
-        let rest = ownWords(removedFrom: text, facts)
+    static func languageOK(_ text: String, _ language: Language, _ facts: ResumeFacts, _ extra: [String] = []) -> Bool {
+        let rest = ownWords(removedFrom: text, facts, extra)
         return language == .ko ? hasHangul(rest) : !hasHangul(rest)
     }
 
@@ -74,7 +75,7 @@ enum Rules {
             {
                 problems.append("bad cover: \(question.whatGoodAnswersCover)")
             }
-            if !languageOK(question.question, options.language, facts) { problems.append("wrong language: \(question.question)") }
+            if !languageOK(question.question, options.language, facts, [options.targetRole ?? ""]) { problems.append("wrong language: \(question.question)") }
             if question.question.contains("{") || question.question.contains("}") { problems.append("unfilled: \(question.question)") }
         }
         if Set(questions.map(\.question)).count != questions.count { problems.append("duplicate question") }
@@ -96,11 +97,12 @@ enum Rules {
     static func planViolations(_ plan: LearningPlan, _ resume: ResumeContent, _ options: LearningOptions) -> [String] {
         let facts = ResumeFacts(resume)
         let terms = facts.groundingTerms
+        let requestWords = options.focusAreas + [options.targetRole ?? ""]
         var problems: [String] = []
         for (label, list) in [("strengths", plan.analysis.strengths), ("weaknesses", plan.analysis.weaknesses)] {
             if !(2...5).contains(list.count) { problems.append("\(label) count \(list.count)") }
             for item in list where !containsTerm(item, terms) { problems.append("ungrounded \(label): \(item)") }
-            for item in list where !languageOK(item, options.language, facts) { problems.append("wrong language: \(item)") }
+            for item in list where !languageOK(item, options.language, facts, requestWords) { problems.append("wrong language: \(item)") }
         }
         let items = plan.learningPaths
         if items.count != 5 { problems.append("items \(items.count)") }
@@ -116,7 +118,7 @@ enum Rules {
             }
             if !item.link.hasPrefix("https://") || URL(string: item.link)?.host == nil { problems.append("link \(item.link)") }
             if !(1...200).contains(item.estimatedHours) { problems.append("hours \(item.estimatedHours)") }
-            for text in [item.title, item.description, item.reason] where !languageOK(text, options.language, facts) {
+            for text in [item.title, item.description, item.reason] where !languageOK(text, options.language, facts, requestWords) {
                 problems.append("wrong language: \(text)")
             }
             for text in [item.title, item.description, item.reason] + item.resources where text.contains("{") {
@@ -129,7 +131,7 @@ enum Rules {
             }
         }
         if plan.summary.isEmpty { problems.append("empty summary") }
-        if !languageOK(plan.summary, options.language, facts) { problems.append("summary language") }
+        if !languageOK(plan.summary, options.language, facts, requestWords) { problems.append("summary language") }
         if let role = options.targetRole, !role.isEmpty, !plan.summary.contains(role) { problems.append("summary lacks role") }
         if options.timeCommitmentHoursPerWeek != nil {
             let mentionsWeeks = options.language == .ko ? plan.summary.contains("주가") : plan.summary.contains("weeks")
@@ -183,6 +185,28 @@ enum Rules {
         #expect(keywords == ["Kafka", "PostgreSQL"])
         let prose = BuiltinJobKeywords.extract(from: "Payments payments ledger reconciliation payments", facts: ResumeFacts(resume))
         #expect(prose.first == "Payments")
+    }
+
+    @Test func anyJobDescriptionIsConnectedToAtLeastTwoQuestions() throws {
+        let descriptions = [
+            "We need Go and AWS",
+            "대용량 트래픽을 처리하는 백엔드 개발자를 찾습니다",
+            "Kafka와 Kubernetes 운영 경험이 있으신 분, Spring Boot 우대합니다.",
+            "We are hiring a backend engineer to build payment APIs; PostgreSQL replication is a plus.",
+        ]
+        for (name, resume) in try ResumeFixtures.all() {
+            for description in descriptions {
+                for language in Language.allCases {
+                    let options = QuestionOptions(language: language, questionCount: 4, jobDescription: description)
+                    let questions = BuiltinGenerator.questions(for: resume, options: options, seed: 2)
+                    let problems = GenerationValidator.violations(of: questions, resume: resume, options: options)
+                    #expect(problems.isEmpty, "\(name) \(language) \(description): \(problems)")
+                    let display = BuiltinJobKeywords.extract(from: description, facts: ResumeFacts(resume))
+                    let joined = BuiltinText.joinNames(display, language)
+                    #expect(!display.isEmpty && questions.filter { $0.question.contains(joined) }.count >= 2)
+                }
+            }
+        }
     }
 
     @Test func minimalResumeQuestionsCiteItsOnlyTechnology() throws {

@@ -102,7 +102,7 @@ import Testing
         plan.learningPaths[0].link = "http://example.com"
         plan.learningPaths[2].resources = ["one"]
         let found = GenerationValidator.violations(of: plan, resume: Self.resume, options: LearningOptions())
-        #expect(found.contains { $0.contains("2 of type strength") })
+        #expect(found.contains { $0.contains("2 items of type strength") })
         #expect(found.contains { $0.contains("https") })
         #expect(found.contains { $0.contains("resources") })
     }

@@ -1,5 +1,6 @@
 """Interview questions and learning paths over REST: sync, async with SSE progress, tasks."""
 
+import time
 import urllib.parse
 
 import pytest
@@ -164,3 +165,41 @@ def test_deleting_a_resume_deletes_its_results_and_tasks(server):
     assert requests.delete(server.url(f"/api/v1/resumes/{q(key)}"), timeout=10).status_code == 204
     assert requests.get(server.url(f"/api/v1/interview/{q(key)}/questions"), timeout=10).status_code == 404
     assert requests.get(server.url(f"/api/v1/learning/tasks/{task['task_id']}/progress"), timeout=10).status_code == 404
+
+
+def test_a_job_over_its_time_limit_fails_with_a_reason(tmp_path):
+    server = Server(tmp_path / "data", args=["--job-timeout", "1"], env={"COACH_BUILTIN_LATENCY_MS": "3000"}).start()
+    try:
+        key = create_resume(server)
+        task = requests.post(server.url(f"/api/v1/learning/async/{q(key)}/learning-path"), json={"language": "en"}, timeout=10).json()
+        events = [e for e in read_sse(stream(server, "learning", task["task_id"])) if "event" in e]
+        assert [e["event"] for e in events][-2:] == ["error", "close"]
+        failed = events[-2]["data"]
+        assert failed["state"] == "FAILURE" and failed["stage"] == "failed"
+        assert failed["error"]["code"] == "LLM_API_TIMEOUT" and "1 s" in failed["error"]["message"]
+        progress = requests.get(server.url(f"/api/v1/learning/tasks/{task['task_id']}/progress"), timeout=10).json()
+        assert progress["state"] == "FAILURE" and "result" not in progress
+    finally:
+        server.stop()
+
+
+def test_streams_end_cleanly_on_disconnect_and_shutdown(tmp_path):
+    server = Server(tmp_path / "data", env={"COACH_BUILTIN_LATENCY_MS": "20000"}).start()
+    key = create_resume(server)
+    first = requests.post(server.url(f"/api/v1/interview/async/{q(key)}/questions"), timeout=10).json()
+    second = requests.post(server.url(f"/api/v1/learning/async/{q(key)}/learning-path"), timeout=10).json()
+
+    # A client that goes away mid-stream.
+    gone = stream(server, "interview", first["task_id"])
+    next(gone.iter_lines())
+    gone.close()
+
+    # A client still watching when the server is told to stop.
+    watching = stream(server, "learning", second["task_id"])
+    lines = watching.iter_lines(decode_unicode=True)
+    assert next(lines) == "retry: 3000"
+    started = time.time()
+    assert server.stop() == 0
+    assert time.time() - started < 10
+    rest = list(lines)  # the response ends instead of hanging
+    assert all(not line.startswith("event: completed") for line in rest)

@@ -149,7 +149,7 @@ def test_health_and_openapi(server):
     assert r.json()["service"] == "resume-service" and r.json()["status"] == "healthy"
     assert requests.get(server.url("/healthz"), timeout=10).status_code == 200
     ready = requests.get(server.url("/readyz"), timeout=10).json()
-    assert ready["status"] == "ready" and ready["checks"] == {"resume": "serving"}
+    assert ready["status"] == "ready" and ready["checks"] == {"resume": "serving", "interview": "serving", "learning": "serving"}
     doc = requests.get(server.url("/openapi.json"), timeout=10).json()
     assert doc["openapi"].startswith("3.1")
     assert {"post", "get"} <= set(doc["paths"]["/api/v1/resumes"])

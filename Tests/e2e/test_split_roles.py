@@ -1,12 +1,13 @@
-"""`serve --role resume` and `serve --role edge` as separate processes: the edge balances over
-two resume processes (sharing one data dir) and keeps serving when one of them dies."""
+"""Roles as separate processes: two `--role resume` (sharing one data dir), `--role interview`,
+`--role learning` and `--role edge`. The edge balances over both resume processes and keeps
+serving when one of them dies; generation works across the processes."""
 
 import concurrent.futures
 import signal
 
 import requests
 
-from conftest import CoachProcess, fixture_resumes, free_port, wait_grpc_ready, wait_http_ready
+from conftest import CoachProcess, fixture_resumes, free_port, read_sse, wait_grpc_ready, wait_http_ready
 
 
 def test_edge_over_two_resume_processes(tmp_path):
@@ -16,14 +17,27 @@ def test_edge_over_two_resume_processes(tmp_path):
         CoachProcess(f"resume{i}", ["--role", "resume", "--grpc-port", str(p), "--data-dir", str(data)]).start()
         for i, p in enumerate(ports)
     ]
+    resume_addr = ",".join(f"127.0.0.1:{p}" for p in ports)
+    generation_ports = {"interview": free_port(), "learning": free_port()}
+    generators = {
+        role: CoachProcess(role, ["--role", role, "--grpc-port", str(port), "--data-dir", str(data), "--resume-addr", resume_addr])
+        for role, port in generation_ports.items()
+    }
     http_port = free_port()
     edge = CoachProcess(
         "edge",
-        ["--role", "edge", "--http-port", str(http_port), "--resume-addr", ",".join(f"127.0.0.1:{p}" for p in ports)],
+        [
+            "--role", "edge", "--http-port", str(http_port), "--resume-addr", resume_addr,
+            "--interview-addr", f"127.0.0.1:{generation_ports['interview']}",
+            "--learning-addr", f"127.0.0.1:{generation_ports['learning']}",
+        ],
     )
     try:
         for process, port in zip(resumes, ports):
             wait_grpc_ready(port, process)
+        for role, process in generators.items():
+            process.start()
+            wait_grpc_ready(generation_ports[role], process)
         edge.start()
         base = f"http://127.0.0.1:{http_port}"
         wait_http_ready(base, edge)
@@ -45,21 +59,36 @@ def test_edge_over_two_resume_processes(tmp_path):
             assert r.status_code == 200, r.text
         created = requests.post(base + "/api/v1/resumes", json=body, timeout=10)
         assert created.status_code == 201 and created.json()["unique_key"] == f"{body['name']}_21"
+
+        # Generation in its own processes, reaching resumes over gRPC.
+        key = created.json()["unique_key"].replace(" ", "%20")
+        questions = requests.post(base + f"/api/v1/interview/{key}/questions", json={"language": "en"}, timeout=30)
+        assert questions.status_code == 201, questions.text
+        task = requests.post(base + f"/api/v1/learning/async/{key}/learning-path", timeout=10).json()
+        events = [e for e in read_sse(requests.get(base + f"/api/v1/learning/tasks/{task['task_id']}/stream", stream=True, timeout=30)) if "event" in e]
+        assert [e["event"] for e in events][-2:] == ["completed", "close"]
     finally:
         assert edge.stop() == 0
-        for process in resumes:
+        for process in [*resumes, *generators.values()]:
             process.stop()
 
 
 def test_edge_without_upstream_answers_503(tmp_path):
     http_port = free_port()
-    edge = CoachProcess("edge-alone", ["--role", "edge", "--http-port", str(http_port), "--resume-addr", f"127.0.0.1:{free_port()}"])
+    edge = CoachProcess(
+        "edge-alone",
+        [
+            "--role", "edge", "--http-port", str(http_port), "--resume-addr", f"127.0.0.1:{free_port()}",
+            "--interview-addr", f"127.0.0.1:{free_port()}", "--learning-addr", f"127.0.0.1:{free_port()}",
+        ],
+    )
     edge.start()
     try:
         base = f"http://127.0.0.1:{http_port}"
         wait_http_ready(base, edge, path="/healthz")
         ready = requests.get(base + "/readyz", timeout=10)
-        assert ready.status_code == 503 and ready.json()["checks"] == {"resume": "not_serving"}
+        assert ready.status_code == 503
+        assert ready.json()["checks"] == {"resume": "not_serving", "interview": "not_serving", "learning": "not_serving"}
         r = requests.get(base + "/api/v1/resumes/x_1", timeout=15)
         assert r.status_code == 503 and r.json()["error_code"] == "SERVICE_UNAVAILABLE"
     finally:

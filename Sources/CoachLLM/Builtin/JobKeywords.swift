@@ -3,53 +3,73 @@ import Foundation
 
 /// Salient keywords of a job description, exactly as the description spells them.
 ///
-/// Candidates are the description's own words of four or more letters (split on anything but
-/// letters, digits, `+` and `#`, like the validator's salient words), so a question citing one
-/// cites the description verbatim. Technologies of the catalogue rank first (those the
-/// candidate also lists before others), then frequent words; Korean words still carrying a
-/// particle or verb ending rank last because they read badly inside a sentence.
+/// Candidates are the validator's salient words of the description (`GenerationValidator.salientWords`:
+/// words of four or more letters), so a question citing one cites the description verbatim.
+/// Technologies of the catalogue rank first (those the candidate also lists before others), then
+/// repeated words; Korean words still carrying a particle or verb ending and filler words rank
+/// last because they read badly inside a sentence. When only short technology names ("Go",
+/// "AWS") are worth citing, a salient word goes into the topic as the anchor.
 enum BuiltinJobKeywords {
+    /// What a set of questions cites from a job description.
+    struct Selection: Equatable {
+        /// Keywords for the question text, as the description spells them.
+        var display: [String]
+        /// A salient word of the description for the topic, when `display` holds none.
+        var anchor: String?
+    }
+
     static func extract(from jobDescription: String, facts: ResumeFacts, limit: Int = 2) -> [String] {
+        select(from: jobDescription, facts: facts, limit: limit).display
+    }
+
+    static func select(from jobDescription: String, facts: ResumeFacts, limit: Int = 2) -> Selection {
         let text = jobDescription.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { return [] }
+        guard !text.isEmpty else { return Selection(display: [], anchor: nil) }
         let resumeKeys = Set(facts.technologies.compactMap { BuiltinTechCatalogue.entry(for: $0.name)?.key })
 
-        var stats: [String: (word: String, count: Int, first: Int)] = [:]
-        let tokens = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "+" && $0 != "#" })
-        for (position, token) in tokens.enumerated() {
-            let word = String(token)
-            let lower = word.lowercased()
-            guard word.count >= 4, !stopwords.contains(lower), !word.allSatisfy(\.isNumber) else { continue }
-            if let existing = stats[lower] {
-                stats[lower] = (existing.word, existing.count + 1, existing.first)
-            } else {
-                stats[lower] = (word, 1, position)
-            }
+        // The validator's salient words, with how often each occurs.
+        let salient = GenerationValidator.salientWords(text)
+        var counts: [String: Int] = [:]
+        for token in text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "+" && $0 != "#" }) {
+            counts[token.lowercased(), default: 0] += 1
         }
-        func score(_ word: String, _ count: Int) -> Double {
-            var value = Double(min(count - 1, 3))
+        func isTech(_ word: String) -> Bool { BuiltinTechCatalogue.byKey[BuiltinTechCatalogue.normalize(word)] != nil }
+        func score(_ word: String) -> Double {
+            var value = Double(min((counts[word.lowercased()] ?? 1) - 1, 3))
             if let entry = BuiltinTechCatalogue.byKey[BuiltinTechCatalogue.normalize(word)] {
                 value += 4
                 if resumeKeys.contains(entry.key) { value += 2 }
             }
-            if hasKoreanEnding(word) { value -= 6 }
+            if hasKoreanEnding(word) { value -= word.hasSuffix("니다") ? 10 : 6 }
+            if stopwords.contains(word.lowercased()) { value -= 5 }
             return value
         }
-        let ranked = stats.values.map { ($0.word, score($0.word, $0.count), $0.first) }
-            .sorted { ($1.1, $0.2) < ($0.1, $1.2) }
-        if !ranked.isEmpty { return ranked.prefix(limit).map(\.0) }
+        let ranked = salient.enumerated().map { (word: $0.element, score: score($0.element), position: $0.offset) }
+            .sorted { ($1.score, $0.position) < ($0.score, $1.position) }.map(\.word)
 
-        // No word of four letters: fall back to short technology names ("Go", "AWS").
-        var short: [String] = []
-        for entry in BuiltinTechCatalogue.entries where short.count < limit {
-            for name in entry.names where name.count >= 2 {
-                if let range = wordRange(of: name, in: text, caseSensitive: true) {
-                    short.append(String(text[range]))
-                    break
+        // Technologies first, then words the description repeats.
+        var display = ranked.filter(isTech)
+        display += ranked.filter { !isTech($0) && (counts[$0.lowercased()] ?? 0) > 1 && score($0) > 0 }
+        if display.isEmpty {
+            // Short technology names ("Go", "AWS") read better than filler words.
+            for entry in BuiltinTechCatalogue.entries where display.count < limit {
+                for name in entry.names where name.count >= 2 {
+                    if let range = wordRange(of: name, in: text, caseSensitive: true) {
+                        display.append(String(text[range]))
+                        break
+                    }
                 }
             }
         }
-        return short
+        if display.isEmpty { display = ranked.filter { score($0) > -3 } }
+        if display.isEmpty, let best = ranked.first {
+            // Only Korean words with endings ("트래픽을"): cite the stem, anchor the word itself.
+            let stem = stripKoreanEnding(best)
+            display = [stem.count >= 2 ? stem : best]
+        }
+        display = Array(display.prefix(limit))
+        let citesSalient = display.contains { word in salient.contains { $0.lowercased() == word.lowercased() } }
+        return Selection(display: display, anchor: citesSalient ? nil : ranked.first)
     }
 
     /// The range of `word` in `text`, not inside a longer ASCII word.
@@ -68,6 +88,13 @@ enum BuiltinJobKeywords {
 
     private static func isWordCharacter(_ c: Character) -> Bool {
         c.isASCII && (c.isLetter || c.isNumber || c == "+" || c == "#")
+    }
+
+    /// "트래픽을" → "트래픽", "처리하는" → "처리".
+    static func stripKoreanEnding(_ word: String) -> String {
+        guard hasKoreanEnding(word) else { return word }
+        let ending = koreanEndings.filter { word.hasSuffix($0) }.max { $0.count < $1.count } ?? ""
+        return String(word.dropLast(ending.count))
     }
 
     static let koreanEndings = [
@@ -89,6 +116,8 @@ enum BuiltinJobKeywords {
         "responsibilities", "requirements", "preferred", "qualifications", "join", "looking", "across", "other",
         "such", "them", "what", "when", "where", "which", "while", "also", "more", "most", "well", "based",
         "familiar", "familiarity", "understanding", "great", "year", "within", "like", "love", "help", "want",
+        "hiring", "hire", "seeking", "company", "position", "opportunity", "offer", "apply", "someone", "people",
+        "person", "ideal", "required", "require", "need", "needs", "nice", "bonus", "would", "could",
         "경험", "우대사항", "자격요건", "담당업무", "개발자", "있으신", "주요업무", "지원자격", "모집부문", "근무지",
     ]
 }

@@ -115,7 +115,9 @@ struct BuiltinLearningComposer {
             for (index, topic) in topics.enumerated() {
                 let (extra, focus) = boost(keywords: topic.keywords, names: [tech.name])
                 let score = prominence + extra - Double(index) * 1.5 + rng.unit() * 0.8
-                let candidate = Candidate(kind: .strength(tech, topic), id: topic.id + "|" + tech.name, score: score, focus: focus)
+                // The generic topic is distinct per technology; curated ones are shared (Prometheus/Grafana).
+                let topicID = topic.id == "generic.docs" ? "generic.docs." + tech.name : topic.id
+                let candidate = Candidate(kind: .strength(tech, topic), id: topicID + "|" + tech.name, score: score, focus: focus)
                 if index == 0 { candidates.append(candidate) } else { perTech.append(candidate) }
             }
         }

@@ -168,6 +168,22 @@ extension BuiltinQuestionBank {
                 "The signal that would make them revisit the decision",
             ]),
         pattern(
+            "trade.revisit", .tradeOff,
+            ko: "지금 돌아보면 {where}에서 {tech:과} 관련해 내린 결정 중 다시 한다면 바꿀 것은 무엇인가요? 그 결정이 틀렸다는 신호는 언제, 어떻게 드러났나요?",
+            koTopic: "{tech}, 의사결정 회고, 기술 부채",
+            koCover: [
+                "바꾸고 싶은 결정과 당시에 그 결정을 내린 맥락",
+                "문제가 드러난 신호(장애, 지표, 개발 속도)",
+                "지금이라면 택할 대안과 전환 비용",
+            ],
+            en: "Looking back at {where}, which decision around {tech} would you make differently today? When and how did it become clear that it was the wrong call?",
+            enTopic: "{tech}, decision retrospective, technical debt",
+            enCover: [
+                "The decision and the context in which it was made",
+                "The signals that exposed the problem (incidents, metrics, delivery speed)",
+                "The alternative they would pick now and the cost of switching",
+            ]),
+        pattern(
             "trade.achievement", .tradeOff,
             ko: "{where}에서 {achievement:을} 달성하기 위해 {tech} 방식 외에 어떤 대안을 검토했고, 왜 채택하지 않았나요?",
             koTopic: "{tech}, 대안 비교, 의사결정",

@@ -5,7 +5,7 @@ import Foundation
 extension BuiltinQuestionBank {
     static let reliability: [BuiltinQuestionPattern] = [
         pattern(
-            "rel.outage", .reliability, [.dataStore, .messaging, .cloud, .devops, .observability, .security],
+            "rel.outage", .reliability, [.dataStore, .messaging, .cloud, .observability, .security],
             ko: "한낮에 {where}에서 쓰는 {tech:이} 15분간 다운됐습니다. 무엇이 깨지고 사용자는 무엇을 보게 되며, 시스템은 어떻게 복구되나요?",
             koTopic: "{tech}, 장애 영향, 복구",
             koCover: [

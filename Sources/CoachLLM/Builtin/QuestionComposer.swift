@@ -14,6 +14,8 @@ struct BuiltinQuestionComposer {
     let count: Int
     let role: String?
     let jobKeywords: [String]
+    /// A salient word of the job description for the topic, when the keywords hold none.
+    let jobAnchor: String?
     var rng: BuiltinRandom
 
     init(facts: ResumeFacts, options: QuestionOptions, seed: Int64) {
@@ -22,7 +24,9 @@ struct BuiltinQuestionComposer {
         count = min(max(options.questionCount, QuestionOptions.countRange.lowerBound), QuestionOptions.countRange.upperBound)
         let trimmedRole = options.targetRole?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         role = trimmedRole.isEmpty ? nil : trimmedRole
-        jobKeywords = BuiltinJobKeywords.extract(from: options.jobDescription ?? "", facts: facts)
+        let selection = BuiltinJobKeywords.select(from: options.jobDescription ?? "", facts: facts)
+        jobKeywords = selection.display
+        jobAnchor = selection.anchor
         rng = BuiltinRandom(seed: seed, resumeHash: facts.fingerprint, salt: "questions")
     }
 
@@ -276,7 +280,7 @@ struct BuiltinQuestionComposer {
                 sentence = BuiltinText.fill(Self.jobSentencesEn[variant], values)
                 cover = BuiltinText.fill("Connects this experience concretely to the job description's {kw} needs", values)
             }
-            topic += jobKeywords
+            topic += jobKeywords + (jobAnchor.map { [$0] } ?? [])
             var question = questions[index]
             question.question += " " + sentence
             question.topic = Self.distinctJoined(question.topic.components(separatedBy: ", ") + topic)
