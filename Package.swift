@@ -18,12 +18,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // SQLite's C API (Debian's libsqlite3-dev).
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+
+        // libmongoc (Debian's libmongoc-dev).
+        .systemLibrary(
+            name: "CMongoC", path: "Sources/CMongoC", pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev"])]),
 
         // Generated from Protos/ by scripts/generate-protos; committed.
         .target(
@@ -54,11 +60,31 @@ let package = Package(
             ],
             resources: [.copy("Prompts")]),
 
+        // HTTP clients of the real providers: OpenAI, Anthropic, Gemini, OpenAI-compatible.
+        .target(
+            name: "CoachLLMProviders",
+            dependencies: [
+                "CoachCore", "CoachLLM",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // Document-store protocols and the embedded SQLite implementation.
         .target(
             name: "CoachStore",
             dependencies: [
                 "CoachCore", "CSQLite",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MongoDB implementations of the store protocols, over libmongoc.
+        .target(
+            name: "CoachMongo",
+            dependencies: [
+                "CoachCore", "CoachStore", "CMongoC",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -73,6 +99,7 @@ let package = Package(
             dependencies: [
                 "CoachCore", "CoachLLM", "CoachStore", "CoachJobs", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -120,7 +147,7 @@ let package = Package(
             name: "interview-coach",
             dependencies: [
                 "CoachCore", "CoachStore", "CoachMesh", "CoachEdge", "ResumeService", "CoachProtos",
-                "CoachLLM", "CoachJobs", "GenerationService", "CoachWorker",
+                "CoachLLM", "CoachLLMProviders", "CoachJobs", "GenerationService", "CoachWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,6 +158,13 @@ let package = Package(
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
         .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachCore"]),
+        .testTarget(
+            name: "CoachLLMProvidersTests",
+            dependencies: [
+                "CoachLLMProviders", "CoachLLM", "CoachCore",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        .testTarget(name: "CoachMongoTests", dependencies: ["CoachMongo", "CoachStore", "CoachCore"]),
         .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobs", "CoachCore"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore", "CoachCore"]),
         .testTarget(

@@ -5,6 +5,7 @@ import Foundation
 public struct BuiltinProvider: LLMProvider {
     public let name = "builtin"
     public let model = "builtin-v1"
+    public let settings = ProviderSettings(timeout: .seconds(600), maxRetries: 0)
     /// Simulated model latency (demos, benchmarks, crash tests); zero by default.
     public let latency: Duration
 

@@ -44,24 +44,50 @@ public struct ProviderReply: Sendable {
     }
 }
 
-/// Why a provider call failed; decides retry and fallback.
-public enum ProviderFailure: Error, Sendable {
-    /// Worth retrying on the same provider (timeouts, 5xx, overload, connection errors).
+/// Why a provider call failed; decides retry and fallback (PROVIDERS.md, "Classifying failures").
+public enum ProviderFailure: Error, Sendable, Equatable {
+    /// Worth retrying on the same provider: 5xx, overload, connection errors.
     case transient(code: String)
+    /// The call took longer than the provider's timeout (or what was left of the deadline).
+    case timeout
     /// Rate limited; `retryAfter` when the provider said how long to wait.
     case rateLimited(retryAfter: Duration?)
-    /// Retrying this provider will not help (auth, quota, bad request, refusal).
-    case permanent(code: String)
-    /// The answer was cut off.
-    case truncated
+    /// Retrying this provider will not help: auth, quota, bad request, refusal. `longCooldown`
+    /// for auth and quota, which do not heal by themselves.
+    case permanent(code: String, longCooldown: Bool)
+    /// The provider answered, but not with usable output (truncated, malformed envelope).
+    case badOutput(code: String)
 
     public var errorCode: String {
         switch self {
         case .transient(let code): code
+        case .timeout: "timeout"
         case .rateLimited: "rate_limited"
-        case .permanent(let code): code
-        case .truncated: "truncated"
+        case .permanent(let code, _): code
+        case .badOutput(let code): code
         }
+    }
+}
+
+/// Per-provider limits and prices.
+public struct ProviderSettings: Sendable, Hashable {
+    /// One call's time limit.
+    public var timeout: Duration
+    /// Extra attempts after a transient failure or rate limit.
+    public var maxRetries: Int
+    public var priceInputPerMTok: Double
+    public var priceOutputPerMTok: Double
+
+    public init(timeout: Duration = .seconds(60), maxRetries: Int = 2, priceInputPerMTok: Double = 0, priceOutputPerMTok: Double = 0) {
+        self.timeout = timeout
+        self.maxRetries = maxRetries
+        self.priceInputPerMTok = priceInputPerMTok
+        self.priceOutputPerMTok = priceOutputPerMTok
+    }
+
+    /// Estimated cost of `usage` in USD.
+    public func cost(inputTokens: Int, outputTokens: Int) -> Double {
+        (Double(inputTokens) * priceInputPerMTok + Double(outputTokens) * priceOutputPerMTok) / 1_000_000
     }
 }
 
@@ -72,5 +98,7 @@ public protocol LLMProvider: Sendable {
     var name: String { get }
     /// The model asked for (the reply names the one that answered).
     var model: String { get }
+    var settings: ProviderSettings { get }
+    /// One call. Throws `ProviderFailure` for classified failures.
     func complete(_ request: GenerationRequest) async throws -> ProviderReply
 }

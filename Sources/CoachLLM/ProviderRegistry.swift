@@ -8,20 +8,73 @@ public struct Generated<Output: Sendable>: Sendable {
     public var record: GenerationRecord
 }
 
-/// The ordered fallback chain of providers. Each attempt's answer is parsed and validated; an
-/// invalid answer gets one corrective retry listing the broken rules, then the next provider
-/// is tried. Every attempt is recorded and returned with the result or the error.
+/// How the registry retries, falls back and protects itself.
+public struct RegistryConfiguration: Sendable {
+    /// Consecutive failures that open a provider's circuit.
+    public var breakerThreshold: Int
+    /// How long an open circuit skips its provider (4× for auth/quota failures).
+    public var breakerCooldown: Duration
+    /// All attempts of one request together.
+    public var requestDeadline: Duration
+    /// First backoff delay; doubled per retry, with jitter.
+    public var retryBaseDelay: Duration
+
+    public init(
+        breakerThreshold: Int = 3, breakerCooldown: Duration = .seconds(30), requestDeadline: Duration = .seconds(120),
+        retryBaseDelay: Duration = .milliseconds(500)
+    ) {
+        self.breakerThreshold = breakerThreshold
+        self.breakerCooldown = breakerCooldown
+        self.requestDeadline = requestDeadline
+        self.retryBaseDelay = retryBaseDelay
+    }
+}
+
+/// A provider's place in the chain with its live state.
+public struct ProviderStatus: Sendable {
+    public var name: String
+    public var model: String
+    public var breaker: CircuitBreaker.Snapshot
+}
+
+/// The ordered fallback chain of providers. Each attempt's answer is parsed and validated. Per
+/// provider: transient failures and rate limits are retried with backoff (honouring
+/// Retry-After) up to its `maxRetries`; permanent failures move on at once; bad output gets one
+/// corrective retry listing the broken rules. A circuit breaker skips a failing provider for a
+/// while, and one deadline bounds the whole request. Every attempt is recorded and returned
+/// with the result, or in the error's `details.attempts`.
 public struct ProviderRegistry: Sendable {
     public let providers: [any LLMProvider]
+    public let configuration: RegistryConfiguration
+    private let breakers: [String: CircuitBreaker]
     private let logger: Logger
 
-    public init(providers: [any LLMProvider], logger: Logger = Logger(label: "coach.llm")) {
+    public init(
+        providers: [any LLMProvider], configuration: RegistryConfiguration = RegistryConfiguration(),
+        logger: Logger = Logger(label: "coach.llm")
+    ) {
         precondition(!providers.isEmpty, "the provider chain needs at least one provider")
         self.providers = providers
+        self.configuration = configuration
         self.logger = logger
+        var breakers: [String: CircuitBreaker] = [:]
+        for provider in providers {
+            breakers[provider.name] = CircuitBreaker(threshold: configuration.breakerThreshold, cooldown: configuration.breakerCooldown)
+        }
+        self.breakers = breakers
     }
 
     public var names: [String] { providers.map(\.name) }
+
+    /// The chain with each provider's breaker state and statistics.
+    public func statuses() async -> [ProviderStatus] {
+        var result: [ProviderStatus] = []
+        for provider in providers {
+            guard let breaker = breakers[provider.name] else { continue }
+            result.append(ProviderStatus(name: provider.name, model: provider.model, breaker: await breaker.snapshot()))
+        }
+        return result
+    }
 
     /// The chain for one request: the requested provider first, then the others in order.
     public func chain(preferring name: String?) throws(CoachError) -> [any LLMProvider] {
@@ -56,31 +109,70 @@ public struct ProviderRegistry: Sendable {
         parse: (String) throws(OutputParsing.OutputError) -> Output,
         validate: (Output) -> [String]
     ) async throws -> Generated<Output> {
+        let deadline = ContinuousClock.now + configuration.requestDeadline
         var attempts: [GenerationAttempt] = []
         var usage = Usage()
-        for provider in try chain(preferring: preferring) {
+        var deadlineHit = false
+        chain: for provider in try chain(preferring: preferring) {
+            let breaker = breakers[provider.name]
+            if let breaker, !(await breaker.allow()) {
+                attempts.append(
+                    GenerationAttempt(provider: provider.name, model: provider.model, outcome: .skippedCircuitOpen, latencyMs: 0, errorCode: "circuit_open"))
+                continue
+            }
             var corrections: [String] = []
-            // One corrective retry per provider for bad output.
-            for _ in 0..<2 {
+            var correctiveUsed = false
+            var retries = 0
+            while true {
+                let remaining = deadline - ContinuousClock.now
+                if remaining <= .zero {
+                    deadlineHit = true
+                    break chain
+                }
                 let prompt = promptFor(corrections)
                 let started = ContinuousClock.now
                 let reply: ProviderReply
                 do {
-                    reply = try await provider.complete(
-                        GenerationRequest(input: input, resume: resume, prompt: prompt, seed: seed))
+                    reply = try await withTimeLimit(min(provider.settings.timeout, remaining)) {
+                        try await provider.complete(GenerationRequest(input: input, resume: resume, prompt: prompt, seed: seed))
+                    }
                 } catch {
-                    // Shutting down or the caller went away: not the provider's fault.
                     if error is CancellationError || Task.isCancelled { throw CancellationError() }
                     let failure = error as? ProviderFailure ?? .transient(code: "provider_error")
+                    let latency = started.elapsedMilliseconds
+                    if failure == .timeout, deadline - ContinuousClock.now <= .milliseconds(1) { deadlineHit = true }
                     attempts.append(
                         GenerationAttempt(
-                            provider: provider.name, model: provider.model,
-                            outcome: failure.isPermanent ? .permanentError : .retryableError,
-                            latencyMs: started.elapsedMilliseconds, errorCode: failure.errorCode))
-                    logger.warning("provider failed", metadata: ["provider": "\(provider.name)", "error_code": "\(failure.errorCode)"])
-                    break
+                            provider: provider.name, model: provider.model, outcome: failure.outcome, latencyMs: latency,
+                            errorCode: failure.errorCode))
+                    logger.warning(
+                        "provider attempt failed",
+                        metadata: ["provider": "\(provider.name)", "error_code": "\(failure.errorCode)", "latency_ms": "\(latency)"])
+                    switch failure {
+                    case .badOutput:
+                        if !correctiveUsed {
+                            correctiveUsed = true
+                            corrections = [failure.errorCode == "truncated" ? "the answer was cut off: answer more briefly" : "the answer was not valid JSON"]
+                            continue
+                        }
+                    case .transient, .timeout, .rateLimited:
+                        if retries < provider.settings.maxRetries {
+                            retries += 1
+                            var wait = backoff(retry: retries)
+                            if case .rateLimited(let after?) = failure { wait = after }
+                            if ContinuousClock.now + wait < deadline {
+                                try await Task.sleep(for: wait)
+                                continue
+                            }
+                        }
+                    case .permanent:
+                        break
+                    }
+                    await breaker?.recordFailure(latencyMs: latency, code: failure.errorCode, longCooldown: failure.opensLongCooldown)
+                    continue chain
                 }
                 usage = usage + reply.usage
+                let latency = started.elapsedMilliseconds
                 let problems: [String]
                 var output: Output?
                 do {
@@ -92,9 +184,8 @@ public struct ProviderRegistry: Sendable {
                 }
                 if let output, problems.isEmpty {
                     attempts.append(
-                        GenerationAttempt(
-                            provider: provider.name, model: reply.model, outcome: .success,
-                            latencyMs: started.elapsedMilliseconds, usage: reply.usage))
+                        GenerationAttempt(provider: provider.name, model: reply.model, outcome: .success, latencyMs: latency, usage: reply.usage))
+                    await breaker?.recordSuccess(latencyMs: latency)
                     let record = GenerationRecord(
                         provider: provider.name, model: reply.model, promptVersion: prompt.version,
                         language: input.language, usage: usage, attempts: attempts)
@@ -102,22 +193,59 @@ public struct ProviderRegistry: Sendable {
                 }
                 attempts.append(
                     GenerationAttempt(
-                        provider: provider.name, model: reply.model, outcome: .invalidOutput,
-                        latencyMs: started.elapsedMilliseconds, usage: reply.usage, errorCode: "invalid_output"))
-                logger.warning(
-                    "provider output broke the rules", metadata: ["provider": "\(provider.name)", "violations": "\(problems.count)"])
+                        provider: provider.name, model: reply.model, outcome: .invalidOutput, latencyMs: latency, usage: reply.usage,
+                        errorCode: "invalid_output"))
+                logger.warning("provider output broke the rules", metadata: ["provider": "\(provider.name)", "violations": "\(problems.count)"])
+                if correctiveUsed {
+                    await breaker?.recordFailure(latencyMs: latency, code: "invalid_output", longCooldown: false)
+                    continue chain
+                }
+                correctiveUsed = true
                 corrections = problems
             }
         }
-        throw CoachError(
-            failureCode, "every provider failed",
-            details: ["attempts": .array(attempts.map(\.detailValue))])
+        let details: [String: JSONValue] = ["attempts": .array(attempts.map(\.detailValue))]
+        if deadlineHit {
+            throw CoachError(.llmAPITimeout, "generation did not finish within the request deadline", details: details)
+        }
+        if !attempts.isEmpty, attempts.allSatisfy({ $0.outcome == .skippedCircuitOpen }) {
+            throw CoachError(.llmProviderNotAvailable, "every provider is cooling down after failures", details: details)
+        }
+        throw CoachError(failureCode, "every provider failed", details: details)
+    }
+
+    private func backoff(retry: Int) -> Duration {
+        let base = configuration.retryBaseDelay * (1 << min(retry - 1, 6))
+        return base + base * Double.random(in: 0...0.5)
+    }
+}
+
+/// Runs `body`, failing with `ProviderFailure.timeout` when it takes longer than `limit`.
+func withTimeLimit<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw ProviderFailure.timeout }
+        return value
     }
 }
 
 extension ProviderFailure {
-    var isPermanent: Bool {
-        if case .permanent = self { return true }
+    var outcome: GenerationAttempt.Outcome {
+        switch self {
+        case .transient, .rateLimited: .retryableError
+        case .timeout: .timeout
+        case .permanent: .permanentError
+        case .badOutput: .invalidOutput
+        }
+    }
+
+    var opensLongCooldown: Bool {
+        if case .permanent(_, let long) = self { return long }
         return false
     }
 }

@@ -36,7 +36,7 @@ struct WorkerService: Service {
 
     func run() async throws {
         if recoverOnStart { _ = try await runner.recoverUnfinished() }
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await runner.run()
         }
     }

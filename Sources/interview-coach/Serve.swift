@@ -3,6 +3,7 @@ import CoachCore
 import CoachEdge
 import CoachJobs
 import CoachLLM
+import CoachLLMProviders
 import CoachMesh
 import CoachStore
 import CoachWorker
@@ -108,8 +109,14 @@ struct Serve: AsyncParsableCommand {
             let tasks = SQLiteTaskStore(database: database)
             let queue = InProcessJobQueue()
             let bus = InProcessProgressBus()
-            let registry = ProviderRegistry(
-                providers: [BuiltinProvider(latency: .milliseconds(settings.builtinLatencyMs))], logger: logger)
+            let registry: ProviderRegistry
+            do {
+                registry = try LLMEnvironment.registry(
+                    environment: ProcessInfo.processInfo.environment, builtinLatency: .milliseconds(settings.builtinLatencyMs),
+                    logger: logger)
+            } catch let error as ProviderConfigurationError {
+                throw ValidationError(error.description)
+            }
             let interview = settings.role.runsInterview
                 ? GenerationOperations<InterviewKind>(
                     resumes: lookup, results: SQLiteResultStore<QuestionSet>.questionSets(database), tasks: tasks, queue: queue,
@@ -127,7 +134,8 @@ struct Serve: AsyncParsableCommand {
                 servedNames.append("interviewcoach.v1.LearningService")
             }
             grpcServices.append(TaskGRPCService(interview: interview, learning: learning))
-            servedNames.append("interviewcoach.v1.TaskService")
+            grpcServices.append(ProviderGRPCService(registry: registry))
+            servedNames += ["interviewcoach.v1.TaskService", "interviewcoach.v1.ProviderService"]
             let runner = JobRunner(
                 queue: queue, interview: interview, learning: learning,
                 configuration: WorkerConfiguration(concurrency: settings.workerConcurrency, jobTimeLimit: .seconds(settings.jobTimeout)),

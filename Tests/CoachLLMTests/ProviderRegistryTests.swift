@@ -8,6 +8,7 @@ import Testing
 final class ScriptedProvider: LLMProvider, Sendable {
     let name: String
     let model = "scripted-1"
+    let settings = ProviderSettings(timeout: .seconds(5), maxRetries: 1)
     private let replies: Mutex<[Result<String, ProviderFailure>]>
     let prompts = Mutex<[Prompt]>([])
 
@@ -18,13 +19,14 @@ final class ScriptedProvider: LLMProvider, Sendable {
 
     func complete(_ request: GenerationRequest) async throws -> ProviderReply {
         prompts.withLock { $0.append(request.prompt) }
-        let next = replies.withLock { $0.isEmpty ? Result.failure(.permanent(code: "script_ended")) : $0.removeFirst() }
+        let next = replies.withLock { $0.isEmpty ? Result.failure(.permanent(code: "script_ended", longCooldown: false)) : $0.removeFirst() }
         return ProviderReply(text: try next.get(), model: model, usage: Usage(inputTokens: 10, outputTokens: 20))
     }
 }
 
 @Suite struct ProviderRegistryTests {
     let resume = GenerationValidatorTests.resume
+    let fast = RegistryConfiguration(retryBaseDelay: .milliseconds(1))
 
     var validAnswer: String {
         String(decoding: try! JSONEncoder().encode(QuestionDraft(questions: GenerationValidatorTests.questions())), as: UTF8.self)
@@ -42,7 +44,7 @@ final class ScriptedProvider: LLMProvider, Sendable {
     }
 
     @Test func fallsBackToTheNextProviderAndNamesIt() async throws {
-        let failing = ScriptedProvider(name: "first", replies: [.failure(.permanent(code: "unauthorized"))])
+        let failing = ScriptedProvider(name: "first", replies: [.failure(.permanent(code: "unauthorized", longCooldown: true))])
         let second = ScriptedProvider(name: "second", replies: [.success("```json\n\(validAnswer)\n```")])
         let generated = try await ProviderRegistry(providers: [failing, second]).questions(resume: resume, options: QuestionOptions(), seed: 0)
         #expect(generated.record.provider == "second")
@@ -68,9 +70,9 @@ final class ScriptedProvider: LLMProvider, Sendable {
 
     @Test func everyProviderFailingListsEveryAttempt() async {
         let bad = ScriptedProvider(name: "bad", replies: [.success("{}"), .success("{}")])
-        let down = ScriptedProvider(name: "down", replies: [.failure(.transient(code: "unavailable"))])
+        let down = ScriptedProvider(name: "down", replies: [.failure(.transient(code: "http_503")), .failure(.transient(code: "http_503"))])
         do {
-            _ = try await ProviderRegistry(providers: [bad, down]).questions(resume: resume, options: QuestionOptions(), seed: 0)
+            _ = try await ProviderRegistry(providers: [bad, down], configuration: fast).questions(resume: resume, options: QuestionOptions(), seed: 0)
             Issue.record("expected a failure")
         } catch let error as CoachError {
             #expect(error.code == .interviewGenerationFailed)
@@ -79,9 +81,98 @@ final class ScriptedProvider: LLMProvider, Sendable {
                 Issue.record("no attempts")
                 return
             }
-            #expect(attempts.count == 3)
+            // Two bad answers (one corrective retry), then one retry of the transient failure.
+            #expect(attempts.count == 4)
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+}
+
+/// A provider that never answers.
+struct HangingProvider: LLMProvider {
+    let name = "hanging"
+    let model = "never"
+    let settings = ProviderSettings(timeout: .seconds(60), maxRetries: 0)
+    func complete(_ request: GenerationRequest) async throws -> ProviderReply {
+        try await Task.sleep(for: .seconds(3600))
+        throw CancellationError()
+    }
+}
+
+@Suite struct ProviderResilienceTests {
+    let resume = GenerationValidatorTests.resume
+    var validAnswer: String {
+        String(decoding: try! JSONEncoder().encode(QuestionDraft(questions: GenerationValidatorTests.questions())), as: UTF8.self)
+    }
+
+    @Test func retriesTransientFailuresThenSucceedsOnTheSameProvider() async throws {
+        let flaky = ScriptedProvider(name: "flaky", replies: [.failure(.transient(code: "http_503")), .success(validAnswer)])
+        let generated = try await ProviderRegistry(providers: [flaky], configuration: RegistryConfiguration(retryBaseDelay: .milliseconds(1)))
+            .questions(resume: resume, options: QuestionOptions(), seed: 0)
+        #expect(generated.record.attempts.map(\.outcome) == [.retryableError, .success])
+    }
+
+    @Test func neverRetriesPermanentFailures() async throws {
+        let denied = ScriptedProvider(name: "denied", replies: [.failure(.permanent(code: "insufficient_quota", longCooldown: true)), .success(validAnswer)])
+        let backup = ScriptedProvider(name: "backup", replies: [.success(validAnswer)])
+        let generated = try await ProviderRegistry(providers: [denied, backup]).questions(resume: resume, options: QuestionOptions(), seed: 0)
+        #expect(generated.record.attempts.map(\.provider) == ["denied", "backup"])
+        #expect(denied.prompts.withLock { $0.count } == 1)
+    }
+
+    @Test func anOpenBreakerSkipsItsProviderWithoutACall() async throws {
+        let broken = ScriptedProvider(name: "broken", replies: Array(repeating: .failure(.transient(code: "http_500")), count: 10))
+        let backup = ScriptedProvider(name: "backup", replies: Array(repeating: .success(validAnswer), count: 3))
+        let registry = ProviderRegistry(
+            providers: [broken, backup],
+            configuration: RegistryConfiguration(breakerThreshold: 2, breakerCooldown: .seconds(60), retryBaseDelay: .milliseconds(1)))
+        // Each failed request (a call and its retry) is one failure of the provider.
+        for _ in 0..<2 { _ = try await registry.questions(resume: resume, options: QuestionOptions(), seed: 0) }
+        let third = try await registry.questions(resume: resume, options: QuestionOptions(), seed: 0)
+        #expect(third.record.attempts.first?.outcome == .skippedCircuitOpen)
+        #expect(broken.prompts.withLock { $0.count } == 4)
+        let states = await registry.statuses()
+        #expect(states.first?.breaker.state == .open)
+        #expect(states.first?.breaker.lastErrorCode == "http_500")
+    }
+
+    @Test func theRequestDeadlineHoldsWhenAProviderNeverAnswers() async {
+        let registry = ProviderRegistry(providers: [HangingProvider()], configuration: RegistryConfiguration(requestDeadline: .milliseconds(300)))
+        let started = ContinuousClock.now
+        do {
+            _ = try await registry.questions(resume: resume, options: QuestionOptions(), seed: 0)
+            Issue.record("expected a timeout")
+        } catch let error as CoachError {
+            #expect(error.code == .llmAPITimeout)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
+
+@Suite struct CircuitBreakerTests {
+    @Test func opensAfterTheThresholdAndLetsOneProbeThroughAfterTheCooldown() async throws {
+        let breaker = CircuitBreaker(threshold: 2, cooldown: .milliseconds(100))
+        #expect(await breaker.allow())
+        await breaker.recordFailure(latencyMs: 5, code: "http_500", longCooldown: false)
+        #expect(await breaker.allow())
+        await breaker.recordFailure(latencyMs: 5, code: "http_500", longCooldown: false)
+        #expect(await !breaker.allow())
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(await breaker.allow())  // the probe
+        #expect(await !breaker.allow())  // only one
+        await breaker.recordSuccess(latencyMs: 3)
+        #expect(await breaker.snapshot().state == .closed)
+    }
+
+    @Test func aFailedProbeOpensAgain() async throws {
+        let breaker = CircuitBreaker(threshold: 1, cooldown: .milliseconds(50))
+        await breaker.recordFailure(latencyMs: 1, code: "x", longCooldown: false)
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(await breaker.allow())
+        await breaker.recordFailure(latencyMs: 1, code: "x", longCooldown: false)
+        #expect(await breaker.snapshot().state == .open)
     }
 }

@@ -1,0 +1,83 @@
+import AsyncHTTPClient
+import CoachCore
+import CoachLLM
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP exchange with a provider, and what is common to reading every provider's answer.
+struct HTTPProviderTransport: Sendable {
+    let client: HTTPClient
+
+    /// The process-wide client for provider calls. Connection attempts are not retried by the
+    /// client: the registry owns retries, backoff and fallback, so a refused connection must
+    /// surface at once.
+    static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: JSONValue?
+    }
+
+    /// POSTs `body` as JSON. Connection failures and timeouts become `ProviderFailure`s; the
+    /// body is parsed leniently (nil when it is not JSON).
+    func post(url: String, headers: [(String, String)], body: JSONValue, timeout: Duration) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            bytes = try await response.body.collect(upTo: 8 * 1024 * 1024)
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            throw ProviderFailure.timeout
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ProviderFailure.transient(code: "connection_failed")
+        }
+        let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
+        return Reply(status: Int(response.status.code), headers: response.headers, body: parsed)
+    }
+
+    /// `Retry-After` in seconds (the HTTP-date form is not used by these providers).
+    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let text = headers.first(name: "retry-after"), let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
+            return nil
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// The failure an error status means, for statuses every provider uses the same way.
+    static func failure(status: Int, retryAfter: Duration?) -> ProviderFailure {
+        switch status {
+        case 401: .permanent(code: "unauthorized", longCooldown: true)
+        case 403: .permanent(code: "forbidden", longCooldown: true)
+        case 404: .permanent(code: "not_found", longCooldown: false)
+        case 400, 409, 413, 422: .permanent(code: "bad_request", longCooldown: false)
+        case 408: .timeout
+        case 429: .rateLimited(retryAfter: retryAfter)
+        case 529: .transient(code: "overloaded")
+        default: .transient(code: "http_\(status)")
+        }
+    }
+}
+
+/// Converts the body of a structured answer to the text the registry parses.
+func jsonText(_ value: JSONValue) -> String? {
+    guard let data = try? JSONEncoder().encode(value) else { return nil }
+    return String(decoding: data, as: UTF8.self)
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

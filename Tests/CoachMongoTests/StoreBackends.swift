@@ -1,0 +1,126 @@
+import CoachCore
+import CoachMongo
+import CoachStore
+import Foundation
+import Logging
+import Testing
+
+/// One set of stores under test, and how to throw it away.
+struct StoreSet: Sendable {
+    var resumes: any ResumeStore
+    var questionSets: any ResultStore<QuestionSet>
+    var learningPaths: any ResultStore<LearningPath>
+    var tasks: any TaskStore
+    /// The same data through fresh connections (a restarted process).
+    var reopen: @Sendable () async throws -> StoreSet
+    var destroy: @Sendable () async throws -> Void
+}
+
+/// A storage backend the contract runs against: SQLite always, MongoDB when `MONGODB_URI` is set
+/// (CI sets it; a local `swift test` without it still passes).
+struct Backend: Sendable, CustomTestStringConvertible {
+    var name: String
+    var make: @Sendable () async throws -> StoreSet
+
+    var testDescription: String { name }
+
+    static var all: [Backend] {
+        var backends = [sqlite]
+        if let uri = mongoURI { backends.append(mongo(uri: uri)) }
+        return backends
+    }
+
+    static var mongoURI: String? {
+        guard let uri = ProcessInfo.processInfo.environment["MONGODB_URI"], !uri.isEmpty else { return nil }
+        return uri
+    }
+
+    static let sqlite = Backend(name: "sqlite") {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coach-contract-\(UUID().uuidString)")
+        let path = folder.appendingPathComponent("test.sqlite").path
+        @Sendable func open() throws -> StoreSet {
+            let database = try SQLiteDatabase(path: path, logger: Logger(label: "test"))
+            return StoreSet(
+                resumes: SQLiteResumeStore(database: database),
+                questionSets: SQLiteResultStore<QuestionSet>.questionSets(database),
+                learningPaths: SQLiteResultStore<LearningPath>.learningPaths(database),
+                tasks: SQLiteTaskStore(database: database),
+                reopen: { try open() },
+                destroy: { try? FileManager.default.removeItem(at: folder) })
+        }
+        return try open()
+    }
+
+    /// A fresh database per test, dropped afterwards.
+    static func mongo(uri: String) -> Backend {
+        Backend(name: "mongodb") {
+            let name = "coach_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            @Sendable func open() async throws -> StoreSet {
+                let stores = try await MongoStores.connect(uri: uri, database: name, logger: Logger(label: "test"))
+                return StoreSet(
+                    resumes: stores.resumes, questionSets: stores.questionSets, learningPaths: stores.learningPaths,
+                    tasks: stores.tasks,
+                    reopen: { try await open() },
+                    destroy: { try await stores.database.drop() })
+            }
+            return try await open()
+        }
+    }
+}
+
+extension Backend {
+    /// Runs `body` with fresh stores, destroying them afterwards whether or not it threw.
+    func run(_ body: (StoreSet) async throws -> Void) async throws {
+        let stores = try await make()
+        do {
+            try await body(stores)
+        } catch {
+            try? await stores.destroy()
+            throw error
+        }
+        try await stores.destroy()
+    }
+}
+
+// MARK: - Sample values
+
+func content(name: String = "Kim", summary: String = "Backend engineer with Kafka.") -> ResumeContent {
+    ResumeContent(name: name, summary: summary, totalExperienceMonths: 12, technicalSkills: TechnicalSkills(frameworks: ["Gin"]))
+}
+
+let sampleRecord = GenerationRecord(
+    provider: "builtin", model: "builtin-v1", promptVersion: "questions-v1", language: .en,
+    usage: Usage(inputTokens: 10, outputTokens: 20, costUSD: 0.0125),
+    attempts: [GenerationAttempt(provider: "builtin", model: "builtin-v1", outcome: .success, latencyMs: 12)])
+
+func questionSet(key: String = "Kim_1", task: String? = nil, at seconds: Double = 1_800_000_000) -> QuestionSet {
+    QuestionSet(
+        id: DocumentID.make(), resumeID: "r1", uniqueKey: key,
+        questions: [
+            Question(type: "Quality", difficulty: "easy", topic: "Go", question: "How do you test Go?", whatGoodAnswersCover: ["a", "b"])
+        ],
+        record: sampleRecord, createdAt: Date(timeIntervalSince1970: seconds), taskID: task)
+}
+
+func learningPath(key: String = "Kim_1", task: String? = nil, at seconds: Double = 1_800_000_000) -> LearningPath {
+    LearningPath(
+        id: DocumentID.make(), resumeID: "r1", uniqueKey: key,
+        plan: LearningPlan(
+            analysis: Analysis(strengths: ["Go"], weaknesses: ["Kubernetes"]), summary: "Learn Kubernetes.",
+            learningPaths: [
+                LearningItem(
+                    type: "weakness", title: "Kubernetes", description: "Operate clusters", reason: "Gap",
+                    resources: ["docs"], link: "https://kubernetes.io", estimatedHours: 10)
+            ]),
+        record: sampleRecord, createdAt: Date(timeIntervalSince1970: seconds), taskID: task)
+}
+
+func task(
+    _ id: String, kind: TaskKind = .interview, key: String = "Kim_1", idempotencyKey: String? = nil,
+    at seconds: Double = 1_800_000_000
+) -> TaskRecord {
+    let input: TaskInput = kind == .interview ? .questions(QuestionOptions()) : .learningPath(LearningOptions())
+    return TaskRecord(
+        taskID: id, kind: kind, uniqueKey: key, input: input, idempotencyKey: idempotencyKey,
+        createdAt: Date(timeIntervalSince1970: seconds))
+}

@@ -1,0 +1,342 @@
+import CoachCore
+import CoachStore
+import Foundation
+import Testing
+
+/// The store contract, run unchanged against every backend (`Backend.all`).
+@Suite struct StoreContractTests {
+    // MARK: Resumes
+
+    @Test(arguments: Backend.all)
+    func storesAndReadsBackEveryResumeField(backend: Backend) async throws {
+        try await backend.run { stores in
+            var original = content()
+            original.contact = Contact(email: "kim@example.com", github: "https://github.com/kim")
+            original.personalProjects = [
+                PersonalProject(name: "P", description: "줄바꿈\n\"따옴표\" \\ \u{1}", techStack: ["Go"], githubURL: "https://x.dev")
+            ]
+            original.workExperiences = [
+                WorkExperience(company: "C", position: "Dev", duration: "2y", techStack: ["Kafka"], achievements: ["x"], teamSize: 5)
+            ]
+            let created = try await stores.resumes.create(original, at: Date(timeIntervalSince1970: 1_800_000_000.123))
+            #expect(created.uniqueKey == "Kim_1")
+            #expect(created.id.count == 24)
+            let fetched = try await stores.resumes.get(uniqueKey: "Kim_1")
+            #expect(fetched == created)
+            #expect(fetched.content == original)
+            #expect(fetched.createdAt.millisecondsSince1970 == 1_800_000_000_123)
+            #expect(fetched.updatedAt == fetched.createdAt)
+            try await stores.resumes.ping()
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func unknownResumeKeyIsResumeNotFound(backend: Backend) async throws {
+        try await backend.run { stores in
+            let resumes = stores.resumes
+            await #expect(throws: CoachError.resumeNotFound("nobody_1")) { try await resumes.get(uniqueKey: "nobody_1") }
+            await #expect(throws: CoachError.resumeNotFound("nobody_1")) { try await resumes.delete(uniqueKey: "nobody_1") }
+            await #expect(throws: CoachError.resumeNotFound("nobody_1")) {
+                try await resumes.update(uniqueKey: "nobody_1", content: content(), at: Date())
+            }
+            _ = try await resumes.create(content(), at: Date())
+            try await resumes.delete(uniqueKey: "Kim_1")
+            await #expect(throws: CoachError.resumeNotFound("Kim_1")) { try await resumes.get(uniqueKey: "Kim_1") }
+            await #expect(throws: CoachError.resumeNotFound("Kim_1")) { try await resumes.delete(uniqueKey: "Kim_1") }
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func concurrentCreatesOfOneNameGetDistinctKeysAndDeletedKeysAreNeverReused(backend: Backend) async throws {
+        try await backend.run { stores in
+            let resumes = stores.resumes
+            let keys = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<50 { group.addTask { try await resumes.create(content(), at: Date()).uniqueKey } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(keys.count == 50)
+            #expect(Set(keys) == Set((1...50).map { "Kim_\($0)" }))
+            try await resumes.delete(uniqueKey: "Kim_3")
+            #expect(try await resumes.create(content(), at: Date()).uniqueKey == "Kim_51")
+            #expect(try await resumes.create(content(name: "Lee"), at: Date()).uniqueKey == "Lee_1")
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func listsResumesNewestFirstInPagesAndByName(backend: Backend) async throws {
+        try await backend.run { stores in
+            let resumes = stores.resumes
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            for index in 0..<5 {
+                _ = try await resumes.create(content(name: index % 2 == 0 ? "Kim" : "Lee"), at: start.addingTimeInterval(Double(index)))
+            }
+            let first = try await resumes.list(name: nil, limit: 2, after: nil)
+            #expect(first.items.map(\.uniqueKey) == ["Kim_3", "Lee_2"])
+            let second = try await resumes.list(name: nil, limit: 2, after: first.next)
+            #expect(second.items.map(\.uniqueKey) == ["Kim_2", "Lee_1"])
+            let last = try await resumes.list(name: nil, limit: 2, after: second.next)
+            #expect(last.items.map(\.uniqueKey) == ["Kim_1"])
+            #expect(last.next == nil)
+            let kims = try await resumes.list(name: "Kim", limit: 10, after: nil)
+            #expect(kims.items.map(\.uniqueKey) == ["Kim_3", "Kim_2", "Kim_1"])
+            #expect(kims.next == nil)
+            let exact = try await resumes.list(name: "Ki", limit: 10, after: nil)
+            #expect(exact.items.isEmpty)
+            let all = try await resumes.list(name: nil, limit: 5, after: nil)
+            #expect(all.items.count == 5)
+            #expect(all.next == nil)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func resumesCreatedInTheSameMillisecondPageByIdDescending(backend: Backend) async throws {
+        try await backend.run { stores in
+            let resumes = stores.resumes
+            let instant = Date(timeIntervalSince1970: 1_800_000_000)
+            var created: [Resume] = []
+            for _ in 0..<4 { created.append(try await resumes.create(content(), at: instant)) }
+            let expected = created.map(\.id).sorted(by: >)
+            var seen: [String] = []
+            var cursor: PageCursor?
+            repeat {
+                let page = try await resumes.list(name: "Kim", limit: 3, after: cursor)
+                seen += page.items.map(\.id)
+                cursor = page.next
+            } while cursor != nil
+            #expect(seen == expected)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func updateReplacesResumeContentAndKeepsKeyIdAndCreationTime(backend: Backend) async throws {
+        try await backend.run { stores in
+            let resumes = stores.resumes
+            var original = content()
+            original.contact = Contact(email: "kim@example.com")
+            original.certifications = [Certification(name: "CKA", issuer: "CNCF", issueDate: "2024-01")]
+            let created = try await resumes.create(original, at: Date(timeIntervalSince1970: 1_800_000_000))
+            var replacement = content(summary: "Now a platform engineer.")
+            replacement.contact = nil
+            let updated = try await resumes.update(
+                uniqueKey: created.uniqueKey, content: replacement, at: Date(timeIntervalSince1970: 1_800_000_100))
+            #expect(updated.uniqueKey == created.uniqueKey)
+            #expect(updated.id == created.id)
+            #expect(updated.createdAt == created.createdAt)
+            #expect(updated.updatedAt.timeIntervalSince1970 == 1_800_000_100)
+            let fetched = try await resumes.get(uniqueKey: created.uniqueKey)
+            #expect(fetched == updated)
+            #expect(fetched.content == replacement)
+            #expect(fetched.content.certifications.isEmpty)
+            #expect(fetched.content.contact == nil)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func dataSurvivesReconnecting(backend: Backend) async throws {
+        try await backend.run { stores in
+            _ = try await stores.resumes.create(content(), at: Date())
+            let reopened = try await stores.reopen()
+            #expect(try await reopened.resumes.get(uniqueKey: "Kim_1").content == content())
+            #expect(try await reopened.resumes.create(content(), at: Date()).uniqueKey == "Kim_2")
+        }
+    }
+
+    // MARK: Results
+
+    @Test(arguments: Backend.all)
+    func questionSetsFollowTheResultContract(backend: Backend) async throws {
+        try await backend.run { stores in
+            try await checkResultContract(stores.questionSets) { key, task, seconds in questionSet(key: key, task: task, at: seconds) }
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func learningPathsFollowTheResultContract(backend: Backend) async throws {
+        try await backend.run { stores in
+            try await checkResultContract(stores.learningPaths) { key, task, seconds in learningPath(key: key, task: task, at: seconds) }
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func concurrentSavesForOneTaskKeepExactlyOneResult(backend: Backend) async throws {
+        try await backend.run { stores in
+            let store = stores.questionSets
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<10 { group.addTask { try await store.save(questionSet(task: "task-race")).id } }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1)
+            #expect(try await store.count(taskID: "task-race") == 1)
+            #expect(try await store.count(uniqueKey: "Kim_1") == 1)
+            #expect(try await store.find(id: ids.first!)?.taskID == "task-race")
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func resultKindsAreStoredApart(backend: Backend) async throws {
+        try await backend.run { stores in
+            let set = try await stores.questionSets.save(questionSet(task: "shared-task"))
+            let path = try await stores.learningPaths.save(learningPath(task: "shared-task"))
+            #expect(set.id != path.id)
+            #expect(try await stores.questionSets.count(uniqueKey: "Kim_1") == 1)
+            #expect(try await stores.learningPaths.count(uniqueKey: "Kim_1") == 1)
+            #expect(try await stores.learningPaths.find(id: set.id) == nil)
+        }
+    }
+
+    // MARK: Tasks
+
+    @Test(arguments: Backend.all)
+    func taskIdempotencyKeyReturnsTheFirstTaskOfTheSameKind(backend: Backend) async throws {
+        try await backend.run { stores in
+            let tasks = stores.tasks
+            #expect(try await tasks.create(task("aa", idempotencyKey: "k")).created)
+            let again = try await tasks.create(task("bb", idempotencyKey: "k"))
+            #expect(!again.created)
+            #expect(again.task.taskID == "aa")
+            #expect(try await tasks.get(taskID: "bb", kind: .interview) == nil)
+            // Same key, other kind: a different task.
+            #expect(try await tasks.create(task("cc", kind: .learning, idempotencyKey: "k")).created)
+            // Without a key, tasks never collide.
+            #expect(try await tasks.create(task("dd")).created)
+            #expect(try await tasks.create(task("ee")).created)
+            #expect(try await tasks.create(task("ff", kind: .learning)).created)
+            #expect(try await tasks.list(kind: .interview, state: nil, limit: 10, after: nil).items.count == 3)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func concurrentCreatesWithOneIdempotencyKeyMakeOneTask(backend: Backend) async throws {
+        try await backend.run { stores in
+            let tasks = stores.tasks
+            let results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        let result = try await tasks.create(task("t\(index)", idempotencyKey: "same"))
+                        return (result.task.taskID, result.created)
+                    }
+                }
+                return try await group.reduce(into: [(String, Bool)]()) { $0.append($1) }
+            }
+            #expect(results.filter(\.1).count == 1)
+            #expect(Set(results.map(\.0)).count == 1)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func tasksAreFoundOnlyUnderTheirKindAndUpdatesReplaceTheRecord(backend: Backend) async throws {
+        try await backend.run { stores in
+            let tasks = stores.tasks
+            var done = task("d1", at: 1_800_000_000)
+            _ = try await tasks.create(done)
+            done.state = .success
+            done.stage = .completed
+            done.progress = 100
+            done.sequence = 7
+            done.runs = 1
+            done.resultID = "6b097700c37434d7ab8717b3"
+            done.updatedAt = Date(timeIntervalSince1970: 1_800_000_050)
+            try await tasks.update(done)
+            #expect(try await tasks.get(taskID: "d1", kind: .interview) == done)
+            #expect(try await tasks.get(taskID: "d1", kind: .learning) == nil)
+            #expect(try await tasks.get(taskID: "nope", kind: .interview) == nil)
+            var failed = done
+            failed.state = .failure
+            failed.error = TaskError(code: "LLM_API_TIMEOUT", message: "timed out")
+            try await tasks.update(failed)
+            #expect(try await tasks.get(taskID: "d1", kind: .interview)?.error == failed.error)
+            await #expect(throws: CoachError(.taskNotFound, "task not found: ghost")) { try await tasks.update(task("ghost")) }
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func listsTasksNewestFirstByStateAndUnfinishedOldestFirst(backend: Backend) async throws {
+        try await backend.run { stores in
+            let tasks = stores.tasks
+            for index in 0..<5 {
+                var record = task("i\(index)", at: 1_800_000_000 + Double(index))
+                _ = try await tasks.create(record)
+                if index % 2 == 1 {
+                    record.state = .success
+                    try await tasks.update(record)
+                }
+            }
+            _ = try await tasks.create(task("l0", kind: .learning, at: 1_799_999_999))
+            var progressing = task("l1", kind: .learning, at: 1_800_000_010)
+            _ = try await tasks.create(progressing)
+            progressing.state = .progress
+            try await tasks.update(progressing)
+
+            let first = try await tasks.list(kind: .interview, state: nil, limit: 2, after: nil)
+            #expect(first.items.map(\.taskID) == ["i4", "i3"])
+            let second = try await tasks.list(kind: .interview, state: nil, limit: 2, after: first.next)
+            #expect(second.items.map(\.taskID) == ["i2", "i1"])
+            let last = try await tasks.list(kind: .interview, state: nil, limit: 2, after: second.next)
+            #expect(last.items.map(\.taskID) == ["i0"])
+            #expect(last.next == nil)
+            #expect(try await tasks.list(kind: .interview, state: .success, limit: 10, after: nil).items.map(\.taskID) == ["i3", "i1"])
+            #expect(try await tasks.list(kind: .interview, state: .pending, limit: 10, after: nil).items.map(\.taskID) == ["i4", "i2", "i0"])
+            #expect(try await tasks.list(kind: .learning, state: .failure, limit: 10, after: nil).items.isEmpty)
+
+            #expect(try await tasks.unfinished(kind: nil).map(\.taskID) == ["l0", "i0", "i2", "i4", "l1"])
+            #expect(try await tasks.unfinished(kind: .learning).map(\.taskID) == ["l0", "l1"])
+            #expect(try await tasks.unfinished(kind: .interview).map(\.taskID) == ["i0", "i2", "i4"])
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func deletesTasksOfOneResumeAndKind(backend: Backend) async throws {
+        try await backend.run { stores in
+            let tasks = stores.tasks
+            _ = try await tasks.create(task("a", key: "Kim_1"))
+            _ = try await tasks.create(task("b", key: "Kim_1"))
+            _ = try await tasks.create(task("c", kind: .learning, key: "Kim_1"))
+            _ = try await tasks.create(task("d", key: "Lee_1"))
+            #expect(try await tasks.deleteAll(uniqueKey: "Kim_1", kind: .interview) == 2)
+            #expect(try await tasks.deleteAll(uniqueKey: "Kim_1", kind: .interview) == 0)
+            #expect(try await tasks.get(taskID: "a", kind: .interview) == nil)
+            #expect(try await tasks.get(taskID: "c", kind: .learning) != nil)
+            #expect(try await tasks.get(taskID: "d", kind: .interview) != nil)
+        }
+    }
+}
+
+/// Every `ResultStore` operation: save (idempotent per task), find, latest, history paging,
+/// counts and deleteAll.
+func checkResultContract<Store: ResultStore>(
+    _ store: Store, make: (_ key: String, _ task: String?, _ seconds: Double) -> Store.Result
+) async throws where Store.Result: Equatable {
+    #expect(try await store.latest(uniqueKey: "Kim_1") == nil)
+    #expect(try await store.history(uniqueKey: "Kim_1", limit: 5, after: nil).items.isEmpty)
+
+    let first = try await store.save(make("Kim_1", "task-1", 1_800_000_000))
+    let repeated = try await store.save(make("Kim_1", "task-1", 1_800_000_050))
+    #expect(repeated.id == first.id)
+    #expect(repeated == first)
+    #expect(try await store.count(taskID: "task-1") == 1)
+    #expect(try await store.count(taskID: "task-2") == 0)
+
+    // Results without a task never collide with each other.
+    let old = try await store.save(make("Kim_1", nil, 1_799_999_000))
+    let new = try await store.save(make("Kim_1", nil, 1_800_000_100))
+    let other = try await store.save(make("Lee_1", nil, 1_800_000_200))
+    #expect(try await store.count(uniqueKey: "Kim_1") == 3)
+    #expect(try await store.count(uniqueKey: "Lee_1") == 1)
+
+    #expect(try await store.find(id: new.id) == new)
+    #expect(try await store.find(id: first.id)?.taskID == "task-1")
+    #expect(try await store.find(id: DocumentID.make()) == nil)
+    #expect(try await store.latest(uniqueKey: "Kim_1") == new)
+    #expect(try await store.latest(uniqueKey: "Lee_1") == other)
+
+    let page1 = try await store.history(uniqueKey: "Kim_1", limit: 2, after: nil)
+    #expect(page1.items.map(\.id) == [new.id, first.id])
+    let page2 = try await store.history(uniqueKey: "Kim_1", limit: 2, after: page1.next)
+    #expect(page2.items.map(\.id) == [old.id])
+    #expect(page2.next == nil)
+
+    #expect(try await store.deleteAll(uniqueKey: "Kim_1") == 3)
+    #expect(try await store.deleteAll(uniqueKey: "Kim_1") == 0)
+    #expect(try await store.latest(uniqueKey: "Kim_1") == nil)
+    #expect(try await store.count(uniqueKey: "Lee_1") == 1)
+}
