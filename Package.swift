@@ -31,6 +31,11 @@ let package = Package(
             name: "CMongoC", path: "Sources/CMongoC", pkgConfig: "libmongoc-1.0",
             providers: [.apt(["libmongoc-dev"])]),
 
+        // hiredis (Debian's libhiredis-dev).
+        .systemLibrary(
+            name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]),
+
         // Generated from Protos/ by scripts/generate-protos; committed.
         .target(
             name: "CoachProtos",
@@ -92,6 +97,15 @@ let package = Package(
         // Job queue and progress bus protocols with their in-process implementations.
         .target(name: "CoachJobs", dependencies: ["CoachCore"]),
 
+        // Redis implementations of the job queue and progress bus, over hiredis.
+        .target(
+            name: "CoachRedis",
+            dependencies: [
+                "CoachCore", "CoachJobs", "CHiredis",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // Interview and learning use cases and their gRPC services (InterviewService,
         // LearningService, TaskService).
         .target(
@@ -107,7 +121,7 @@ let package = Package(
         .target(
             name: "CoachWorker",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachJobs", "GenerationService",
+                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "GenerationService",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -166,6 +180,7 @@ let package = Package(
             ]),
         .testTarget(name: "CoachMongoTests", dependencies: ["CoachMongo", "CoachStore", "CoachCore"]),
         .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobs", "CoachCore"]),
+        .testTarget(name: "CoachRedisTests", dependencies: ["CoachRedis", "CoachJobs", "CoachCore"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore", "CoachCore"]),
         .testTarget(
             name: "CoachEdgeTests",

@@ -1,5 +1,6 @@
 import CoachCore
 import Foundation
+import Synchronization
 
 /// What is being generated, with the request's options.
 public enum GenerationInput: Sendable, Hashable {
@@ -14,6 +15,42 @@ public enum GenerationInput: Sendable, Hashable {
     }
 }
 
+/// Progress of a streamed answer: providers that stream report how much output has arrived; the
+/// registry learns from it that output was accepted (after which it no longer falls back), and
+/// the worker turns it into `calling_llm` progress between 70 and 89.
+public final class StreamingProgress: Sendable {
+    private struct State {
+        var characters = 0
+        var lastPercent = 0
+    }
+
+    private let state = Mutex(State())
+    private let expectedCharacters: Int
+    private let onPercent: @Sendable (Int) -> Void
+
+    /// `onPercent` gets 71...89 as output arrives, never going down, each value at most once.
+    public init(expectedCharacters: Int, onPercent: @escaping @Sendable (Int) -> Void) {
+        self.expectedCharacters = max(1, expectedCharacters)
+        self.onPercent = onPercent
+    }
+
+    /// `characters` more output arrived.
+    public func received(characters: Int) {
+        let percent: Int? = state.withLock { state in
+            state.characters += characters
+            let fraction = min(1, Double(state.characters) / Double(expectedCharacters))
+            let percent = 70 + max(1, Int((fraction * 19).rounded(.down)))
+            guard percent > state.lastPercent else { return nil }
+            state.lastPercent = percent
+            return percent
+        }
+        if let percent { onPercent(percent) }
+    }
+
+    /// Whether any output has been accepted.
+    public var hasOutput: Bool { state.withLock { $0.characters > 0 } }
+}
+
 /// Everything a provider needs for one attempt. LLM providers send `prompt`; the builtin
 /// provider reads the resume and options directly. Both answer with text that goes through the
 /// same parsing and validation.
@@ -22,12 +59,15 @@ public struct GenerationRequest: Sendable {
     public var resume: ResumeContent
     public var prompt: Prompt
     public var seed: Int64
+    /// Set when the caller wants to follow a streamed answer.
+    public var progress: StreamingProgress?
 
-    public init(input: GenerationInput, resume: ResumeContent, prompt: Prompt, seed: Int64) {
+    public init(input: GenerationInput, resume: ResumeContent, prompt: Prompt, seed: Int64, progress: StreamingProgress? = nil) {
         self.input = input
         self.resume = resume
         self.prompt = prompt
         self.seed = seed
+        self.progress = progress
     }
 }
 

@@ -86,17 +86,21 @@ public struct ProviderRegistry: Sendable {
         return [preferred] + providers.filter { $0.name != name }
     }
 
-    public func questions(resume: ResumeContent, options: QuestionOptions, seed: Int64) async throws -> Generated<[Question]> {
+    public func questions(
+        resume: ResumeContent, options: QuestionOptions, seed: Int64, progress: StreamingProgress? = nil
+    ) async throws -> Generated<[Question]> {
         try await generate(
-            input: .questions(options), resume: resume, preferring: options.provider, seed: seed,
+            input: .questions(options), resume: resume, preferring: options.provider, seed: seed, progress: progress,
             failureCode: .interviewGenerationFailed, promptFor: { PromptLibrary.questions(resume: resume, options: options, corrections: $0) },
             parse: { text throws(OutputParsing.OutputError) in try OutputParsing.questions(from: text) },
             validate: { GenerationValidator.violations(of: $0, resume: resume, options: options) })
     }
 
-    public func learningPlan(resume: ResumeContent, options: LearningOptions, seed: Int64) async throws -> Generated<LearningPlan> {
+    public func learningPlan(
+        resume: ResumeContent, options: LearningOptions, seed: Int64, progress: StreamingProgress? = nil
+    ) async throws -> Generated<LearningPlan> {
         try await generate(
-            input: .learningPath(options), resume: resume, preferring: options.provider, seed: seed,
+            input: .learningPath(options), resume: resume, preferring: options.provider, seed: seed, progress: progress,
             failureCode: .learningPathGenerationFailed,
             promptFor: { PromptLibrary.learningPath(resume: resume, options: options, corrections: $0) },
             parse: { text throws(OutputParsing.OutputError) in try OutputParsing.learningPlan(from: text) },
@@ -104,7 +108,8 @@ public struct ProviderRegistry: Sendable {
     }
 
     private func generate<Output: Sendable>(
-        input: GenerationInput, resume: ResumeContent, preferring: String?, seed: Int64, failureCode: ErrorCode,
+        input: GenerationInput, resume: ResumeContent, preferring: String?, seed: Int64, progress: StreamingProgress?,
+        failureCode: ErrorCode,
         promptFor: ([String]) -> Prompt,
         parse: (String) throws(OutputParsing.OutputError) -> Output,
         validate: (Output) -> [String]
@@ -134,7 +139,8 @@ public struct ProviderRegistry: Sendable {
                 let reply: ProviderReply
                 do {
                     reply = try await withTimeLimit(min(provider.settings.timeout, remaining)) {
-                        try await provider.complete(GenerationRequest(input: input, resume: resume, prompt: prompt, seed: seed))
+                        try await provider.complete(
+                            GenerationRequest(input: input, resume: resume, prompt: prompt, seed: seed, progress: progress))
                     }
                 } catch {
                     if error is CancellationError || Task.isCancelled { throw CancellationError() }
@@ -169,6 +175,9 @@ public struct ProviderRegistry: Sendable {
                         break
                     }
                     await breaker?.recordFailure(latencyMs: latency, code: failure.errorCode, longCooldown: failure.opensLongCooldown)
+                    // Output from this provider was already accepted (streamed to watchers):
+                    // falling back now would mix answers, so the request fails here.
+                    if progress?.hasOutput == true { break chain }
                     continue chain
                 }
                 usage = usage + reply.usage
@@ -198,6 +207,7 @@ public struct ProviderRegistry: Sendable {
                 logger.warning("provider output broke the rules", metadata: ["provider": "\(provider.name)", "violations": "\(problems.count)"])
                 if correctiveUsed {
                     await breaker?.recordFailure(latencyMs: latency, code: "invalid_output", longCooldown: false)
+                    if progress?.hasOutput == true { break chain }
                     continue chain
                 }
                 correctiveUsed = true

@@ -49,6 +49,49 @@ struct HTTPProviderTransport: Sendable {
         return Reply(status: Int(response.status.code), headers: response.headers, body: parsed)
     }
 
+    /// POSTs `body` and, when the server answers with `text/event-stream`, hands each `data:`
+    /// payload to `onData` as it arrives. Any other answer (an error, or a server that ignored
+    /// `stream`) is returned whole, as `post` would.
+    func postStreaming(
+        url: String, headers: [(String, String)], body: JSONValue, timeout: Duration, onData: (String) throws -> Void
+    ) async throws -> Reply? {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
+            let isStream = response.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") == true
+            guard response.status == .ok, isStream else {
+                let bytes = try await response.body.collect(upTo: 8 * 1024 * 1024)
+                let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
+                return Reply(status: Int(response.status.code), headers: response.headers, body: parsed)
+            }
+            var pending: [UInt8] = []
+            for try await chunk in response.body {
+                pending += chunk.readableBytesView
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    let line = String(decoding: pending[..<newline], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    pending.removeSubrange(...newline)
+                    if line.hasPrefix("data:") {
+                        try onData(String(line.dropFirst(5)).trimmingCharacters(in: .whitespaces))
+                    }
+                }
+            }
+            return nil
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            throw ProviderFailure.timeout
+        } catch let error as ProviderFailure {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ProviderFailure.transient(code: "connection_failed")
+        }
+    }
+
     /// `Retry-After` in seconds (the HTTP-date form is not used by these providers).
     static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
         guard let text = headers.first(name: "retry-after"), let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {

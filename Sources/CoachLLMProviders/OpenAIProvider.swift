@@ -57,6 +57,11 @@ public struct OpenAIProvider: LLMProvider {
         }
         var headers: [(String, String)] = []
         if let key = configuration.apiKey { headers.append(("Authorization", "Bearer \(key)")) }
+        if configuration.stream, let progress = request.progress {
+            body["stream"] = .bool(true)
+            body["stream_options"] = ["include_usage": .bool(true)]
+            return try await streamed(body: body, headers: headers, progress: progress)
+        }
         let reply = try await transport.post(
             url: configuration.baseURL + "/v1/chat/completions", headers: headers, body: .object(body), timeout: settings.timeout)
         guard reply.status == 200 else { throw Self.failure(reply) }
@@ -70,6 +75,53 @@ public struct OpenAIProvider: LLMProvider {
         let output = reply.body?["usage"]?["completion_tokens"]?.intValue ?? 0
         return ProviderReply(
             text: text, model: reply.body?["model"]?.stringValue ?? model,
+            usage: Usage(inputTokens: input, outputTokens: output, costUSD: settings.cost(inputTokens: input, outputTokens: output)))
+    }
+
+    /// A streamed completion: content deltas are collected (and reported to `progress`), the last
+    /// chunks carry the finish reason and usage.
+    private func streamed(body: [String: JSONValue], headers: [(String, String)], progress: StreamingProgress) async throws -> ProviderReply {
+        var text = ""
+        var finishReason: String?
+        var usage: JSONValue?
+        var answeredModel: String?
+        var done = false
+        let whole = try await transport.postStreaming(
+            url: configuration.baseURL + "/v1/chat/completions", headers: headers, body: .object(body), timeout: settings.timeout
+        ) { data in
+            if data == "[DONE]" {
+                done = true
+                return
+            }
+            guard let chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)) else {
+                throw ProviderFailure.badOutput(code: "malformed_response")
+            }
+            answeredModel = chunk["model"]?.stringValue ?? answeredModel
+            if let delta = chunk["choices"]?[0]?["delta"]?["content"]?.stringValue, !delta.isEmpty {
+                text += delta
+                progress.received(characters: delta.count)
+            }
+            if let reason = chunk["choices"]?[0]?["finish_reason"]?.stringValue { finishReason = reason }
+            if let found = chunk["usage"], found != .null { usage = found }
+        }
+        if let whole {
+            // The server ignored `stream` or answered with an error: read it as a whole answer.
+            guard whole.status == 200 else { throw Self.failure(whole) }
+            guard let content = whole.body?["choices"]?[0]?["message"]?["content"]?.stringValue else {
+                throw ProviderFailure.badOutput(code: "malformed_response")
+            }
+            text = content
+            finishReason = whole.body?["choices"]?[0]?["finish_reason"]?.stringValue
+            usage = whole.body?["usage"]
+            answeredModel = whole.body?["model"]?.stringValue
+        } else if !done && finishReason == nil {
+            throw ProviderFailure.transient(code: "stream_interrupted")
+        }
+        if finishReason == "length" { throw ProviderFailure.badOutput(code: "truncated") }
+        let input = usage?["prompt_tokens"]?.intValue ?? 0
+        let output = usage?["completion_tokens"]?.intValue ?? 0
+        return ProviderReply(
+            text: text, model: answeredModel ?? model,
             usage: Usage(inputTokens: input, outputTokens: output, costUSD: settings.cost(inputTokens: input, outputTokens: output)))
     }
 

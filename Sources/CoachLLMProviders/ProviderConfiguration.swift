@@ -11,6 +11,8 @@ public struct ProviderConfiguration: Sendable {
     public var baseURL: String
     public var temperature: Double
     public var maxTokens: Int
+    /// Stream answers when a caller follows progress (OpenAI-style servers).
+    public var stream: Bool
     public var settings: ProviderSettings
 }
 
@@ -22,7 +24,7 @@ public struct ProviderConfigurationError: Error, CustomStringConvertible {
 /// Builds the provider chain and registry settings from environment variables:
 /// `LLM_PROVIDERS` (ordered chain; default every provider that has a key in the order gemini,
 /// openai, anthropic, compatible, else `builtin`), per provider `P_API_KEY`, `P_MODEL`,
-/// `P_BASE_URL`, `P_TEMPERATURE`, `P_MAX_TOKENS`, `P_TIMEOUT`, `P_MAX_RETRIES`,
+/// `P_BASE_URL`, `P_TEMPERATURE`, `P_MAX_TOKENS`, `P_TIMEOUT`, `P_MAX_RETRIES`, `P_STREAM`,
 /// `P_PRICE_INPUT_PER_MTOK`, `P_PRICE_OUTPUT_PER_MTOK` (P = OPENAI, ANTHROPIC or CLAUDE, GEMINI,
 /// COMPATIBLE), `COMPATIBLE_JSON_MODE`, and `LLM_BREAKER_THRESHOLD`, `LLM_BREAKER_COOLDOWN`,
 /// `LLM_REQUEST_DEADLINE`, `LLM_RETRY_BASE_DELAY_MS`.
@@ -104,6 +106,7 @@ public enum LLMEnvironment {
             name: name, apiKey: apiKey, model: setting(name, "MODEL", environment) ?? defaults.model, baseURL: baseURL,
             temperature: try number("\(prefix)_TEMPERATURE", environment, default: 0.7, alias: alias(name, "TEMPERATURE")),
             maxTokens: try integer("\(prefix)_MAX_TOKENS", environment, default: 4096, range: 1...1_000_000, alias: alias(name, "MAX_TOKENS")),
+            stream: try flag("\(prefix)_STREAM", environment, default: true),
             settings: settings)
     }
 
@@ -131,6 +134,15 @@ public enum LLMEnvironment {
             throw ProviderConfigurationError(description: "\(name) must be a non-negative number")
         }
         return number
+    }
+
+    private static func flag(_ name: String, _ environment: [String: String], default fallback: Bool) throws -> Bool {
+        guard let text = value(name, environment)?.lowercased() else { return fallback }
+        switch text {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ProviderConfigurationError(description: "\(name) must be true or false")
+        }
     }
 
     private static func integer(

@@ -1,5 +1,6 @@
 import CoachCore
 import CoachJobs
+import CoachLLM
 import CoachStore
 import Foundation
 import GenerationService
@@ -134,8 +135,23 @@ public struct JobRunner: Sendable {
         guard let options = Kind.options(from: task.input) else { throw CoachError.internal("task input does not match its kind") }
         let seed = try await operations.seed(for: options, uniqueKey: task.uniqueKey)
         try await advance(&task, to: .callingLLM, operations: operations)
-        let result = try await Kind.produce(
-            registry: operations.registry, resume: resume, options: options, seed: seed, taskID: task.taskID, at: Date())
+        // A streaming provider reports output as it arrives: calling_llm rises from 70 towards 89.
+        let (percents, sink) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let progress = StreamingProgress(expectedCharacters: Kind.expectedCharacters) { sink.yield($0) }
+        let taskID = task.taskID
+        let result = try await withThrowingTaskGroup(of: Kind.Result.self) { group in
+            group.addTask {
+                defer { sink.finish() }
+                return try await Kind.produce(
+                    registry: operations.registry, resume: resume, options: options, seed: seed, taskID: taskID, at: Date(),
+                    progress: progress)
+            }
+            for await percent in percents where percent > task.progress {
+                try await advance(&task, to: .callingLLM, progress: percent, operations: operations)
+            }
+            guard let produced = try await group.next() else { throw CancellationError() }
+            return produced
+        }
         try await advance(&task, to: .processingResponse, operations: operations)
         let stored = try await operations.results.save(result)
         task.resultID = stored.id
@@ -143,13 +159,13 @@ public struct JobRunner: Sendable {
     }
 
     private func advance<Kind: GenerationKind>(
-        _ task: inout TaskRecord, to stage: TaskStage, result: TaskResult? = nil, error: TaskError? = nil,
+        _ task: inout TaskRecord, to stage: TaskStage, progress: Int? = nil, result: TaskResult? = nil, error: TaskError? = nil,
         operations: GenerationOperations<Kind>
     ) async throws {
         try Task.checkCancellation()
         task.stage = stage
         task.state = stage == .completed ? .success : stage == .failed ? .failure : .progress
-        if let progress = stage.progress { task.progress = progress }
+        if let progress = progress ?? stage.progress { task.progress = progress }
         task.message = stage.message(task.input.language) + (error.map { ": \($0.message)" } ?? "")
         task.error = error
         task.sequence += 1

@@ -16,9 +16,12 @@ public protocol GenerationKind: Sendable {
     static func taskInput(_ options: Options) -> TaskInput
     static func options(from input: TaskInput) -> Options?
     static func taskResult(_ result: Result) -> TaskResult
+    /// About how long a streamed answer is, for progress.
+    static var expectedCharacters: Int { get }
     /// Generates with the registry and wraps the output as a storable result.
     static func produce(
-        registry: ProviderRegistry, resume: Resume, options: Options, seed: Int64, taskID: String?, at date: Date
+        registry: ProviderRegistry, resume: Resume, options: Options, seed: Int64, taskID: String?, at date: Date,
+        progress: StreamingProgress?
     ) async throws -> Result
 }
 
@@ -34,10 +37,13 @@ public enum InterviewKind: GenerationKind {
     }
     public static func taskResult(_ result: QuestionSet) -> TaskResult { .questionSet(result) }
 
+    public static let expectedCharacters = 3_000
+
     public static func produce(
-        registry: ProviderRegistry, resume: Resume, options: QuestionOptions, seed: Int64, taskID: String?, at date: Date
+        registry: ProviderRegistry, resume: Resume, options: QuestionOptions, seed: Int64, taskID: String?, at date: Date,
+        progress: StreamingProgress?
     ) async throws -> QuestionSet {
-        let generated = try await registry.questions(resume: resume.content, options: options, seed: seed)
+        let generated = try await registry.questions(resume: resume.content, options: options, seed: seed, progress: progress)
         return QuestionSet(
             id: DocumentID.make(at: date), resumeID: resume.id, uniqueKey: resume.uniqueKey, questions: generated.output,
             record: generated.record, createdAt: date, taskID: taskID)
@@ -56,10 +62,13 @@ public enum LearningKind: GenerationKind {
     }
     public static func taskResult(_ result: LearningPath) -> TaskResult { .learningPath(result) }
 
+    public static let expectedCharacters = 5_000
+
     public static func produce(
-        registry: ProviderRegistry, resume: Resume, options: LearningOptions, seed: Int64, taskID: String?, at date: Date
+        registry: ProviderRegistry, resume: Resume, options: LearningOptions, seed: Int64, taskID: String?, at date: Date,
+        progress: StreamingProgress?
     ) async throws -> LearningPath {
-        let generated = try await registry.learningPlan(resume: resume.content, options: options, seed: seed)
+        let generated = try await registry.learningPlan(resume: resume.content, options: options, seed: seed, progress: progress)
         return LearningPath(
             id: DocumentID.make(at: date), resumeID: resume.id, uniqueKey: resume.uniqueKey, plan: generated.output,
             record: generated.record, createdAt: date, taskID: taskID)

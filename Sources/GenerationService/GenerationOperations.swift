@@ -36,7 +36,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         let resume = try await resumes.resume(uniqueKey: uniqueKey)
         let result = try await Kind.produce(
             registry: registry, resume: resume, options: options, seed: try await seed(for: options, uniqueKey: uniqueKey),
-            taskID: nil, at: now())
+            taskID: nil, at: now(), progress: nil)
         return try await results.save(result)
     }
 

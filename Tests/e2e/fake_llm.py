@@ -53,7 +53,7 @@ UPSTREAM_SECRET = "UPSTREAM-SECRET-MESSAGE"
 
 STEPS = (
     "ok", "fenced", "500", "503", "529", "403", "429-retry-after", "429-quota", "401",
-    "malformed", "truncated", "invalid", "slow", "hang",
+    "malformed", "truncated", "invalid", "slow", "hang", "stream-cut",
 )
 SLOW_SECONDS = 3.0
 HANG_SECONDS = 60.0
@@ -326,6 +326,9 @@ def success_body(provider: str, model: str, body: dict, step: str) -> dict:
 # Wire formats: errors  ->  (status, extra headers, body)
 
 
+STREAM_PAUSE_SECONDS = 0.08
+
+
 def _openai_error(status, message, type_, code, headers=None):
     return status, headers or {}, {"error": {"message": f"{UPSTREAM_SECRET}: {message}", "type": type_, "param": None, "code": code}}
 
@@ -530,6 +533,39 @@ def _make_handler(fake: FakeLLM):
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 
+        def _send_stream(self, answer: dict, cut: bool, abort: threading.Event):
+            """OpenAI streaming: the answer's content in chunks as server-sent events, then the
+            usage chunk and [DONE]; `cut` drops the connection half way."""
+            content = answer["choices"][0]["message"]["content"]
+            model = answer.get("model", "")
+            pieces = [content[i:i + max(1, len(content) // 12)] for i in range(0, len(content), max(1, len(content) // 12))]
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                for index, piece in enumerate(pieces):
+                    if cut and index == len(pieces) // 2:
+                        self.wfile.flush()
+                        self.close_connection = True
+                        return
+                    chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model,
+                             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                    self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode("utf-8"))
+                    self.wfile.flush()
+                    if abort.wait(STREAM_PAUSE_SECONDS):
+                        break
+                final = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model,
+                         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                usage = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model, "choices": [], "usage": answer["usage"]}
+                for event in (final, usage):
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode("utf-8"))
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+
         def _drop(self):
             """Ends the call without answering (the client has usually given up already)."""
             self.close_connection = True
@@ -575,6 +611,9 @@ def _make_handler(fake: FakeLLM):
                 step = "ok"
             if step == "malformed":
                 return self._send(200, b'{"choices": [' if provider != "gemini" else b'{"candidates": [')
+            if step in ("ok", "stream-cut") and provider in ("openai", "compatible") and body.get("stream"):
+                answer = success_body(provider, body.get("model", ""), body, "ok")
+                return self._send_stream(answer, cut=(step == "stream-cut"), abort=abort)
             if step in ("ok", "fenced", "truncated", "invalid"):
                 model = body.get("model", "")
                 if provider == "gemini":

@@ -578,3 +578,49 @@ def test_logs_never_contain_api_keys_or_prompt_content(tmp_path, fake):
     assert server_log.strip(), "the server logged nothing at all"
     for secret in [*KEYS.values(), canary]:
         assert secret not in server_log, f"{secret!r} found in {server.process.log_path}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Streaming: progress rises while the answer arrives; no fallback once output was accepted
+
+
+def watch_async(server, key: str, kind: str = "questions") -> list[dict]:
+    started = requests.post(server.url(generation_path(key, kind, asynchronous=True)), json={"language": "en"}, timeout=10)
+    assert started.status_code == 202, started.text
+    service = "interview" if kind == "questions" else "learning"
+    stream = requests.get(server.url(f"/api/v1/{service}/tasks/{started.json()['task_id']}/stream"), stream=True, timeout=60)
+    return [e for e in read_sse(stream) if e.get("event") in ("progress", "completed", "error")]
+
+
+@pytest.mark.parametrize("first", ["openai", "compatible"])
+def test_a_streamed_answer_raises_calling_llm_progress_towards_89(tmp_path, fake, first):
+    with running_server(tmp_path / "data", fake, [first, "builtin"]) as server:
+        key = create_resume(server)
+        events = watch_async(server, key)
+    [call] = calls_to(fake, first, 1)
+    assert call["body"]["stream"] is True and call["body"]["stream_options"] == {"include_usage": True}
+    llm = [e["data"]["progress"] for e in events if e["data"]["stage"] == "calling_llm"]
+    assert llm[0] == 70 and len(llm) >= 4, llm
+    assert llm == sorted(set(llm)) and all(70 <= p <= 89 for p in llm), llm
+    assert [e["data"]["progress"] for e in events][-2:] == [90, 100]
+    result = events[-1]["data"]["result"]
+    assert result["provider"] == first and result["usage"]["input_tokens"] > 0
+
+
+def test_no_fallback_once_streamed_output_was_accepted(tmp_path, fake):
+    fake.script("openai", "stream-cut")
+    with running_server(tmp_path / "data", fake, ["openai", "builtin"], OPENAI_MAX_RETRIES=0) as server:
+        key = create_resume(server)
+        events = watch_async(server, key)
+    assert events[-1]["event"] == "error"
+    assert events[-1]["data"]["error"]["code"] in INTERVIEW_FAILURE_CODES
+    assert any(e["data"]["progress"] > 70 for e in events if e["data"]["stage"] == "calling_llm")
+
+
+def test_before_any_output_a_failed_stream_still_falls_back(tmp_path, fake):
+    fake.script("openai", "503", "503")
+    with running_server(tmp_path / "data", fake, ["openai", "builtin"]) as server:
+        key = create_resume(server)
+        events = watch_async(server, key)
+    assert events[-1]["event"] == "completed"
+    assert events[-1]["data"]["result"]["provider"] == "builtin"
