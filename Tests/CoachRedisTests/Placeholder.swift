@@ -1,0 +1,1 @@
+// Redis queue and bus tests (in progress)
