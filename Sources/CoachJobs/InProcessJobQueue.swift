@@ -2,7 +2,9 @@ import CoachCore
 import Foundation
 
 /// A FIFO queue inside the process. Nothing here is durable: the task store is the truth, and
-/// unfinished tasks are enqueued again at start-up.
+/// unfinished tasks are enqueued again at start-up. For the same reason there is no lease: a job
+/// handed to a worker is never redelivered by the queue (a worker that dies takes the process
+/// with it, and the restart re-enqueues the task).
 public actor InProcessJobQueue: JobQueue {
     private var jobs: [Job] = []
     private var waiters: [(id: UUID, continuation: CheckedContinuation<Job, any Error>)] = []
@@ -37,6 +39,14 @@ public actor InProcessJobQueue: JobQueue {
     }
 
     public func acknowledge(_ job: Job) {}
+
+    public func deadLetter(_ job: Job, reason: String) {
+        deadLetters.append((job, reason))
+        acknowledge(job)
+    }
+
+    /// Jobs given up on, with the reason, oldest first (kept for the life of the process).
+    public private(set) var deadLetters: [(Job, String)] = []
 
     /// Jobs waiting for a worker.
     public var depth: Int { jobs.count }

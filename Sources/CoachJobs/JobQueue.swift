@@ -7,24 +7,34 @@ public struct Job: Sendable, Hashable, Codable {
     public var kind: TaskKind
     /// Set by the queue: how many times this job has been handed to a worker.
     public var deliveries: Int
+    /// Set by the queue that delivered the job: what it needs to acknowledge this delivery (for
+    /// Redis, the stream entry ID). `nil` for a job not yet delivered and for the in-process queue.
+    public var receipt: String?
 
-    public init(taskID: String, kind: TaskKind, deliveries: Int = 0) {
+    public init(taskID: String, kind: TaskKind, deliveries: Int = 0, receipt: String? = nil) {
         self.taskID = taskID
         self.kind = kind
         self.deliveries = deliveries
+        self.receipt = receipt
     }
 }
 
-/// Hands jobs to workers. Implementations: `InProcessJobQueue` (embedded) and Redis Streams.
+/// Hands jobs to workers, at least once: a job is delivered until it is acknowledged (or
+/// dead-lettered), so a worker must tolerate a job whose task already finished. Implementations:
+/// `InProcessJobQueue` (embedded) and `RedisJobQueue` (Redis Streams, in CoachRedis).
 public protocol JobQueue: Sendable {
     func enqueue(_ job: Job) async throws
     /// Waits for the next job (cancellation ends the wait by throwing `CancellationError`).
     func next() async throws -> Job
     /// The job is done (successfully or for good); it will not be delivered again.
     func acknowledge(_ job: Job) async throws
+    /// Gives up on a job that keeps coming back (its `deliveries` passed the worker's limit): it
+    /// is kept aside with `reason` for inspection and acknowledged, so it is not delivered again.
+    func deadLetter(_ job: Job, reason: String) async throws
 }
 
-/// Publishes and replays task progress events. Implementations: `InProcessProgressBus` and Redis.
+/// Publishes and replays task progress events. Implementations: `InProcessProgressBus` and
+/// `RedisProgressBus` (in CoachRedis).
 public protocol ProgressBus: Sendable {
     func publish(_ event: TaskEvent) async throws
     /// Events of `taskID` with a sequence above `after`: what the bus still holds, then live

@@ -14,8 +14,10 @@ public final class MongoDatabase: Sendable {
     private let threadPool: NIOThreadPool
     private let logger: Logger
 
-    /// How long a request waits for a server before failing, unless the URI says otherwise.
-    public static let defaultServerSelectionTimeoutMS: Int32 = 1500
+    /// How long a request waits for a server before failing, unless the URI says otherwise:
+    /// short, so that with the server down a request is answered SERVICE_UNAVAILABLE well
+    /// within 2 s (libmongoc's own default is 30 s).
+    public static let defaultServerSelectionTimeoutMS: Int32 = 1000
 
     /// Creates the pool for `uri` (connections are opened lazily, by the pool's monitor and the
     /// first operation). Throws `DATABASE_OPERATION_FAILED` for a malformed URI.

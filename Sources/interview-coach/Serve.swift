@@ -5,6 +5,7 @@ import CoachJobs
 import CoachLLM
 import CoachLLMProviders
 import CoachMesh
+import CoachMongo
 import CoachStore
 import CoachWorker
 import Foundation
@@ -84,29 +85,25 @@ struct Serve: AsyncParsableCommand {
 
         var services: [any Service] = []
         let local = [ServiceAddress(host: "127.0.0.1", port: settings.grpcPort)]
-        var database: SQLiteDatabase?
-        if settings.role.needsDatabase {
-            let path = URL(fileURLWithPath: settings.dataDir).appendingPathComponent("interview-coach.sqlite").path
-            database = try SQLiteDatabase(path: path, logger: logger)
-        }
+        let stores = settings.role.needsDatabase ? try await StoreSet.open(settings: settings, logger: logger) : nil
         var grpcServices: [any RegistrableRPCService] = []
         var servedNames: [String] = []
         var probes: [HealthGRPCService.Probe] = []
 
-        if settings.role.runsResume, let database {
-            let operations = ResumeOperations(store: SQLiteResumeStore(database: database))
+        if settings.role.runsResume, let stores {
+            let operations = ResumeOperations(store: stores.resumes)
             grpcServices.append(ResumeGRPCService(operations: operations))
             servedNames.append("interviewcoach.v1.ResumeService")
             probes.append { (try? await operations.ping()) != nil }
         }
 
-        if settings.role.runsInterview || settings.role.runsLearning, let database {
+        if settings.role.runsInterview || settings.role.runsLearning, let stores {
             // Generation reaches resumes through ResumeService over gRPC, as in a split deployment.
             let resumeClient = try MeshTransport.client(
                 addresses: settings.role == .all ? local : try settings.addresses(settings.resumeAddr, option: "--resume-addr"))
             services.append(GRPCClientService(client: resumeClient))
             let lookup = GRPCResumeLookup(client: resumeClient)
-            let tasks = SQLiteTaskStore(database: database)
+            let tasks = stores.tasks
             let queue = InProcessJobQueue()
             let bus = InProcessProgressBus()
             let registry: ProviderRegistry
@@ -119,11 +116,11 @@ struct Serve: AsyncParsableCommand {
             }
             let interview = settings.role.runsInterview
                 ? GenerationOperations<InterviewKind>(
-                    resumes: lookup, results: SQLiteResultStore<QuestionSet>.questionSets(database), tasks: tasks, queue: queue,
+                    resumes: lookup, results: stores.questionSets, tasks: tasks, queue: queue,
                     bus: bus, registry: registry) : nil
             let learning = settings.role.runsLearning
                 ? GenerationOperations<LearningKind>(
-                    resumes: lookup, results: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: tasks, queue: queue,
+                    resumes: lookup, results: stores.learningPaths, tasks: tasks, queue: queue,
                     bus: bus, registry: registry) : nil
             if let interview {
                 grpcServices.append(InterviewGRPCService(operations: interview))
@@ -262,5 +259,33 @@ struct ServeSettings {
         } catch let error as AddressError {
             throw ValidationError(error.message)
         }
+    }
+}
+
+/// The document stores of a process: MongoDB when `MONGODB_URI` is set (`MONGODB_DATABASE`,
+/// default `interview_coach`), otherwise the SQLite file under the data dir.
+struct StoreSet {
+    var resumes: any ResumeStore
+    var questionSets: any ResultStore<QuestionSet>
+    var learningPaths: any ResultStore<LearningPath>
+    var tasks: any TaskStore
+
+    static func open(settings: ServeSettings, logger: Logger) async throws -> StoreSet {
+        let environment = ProcessInfo.processInfo.environment
+        if let uri = environment["MONGODB_URI"], !uri.isEmpty {
+            let name = environment["MONGODB_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? MongoStores.defaultDatabase
+            let mongo: MongoStores
+            do {
+                mongo = try await MongoStores.connect(uri: uri, database: name, logger: logger)
+            } catch let error as CoachError {
+                throw ValidationError("MongoDB at MONGODB_URI is not usable: \(error.message)")
+            }
+            return StoreSet(resumes: mongo.resumes, questionSets: mongo.questionSets, learningPaths: mongo.learningPaths, tasks: mongo.tasks)
+        }
+        let path = URL(fileURLWithPath: settings.dataDir).appendingPathComponent("interview-coach.sqlite").path
+        let database = try SQLiteDatabase(path: path, logger: logger)
+        return StoreSet(
+            resumes: SQLiteResumeStore(database: database), questionSets: SQLiteResultStore<QuestionSet>.questionSets(database),
+            learningPaths: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: SQLiteTaskStore(database: database))
     }
 }

@@ -37,7 +37,9 @@ class CoachProcess:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.log_path = ARTIFACTS / f"{name}-{int(time.time() * 1000)}.log"
         self.args = [str(BINARY), "serve", "--host", "127.0.0.1", *args]
-        self.env = {**os.environ, **(env or {})}
+        # Backends are chosen per test (see BACKENDS), never inherited from the CI environment.
+        inherited = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URI", "MONGODB_DATABASE", "REDIS_URL")}
+        self.env = {**inherited, **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "CoachProcess":
@@ -129,9 +131,23 @@ class Server:
         return self.base + path
 
 
-@pytest.fixture()
-def server(tmp_path):
-    s = Server(tmp_path / "data").start()
+# Every test that uses `server` runs on the embedded SQLite default and, when CI provides a
+# MongoDB-wire server (MONGODB_URI, see scripts/with-mongodb), on MongoDB too.
+BACKENDS = ["sqlite"] + (["mongodb"] if os.environ.get("MONGODB_URI") else [])
+
+
+def backend_env(backend: str) -> dict:
+    """Environment selecting `backend`; each MongoDB server gets a database of its own."""
+    if backend == "sqlite":
+        return {}
+    import uuid
+
+    return {"MONGODB_URI": os.environ["MONGODB_URI"], "MONGODB_DATABASE": f"coach_e2e_{uuid.uuid4().hex[:12]}"}
+
+
+@pytest.fixture(params=BACKENDS)
+def server(request, tmp_path):
+    s = Server(tmp_path / "data", env=backend_env(request.param)).start()
     yield s
     s.stop()
 

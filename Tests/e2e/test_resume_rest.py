@@ -3,9 +3,10 @@
 import json
 import urllib.parse
 
+import pytest
 import requests
 
-from conftest import Server, fixture_resumes
+from conftest import BACKENDS, Server, backend_env, fixture_resumes
 
 
 def create(server, body) -> dict:
@@ -41,8 +42,9 @@ def assert_error(r, status, code):
     return body
 
 
-def test_every_resume_route_and_data_survives_a_restart(tmp_path):
-    server = Server(tmp_path / "data").start()
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_resume_route_and_data_survives_a_restart(tmp_path, backend):
+    server = Server(tmp_path / "data", env=backend_env(backend)).start()
     try:
         fixtures = fixture_resumes()
         assert len(fixtures) >= 4
