@@ -161,7 +161,7 @@ let package = Package(
             name: "interview-coach",
             dependencies: [
                 "CoachCore", "CoachStore", "CoachMesh", "CoachEdge", "ResumeService", "CoachProtos",
-                "CoachLLM", "CoachLLMProviders", "CoachJobs", "GenerationService", "CoachWorker", "CoachMongo",
+                "CoachLLM", "CoachLLMProviders", "CoachJobs", "GenerationService", "CoachWorker", "CoachMongo", "CoachRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -53,7 +53,9 @@ indirect enum BSON: Sendable {
             }
         case .double(let value):
             // Swift prints the shortest representation that round-trips ("0.1", "1e-05", "2.0").
-            output += value.isFinite ? "\(value)" : "{\"$numberDouble\": \"\(value > 0 ? "Infinity" : value < 0 ? "-Infinity" : "NaN")\"}"
+            output +=
+                value.isFinite
+                ? "\(value)" : "{\"$numberDouble\": \"\(value > 0 ? "Infinity" : value < 0 ? "-Infinity" : "NaN")\"}"
         case .string(let value): Self.writeString(value, to: &output)
         case .date(let millis): output += "{\"$date\": {\"$numberLong\": \"\(millis)\"}}"
         case .array(let values):
@@ -85,7 +87,8 @@ indirect enum BSON: Sendable {
             case "\r": output += "\\r"
             case "\t": output += "\\t"
             case _ where scalar.value < 0x20:
-                output += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                output +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)
             default: output.unicodeScalars.append(scalar)
             }

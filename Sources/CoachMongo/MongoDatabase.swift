@@ -93,14 +93,16 @@ private final class ClientPool: @unchecked Sendable {
         }
         // A down server should fail a request quickly, not after libmongoc's default 30 s.
         if mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 0) == 0 {
-            mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, MongoDatabase.defaultServerSelectionTimeoutMS)
+            mongoc_uri_set_option_as_int32(
+                uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, MongoDatabase.defaultServerSelectionTimeoutMS)
         }
         if mongoc_uri_get_appname(uri) == nil {
             mongoc_uri_set_appname(uri, "interview-coach")
         }
         guard let pool = mongoc_client_pool_new_with_error(uri, &error) else {
             mongoc_uri_destroy(uri)
-            throw CoachError(.databaseOperationFailed, "cannot create the MongoDB client pool: \(MongoFailure(error).message)")
+            throw CoachError(
+                .databaseOperationFailed, "cannot create the MongoDB client pool: \(MongoFailure(error).message)")
         }
         mongoc_client_pool_set_error_api(pool, 2)
         self.uri = uri
@@ -144,7 +146,9 @@ struct MongoSession {
     }
 
     func dropDatabase() throws {
-        guard let handle = mongoc_client_get_database(client, database) else { throw MongoFailure(local: "no database handle") }
+        guard let handle = mongoc_client_get_database(client, database) else {
+            throw MongoFailure(local: "no database handle")
+        }
         defer { mongoc_database_destroy(handle) }
         var error = bson_error_t()
         guard mongoc_database_drop_with_opts(handle, nil, &error) else { throw MongoFailure(error) }
@@ -168,7 +172,9 @@ final class MongoCollection {
         let bson = try BSONDocument(document)
         let reply = BSONReply()
         var error = bson_error_t()
-        guard mongoc_collection_insert_one(handle, bson.pointer, nil, reply.pointer, &error) else { throw MongoFailure(error) }
+        guard mongoc_collection_insert_one(handle, bson.pointer, nil, reply.pointer, &error) else {
+            throw MongoFailure(error)
+        }
     }
 
     /// Every matching document, as JSON trees.
@@ -178,7 +184,9 @@ final class MongoCollection {
         if let sort { options.append(("sort", sort)) }
         if let limit { options.append(("limit", .int(Int64(limit)))) }
         let optionsDocument = try BSONDocument(.document(options))
-        guard let cursor = mongoc_collection_find_with_opts(handle, filterDocument.pointer, optionsDocument.pointer, nil) else {
+        guard
+            let cursor = mongoc_collection_find_with_opts(handle, filterDocument.pointer, optionsDocument.pointer, nil)
+        else {
             throw MongoFailure(local: "no cursor")
         }
         defer { mongoc_cursor_destroy(cursor) }
@@ -210,7 +218,9 @@ final class MongoCollection {
         let filterDocument = try BSONDocument(filter)
         let reply = BSONReply()
         var error = bson_error_t()
-        guard mongoc_collection_delete_one(handle, filterDocument.pointer, nil, reply.pointer, &error) else { throw MongoFailure(error) }
+        guard mongoc_collection_delete_one(handle, filterDocument.pointer, nil, reply.pointer, &error) else {
+            throw MongoFailure(error)
+        }
         return try reply.json()["deletedCount"]?.intValue ?? 0
     }
 
@@ -219,7 +229,9 @@ final class MongoCollection {
         let filterDocument = try BSONDocument(filter)
         let reply = BSONReply()
         var error = bson_error_t()
-        guard mongoc_collection_delete_many(handle, filterDocument.pointer, nil, reply.pointer, &error) else { throw MongoFailure(error) }
+        guard mongoc_collection_delete_many(handle, filterDocument.pointer, nil, reply.pointer, &error) else {
+            throw MongoFailure(error)
+        }
         return try reply.json()["deletedCount"]?.intValue ?? 0
     }
 
@@ -229,7 +241,10 @@ final class MongoCollection {
         let replacementDocument = try BSONDocument(replacement)
         let reply = BSONReply()
         var error = bson_error_t()
-        guard mongoc_collection_replace_one(handle, filterDocument.pointer, replacementDocument.pointer, nil, reply.pointer, &error) else {
+        guard
+            mongoc_collection_replace_one(
+                handle, filterDocument.pointer, replacementDocument.pointer, nil, reply.pointer, &error)
+        else {
             throw MongoFailure(error)
         }
         return try reply.json()["matchedCount"]?.intValue ?? 0
@@ -244,7 +259,8 @@ final class MongoCollection {
         var error = bson_error_t()
         guard
             mongoc_collection_find_and_modify(
-                handle, filterDocument.pointer, nil, updateDocument.pointer, nil, false, upsert, true, reply.pointer, &error)
+                handle, filterDocument.pointer, nil, updateDocument.pointer, nil, false, upsert, true, reply.pointer,
+                &error)
         else { throw MongoFailure(error) }
         let value = try reply.json()["value"]
         if case .object? = value { return value }

@@ -22,7 +22,11 @@ struct MongoFailure: Error, Sendable {
     }
 
     /// E11000: a unique index refused the write.
-    var isDuplicateKey: Bool { code == 11000 && (domain == MONGOC_ERROR_SERVER.rawValue || domain == MONGOC_ERROR_WRITE_CONCERN.rawValue || domain == MONGOC_ERROR_COLLECTION.rawValue || domain == MONGOC_ERROR_COMMAND.rawValue) }
+    var isDuplicateKey: Bool {
+        code == 11000
+            && (domain == MONGOC_ERROR_SERVER.rawValue || domain == MONGOC_ERROR_WRITE_CONCERN.rawValue
+                || domain == MONGOC_ERROR_COLLECTION.rawValue || domain == MONGOC_ERROR_COMMAND.rawValue)
+    }
 
     /// The server cannot be reached, or is shutting down or stepping down: worth answering
     /// SERVICE_UNAVAILABLE (the pool reconnects by itself once it is back).

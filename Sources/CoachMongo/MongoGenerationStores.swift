@@ -52,7 +52,9 @@ public struct MongoResultStore<Result: StoredResult>: ResultStore {
 
     public func find(id: String) async throws -> Result? {
         let collection = self.collection
-        let document = try await database.run { session in try session.collection(collection).findOne(["_id": .string(id)]) }
+        let document = try await database.run { session in
+            try session.collection(collection).findOne(["_id": .string(id)])
+        }
         return try document.map(Self.result)
     }
 
@@ -69,22 +71,30 @@ public struct MongoResultStore<Result: StoredResult>: ResultStore {
 
     public func count(uniqueKey: String) async throws -> Int {
         let collection = self.collection
-        return try await database.run { session in try session.collection(collection).count(["unique_key": .string(uniqueKey)]) }
+        return try await database.run { session in
+            try session.collection(collection).count(["unique_key": .string(uniqueKey)])
+        }
     }
 
     public func count(taskID: String) async throws -> Int {
         let collection = self.collection
-        return try await database.run { session in try session.collection(collection).count(["task_id": .string(taskID)]) }
+        return try await database.run { session in
+            try session.collection(collection).count(["task_id": .string(taskID)])
+        }
     }
 
     public func deleteAll(uniqueKey: String) async throws -> Int {
         let collection = self.collection
-        return try await database.run { session in try session.collection(collection).deleteMany(["unique_key": .string(uniqueKey)]) }
+        return try await database.run { session in
+            try session.collection(collection).deleteMany(["unique_key": .string(uniqueKey)])
+        }
     }
 
     private static func result(from document: JSONValue) throws -> Result {
         var fields = try StoredDocument.fields(ofStored: document)
-        guard let id = StoredDocument.id(of: document) else { throw CoachError(.databaseOperationFailed, "stored result is unreadable") }
+        guard let id = StoredDocument.id(of: document) else {
+            throw CoachError(.databaseOperationFailed, "stored result is unreadable")
+        }
         fields["id"] = .string(id)
         return try StoredDocument.decode(Result.self, from: fields)
     }
@@ -109,7 +119,8 @@ public struct MongoTaskStore: TaskStore {
             let tasks = session.collection(Self.collection)
             func existing() throws -> TaskRecord? {
                 guard let key = task.idempotencyKey else { return nil }
-                return try tasks.findOne(["kind": .string(task.kind.rawValue), "idempotency_key": .string(key)]).map(Self.task)
+                return try tasks.findOne(["kind": .string(task.kind.rawValue), "idempotency_key": .string(key)]).map(
+                    Self.task)
             }
             if let found = try existing() { return (found, false) }
             do {
@@ -130,7 +141,9 @@ public struct MongoTaskStore: TaskStore {
         return try document.map(Self.task)
     }
 
-    public func list(kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
+    public func list(
+        kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?
+    ) async throws -> Page<TaskRecord> {
         var conditions: [(key: String, value: BSON)] = [("kind", .string(kind.rawValue))]
         if let state { conditions.append(("state", .string(state.rawValue))) }
         let filter = MongoQuery.filter(conditions, after: cursor)
@@ -151,7 +164,9 @@ public struct MongoTaskStore: TaskStore {
     }
 
     public func unfinished(kind: TaskKind?) async throws -> [TaskRecord] {
-        var filter: BSON = ["state": ["$in": [.string(TaskState.pending.rawValue), .string(TaskState.progress.rawValue)]]]
+        var filter: BSON = [
+            "state": ["$in": [.string(TaskState.pending.rawValue), .string(TaskState.progress.rawValue)]]
+        ]
         if let kind { filter = filter.with("kind", .string(kind.rawValue)) }
         let documents = try await database.run { [filter] session in
             try session.collection(Self.collection).find(filter, sort: MongoQuery.oldestFirst)
@@ -161,7 +176,9 @@ public struct MongoTaskStore: TaskStore {
 
     public func deleteAll(uniqueKey: String, kind: TaskKind) async throws -> Int {
         try await database.run { session in
-            try session.collection(Self.collection).deleteMany(["unique_key": .string(uniqueKey), "kind": .string(kind.rawValue)])
+            try session.collection(Self.collection).deleteMany([
+                "unique_key": .string(uniqueKey), "kind": .string(kind.rawValue),
+            ])
         }
     }
 

@@ -18,7 +18,9 @@ enum MongoLibrary {
         sink.logger.withLock { $0 = logger }
     }
 
-    private static func log(_ level: mongoc_log_level_t, _ domain: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?) {
+    private static func log(
+        _ level: mongoc_log_level_t, _ domain: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?
+    ) {
         let swiftLevel: Logger.Level
         switch level {
         case MONGOC_LOG_LEVEL_ERROR, MONGOC_LOG_LEVEL_CRITICAL: swiftLevel = .error

@@ -44,7 +44,9 @@ public struct MongoResumeStore: ResumeStore {
         let filter: BSON = ["_id": .string(name)]
         for _ in 0..<3 {
             if let counter = try counters.findOneAndUpdate(filter, update: ["$inc": ["seq": 1]], upsert: false) {
-                guard case .number(let sequence)? = counter["seq"] else { throw MongoFailure(local: "counter without a sequence") }
+                guard case .number(let sequence)? = counter["seq"] else {
+                    throw MongoFailure(local: "counter without a sequence")
+                }
                 return Int64(sequence)
             }
             do {
@@ -92,7 +94,8 @@ public struct MongoResumeStore: ResumeStore {
             stored["createdAt"] = .number(Double(createdAt))
             stored["updatedAt"] = .number(Double(millis))
             let matched = try resumes.replaceOne(
-                ["_id": .string(id), "unique_key": .string(uniqueKey)], with: StoredDocument.document(id: id, fields: stored))
+                ["_id": .string(id), "unique_key": .string(uniqueKey)],
+                with: StoredDocument.document(id: id, fields: stored))
             guard matched == 1 else { return nil }
             return Resume(
                 id: id, uniqueKey: uniqueKey, content: content, createdAt: Date(millisecondsSince1970: createdAt),

@@ -8,9 +8,13 @@ import Logging
 public struct MongoStores: Sendable {
     /// The database the stores share (for health checks, tests and tooling).
     public let database: MongoDatabase
+    /// Resumes in `resumes`, keys from `counters`.
     public let resumes: any ResumeStore
+    /// Question sets in `interview_questions`.
     public let questionSets: any ResultStore<QuestionSet>
+    /// Learning paths in `learning_paths`.
     public let learningPaths: any ResultStore<LearningPath>
+    /// Task records in `tasks`.
     public let tasks: any TaskStore
 
     /// The database name used when `MONGODB_DATABASE` is not set.
@@ -19,7 +23,9 @@ public struct MongoStores: Sendable {
     /// Connects (client pool and its thread pool), checks the server answers and creates the
     /// indexes. Fails fast with SERVICE_UNAVAILABLE when the server is down; a URI without
     /// `serverSelectionTimeoutMS` gets `MongoDatabase.defaultServerSelectionTimeoutMS`.
-    public static func connect(uri: String, database: String = defaultDatabase, logger: Logger) async throws -> MongoStores {
+    public static func connect(
+        uri: String, database: String = defaultDatabase, logger: Logger
+    ) async throws -> MongoStores {
         let handle = try MongoDatabase(uri: uri, name: database, logger: logger)
         try await handle.ping()
         try await MongoIndexes.create(in: handle)
@@ -62,7 +68,10 @@ enum MongoIndexes {
                     "key": ["kind": 1, "idempotency_key": 1], "name": "kind_1_idempotency_key_1", "unique": true,
                     "partialFilterExpression": ["idempotency_key": ["$exists": true]],
                 ],
-                ["key": ["kind": 1, "state": 1, "created_at": -1, "_id": -1], "name": "kind_1_state_1_created_at_-1__id_-1"],
+                [
+                    "key": ["kind": 1, "state": 1, "created_at": -1, "_id": -1],
+                    "name": "kind_1_state_1_created_at_-1__id_-1",
+                ],
                 ["key": ["unique_key": 1, "kind": 1], "name": "unique_key_1_kind_1"],
             ]
         ),

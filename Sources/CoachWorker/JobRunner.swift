@@ -16,12 +16,19 @@ public struct WorkerConfiguration: Sendable {
     public var maxRuns: Int
     /// First retry delay; doubled each time, with jitter.
     public var retryBaseDelay: Duration
+    /// Deliveries of one job (crashed workers included) after which it is dead-lettered and its
+    /// task fails: a poison job must not circulate forever.
+    public var maxDeliveries: Int
 
-    public init(concurrency: Int = 4, jobTimeLimit: Duration = .seconds(120), maxRuns: Int = 3, retryBaseDelay: Duration = .milliseconds(500)) {
+    public init(
+        concurrency: Int = 4, jobTimeLimit: Duration = .seconds(120), maxRuns: Int = 3, retryBaseDelay: Duration = .milliseconds(500),
+        maxDeliveries: Int = 5
+    ) {
         self.concurrency = concurrency
         self.jobTimeLimit = jobTimeLimit
         self.maxRuns = maxRuns
         self.retryBaseDelay = retryBaseDelay
+        self.maxDeliveries = maxDeliveries
     }
 }
 
@@ -80,11 +87,31 @@ public struct JobRunner: Sendable {
     }
 
     public func process(_ job: Job) async {
+        if job.deliveries > configuration.maxDeliveries {
+            await deadLetter(job)
+            return
+        }
         switch job.kind {
         case .interview: if let interview { await execute(job, with: interview) }
         case .learning: if let learning { await execute(job, with: learning) }
         }
         try? await queue.acknowledge(job)
+    }
+
+    /// Moves a job delivered too often to the dead-letter stream and fails its task with the reason.
+    private func deadLetter(_ job: Job) async {
+        let reason = "job abandoned after \(job.deliveries) deliveries"
+        logger.error("job dead-lettered", metadata: ["task_id": "\(job.taskID)", "deliveries": "\(job.deliveries)"])
+        let error = CoachError(.internalServerError, reason)
+        switch job.kind {
+        case .interview: if let interview { await fail(taskID: job.taskID, error: error, operations: interview) }
+        case .learning: if let learning { await fail(taskID: job.taskID, error: error, operations: learning) }
+        }
+        do {
+            try await queue.deadLetter(job, reason: reason)
+        } catch {
+            logger.error("cannot dead-letter job", metadata: ["task_id": "\(job.taskID)"])
+        }
     }
 
     private func execute<Kind: GenerationKind>(_ job: Job, with operations: GenerationOperations<Kind>) async {

@@ -6,6 +6,7 @@ import CoachLLM
 import CoachLLMProviders
 import CoachMesh
 import CoachMongo
+import CoachRedis
 import CoachStore
 import CoachWorker
 import Foundation
@@ -24,13 +25,15 @@ enum Role: String, ExpressibleByArgument, CaseIterable {
     case interview
     /// LearningService + its TaskService, with an in-process worker.
     case learning
+    /// Runs background jobs from the Redis queue (REDIS_URL); serves only gRPC health.
+    case worker
     case edge
 
     var runsResume: Bool { self == .all || self == .resume }
     var runsInterview: Bool { self == .all || self == .interview }
     var runsLearning: Bool { self == .all || self == .learning }
     var runsEdge: Bool { self == .all || self == .edge }
-    var needsDatabase: Bool { runsResume || runsInterview || runsLearning }
+    var needsDatabase: Bool { runsResume || runsInterview || runsLearning || self == .worker }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -40,8 +43,10 @@ struct Serve: AsyncParsableCommand {
             Every flag has an environment equivalent, used when the flag is absent:
               COACH_ROLE, COACH_HOST, COACH_HTTP_PORT, COACH_GRPC_PORT, COACH_DATA_DIR,
               RESUME_ADDR, INTERVIEW_ADDR, LEARNING_ADDR, COACH_WORKER_CONCURRENCY, COACH_JOB_TIMEOUT,
+              MONGODB_URI (+ MONGODB_DATABASE) for MongoDB storage, REDIS_URL for the Redis job queue,
               COACH_SSE_HEARTBEAT; logging: LOG_LEVEL, LOG_FORMAT (json|text).
             COACH_BUILTIN_LATENCY_MS makes the builtin provider take that long (demos, benchmarks).
+            COACH_JOB_LEASE: seconds before a Redis job held by a silent (crashed) worker is redelivered (30).
             """)
 
     @Option(help: "Role to run: \(Role.allCases.map(\.rawValue).joined(separator: ", ")). [env: COACH_ROLE] (default: all)")
@@ -97,15 +102,30 @@ struct Serve: AsyncParsableCommand {
             probes.append { (try? await operations.ping()) != nil }
         }
 
-        if settings.role.runsInterview || settings.role.runsLearning, let stores {
+        let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if settings.role == .worker && redisURL == nil {
+            throw ValidationError("role worker needs REDIS_URL (without it every generation role runs its own worker)")
+        }
+        if settings.role.runsInterview || settings.role.runsLearning || settings.role == .worker, let stores {
             // Generation reaches resumes through ResumeService over gRPC, as in a split deployment.
             let resumeClient = try MeshTransport.client(
                 addresses: settings.role == .all ? local : try settings.addresses(settings.resumeAddr, option: "--resume-addr"))
             services.append(GRPCClientService(client: resumeClient))
             let lookup = GRPCResumeLookup(client: resumeClient)
             let tasks = stores.tasks
-            let queue = InProcessJobQueue()
-            let bus = InProcessProgressBus()
+            let queue: any JobQueue
+            let bus: any ProgressBus
+            if let redisURL {
+                do {
+                    queue = try await RedisJobQueue.connect(url: redisURL, lease: .seconds(settings.jobLease), logger: logger)
+                    bus = try await RedisProgressBus.connect(url: redisURL, logger: logger)
+                } catch {
+                    throw ValidationError("Redis at REDIS_URL is not usable: \(error)")
+                }
+            } else {
+                queue = InProcessJobQueue()
+                bus = InProcessProgressBus()
+            }
             let registry: ProviderRegistry
             do {
                 registry = try LLMEnvironment.registry(
@@ -114,34 +134,44 @@ struct Serve: AsyncParsableCommand {
             } catch let error as ProviderConfigurationError {
                 throw ValidationError(error.description)
             }
-            let interview = settings.role.runsInterview
+            let isWorker = settings.role == .worker
+            let interview = settings.role.runsInterview || isWorker
                 ? GenerationOperations<InterviewKind>(
                     resumes: lookup, results: stores.questionSets, tasks: tasks, queue: queue,
                     bus: bus, registry: registry) : nil
-            let learning = settings.role.runsLearning
+            let learning = settings.role.runsLearning || isWorker
                 ? GenerationOperations<LearningKind>(
                     resumes: lookup, results: stores.learningPaths, tasks: tasks, queue: queue,
                     bus: bus, registry: registry) : nil
-            if let interview {
-                grpcServices.append(InterviewGRPCService(operations: interview))
-                servedNames.append("interviewcoach.v1.InterviewService")
+            if !isWorker {
+                if let interview {
+                    grpcServices.append(InterviewGRPCService(operations: interview))
+                    servedNames.append("interviewcoach.v1.InterviewService")
+                }
+                if let learning {
+                    grpcServices.append(LearningGRPCService(operations: learning))
+                    servedNames.append("interviewcoach.v1.LearningService")
+                }
+                grpcServices.append(TaskGRPCService(interview: interview, learning: learning))
+                servedNames += ["interviewcoach.v1.TaskService"]
             }
-            if let learning {
-                grpcServices.append(LearningGRPCService(operations: learning))
-                servedNames.append("interviewcoach.v1.LearningService")
-            }
-            grpcServices.append(TaskGRPCService(interview: interview, learning: learning))
             grpcServices.append(ProviderGRPCService(registry: registry))
-            servedNames += ["interviewcoach.v1.TaskService", "interviewcoach.v1.ProviderService"]
-            let runner = JobRunner(
-                queue: queue, interview: interview, learning: learning,
-                configuration: WorkerConfiguration(concurrency: settings.workerConcurrency, jobTimeLimit: .seconds(settings.jobTimeout)),
-                logger: logger)
-            services.append(WorkerService(runner: runner, recoverOnStart: true))
+            servedNames.append("interviewcoach.v1.ProviderService")
+            // With Redis the queue is shared and durable: workers run where the role says so
+            // (`worker`, or `all`). Without it every generation role runs its own in-process worker,
+            // which re-queues the tasks a crash left unfinished.
+            if redisURL == nil || isWorker || settings.role == .all {
+                let runner = JobRunner(
+                    queue: queue, interview: interview, learning: learning,
+                    configuration: WorkerConfiguration(
+                        concurrency: settings.workerConcurrency, jobTimeLimit: .seconds(settings.jobTimeout)),
+                    logger: logger)
+                services.append(WorkerService(runner: runner, recoverOnStart: redisURL == nil))
+            }
             logger.info("generation ready", metadata: ["providers": "\(registry.names.joined(separator: ","))"])
         }
 
-        if !grpcServices.isEmpty {
+        if !grpcServices.isEmpty || settings.role == .worker {
             let statuses = HealthStatuses(serving: servedNames)
             let checks = probes
             let probeAll: HealthGRPCService.Probe = {
@@ -200,6 +230,7 @@ struct ServeSettings {
     var jobTimeout: Int
     var sseHeartbeat: Int
     var builtinLatencyMs: Int
+    var jobLease: Int
 
     init(_ flags: Serve, environment: [String: String]) throws {
         func value(_ flag: String?, _ name: String) -> String? {
@@ -250,6 +281,7 @@ struct ServeSettings {
         jobTimeout = try positive(flags.jobTimeout, "COACH_JOB_TIMEOUT", default: 120, range: 1...3600)
         sseHeartbeat = try positive(flags.sseHeartbeat, "COACH_SSE_HEARTBEAT", default: 15, range: 1...300)
         builtinLatencyMs = try positive(nil, "COACH_BUILTIN_LATENCY_MS", default: 0, range: 0...600_000)
+        jobLease = try positive(nil, "COACH_JOB_LEASE", default: 30, range: 1...3600)
     }
 
     func addresses(_ text: String?, option: String) throws -> [ServiceAddress] {

@@ -1,0 +1,403 @@
+import CoachCore
+import CoachJobs
+import Foundation
+import Logging
+
+/// The job queue on Redis Streams: one stream per job kind (`<prefix>jobs:interview`,
+/// `<prefix>jobs:learning`) read by one consumer group.
+///
+/// - `enqueue` is `XADD` (fields `task_id`, `kind`); nothing is trimmed, so with AOF on a queued
+///   job survives a server restart.
+/// - `next()` waits with `XREADGROUP … BLOCK` on a connection of its own across the kinds this
+///   queue consumes, and every half lease first takes over (`XAUTOCLAIM`) entries that another
+///   consumer has held longer than `lease` without acknowledging: that consumer died, so the job
+///   is delivered again, with `Job.deliveries` counting every delivery.
+/// - While a job is out, this queue renews its lease every third of `lease`, so a long job is not
+///   taken over while its worker is alive. A job this process was working on when it stopped
+///   goes to another consumer after `lease`.
+/// - `acknowledge` is `XACK` + `XDEL`; `deadLetter` moves the job to `<prefix>jobs:<kind>:dead`
+///   (fields `task_id`, `kind`, `reason`, `deliveries`, `entry_id`) and acknowledges it, atomically.
+///
+/// Delivery is at least once: a worker must tolerate a job whose task already finished.
+public actor RedisJobQueue: JobQueue {
+    /// This process's name in the consumer group.
+    public nonisolated let consumer: String
+    /// The consumer group.
+    public nonisolated let group: String
+    /// How long a job may go without its consumer renewing it before another consumer takes it.
+    public nonisolated let lease: Duration
+    /// The kinds `next()` delivers.
+    public nonisolated let kinds: [TaskKind]
+    /// Commands go through this client (it may be shared with a progress bus).
+    public nonisolated let client: RedisClient
+    private nonisolated let keyPrefix: String
+    private nonisolated let block: Duration
+    private nonisolated let logger: Logger
+
+    /// Entries delivered to this consumer and not yet handed to a worker, oldest first.
+    private var buffered: [Job] = []
+    /// Entry IDs delivered to this consumer and not acknowledged, by kind: their leases are renewed.
+    private var held: [TaskKind: Set<String>] = [:]
+    private var nextClaim = ContinuousClock.now
+    private var claimCursors: [TaskKind: String] = [:]
+    private var nextPrune = ContinuousClock.now + .seconds(60)
+    private var groupsReady = false
+    private var keeper: Task<Void, Never>?
+
+    /// Dead-lettered jobs kept per kind (older ones are trimmed).
+    public static let deadLetterCapacity = 10_000
+    /// Consumers idle this long with nothing pending are removed from the group.
+    static let forgetConsumersAfter: Duration = .seconds(3600)
+
+    /// A queue over `client`. Nothing is sent until the first call; `connect` checks the server.
+    /// - Parameters:
+    ///   - kinds: the kinds `next()` delivers (enqueueing any kind works regardless).
+    ///   - consumer: this process's name in the group; by default host, process id and a random
+    ///     suffix, unique per process (a name reused by a live process would share its jobs).
+    ///   - lease: see `lease`; at least 100 ms.
+    ///   - keyPrefix: prepended to every key (`coach:` in production; tests use their own).
+    public init(
+        client: RedisClient, kinds: [TaskKind] = TaskKind.allCases, consumer: String? = nil, group: String = "workers",
+        lease: Duration = .seconds(30), keyPrefix: String = "coach:", logger: Logger = Logger(label: "coach.redis.jobs")
+    ) {
+        self.client = client
+        self.kinds = kinds
+        self.consumer = consumer ?? Self.defaultConsumerName()
+        self.group = group
+        self.lease = max(lease, .milliseconds(100))
+        self.keyPrefix = keyPrefix
+        self.block = min(self.lease / 2, .seconds(5))
+        var logger = logger
+        logger[metadataKey: "consumer"] = "\(self.consumer)"
+        self.logger = logger
+    }
+
+    /// Connects to `url` (`redis://[:password@]host:port[/db]`) and creates the consumer groups,
+    /// so it throws when Redis cannot be reached. See `init` for the parameters.
+    public static func connect(
+        url: String, kinds: [TaskKind] = TaskKind.allCases, consumer: String? = nil, lease: Duration = .seconds(30),
+        keyPrefix: String = "coach:", logger: Logger = Logger(label: "coach.redis.jobs")
+    ) async throws -> RedisJobQueue {
+        let client = try RedisClient(url: url, logger: logger)
+        let queue = RedisJobQueue(client: client, kinds: kinds, consumer: consumer, lease: lease, keyPrefix: keyPrefix, logger: logger)
+        try await queue.createGroups()
+        return queue
+    }
+
+    deinit {
+        keeper?.cancel()
+    }
+
+    /// The stream holding queued jobs of `kind`.
+    public nonisolated func streamKey(_ kind: TaskKind) -> String { "\(keyPrefix)jobs:\(kind.rawValue)" }
+
+    /// The stream holding dead-lettered jobs of `kind`.
+    public nonisolated func deadLetterKey(_ kind: TaskKind) -> String { "\(keyPrefix)jobs:\(kind.rawValue):dead" }
+
+    // MARK: JobQueue
+
+    public nonisolated func enqueue(_ job: Job) async throws {
+        let reply = try await send(["XADD", streamKey(job.kind), "*", "task_id", job.taskID, "kind", job.kind.rawValue], "enqueue")
+        try check(reply, "enqueue")
+    }
+
+    /// Waits for the next job, riding out Redis outages (it retries with backoff and logs);
+    /// only cancellation ends the wait, with `CancellationError`.
+    public func next() async throws -> Job {
+        startKeeper()
+        var failures = 0
+        while true {
+            try Task.checkCancellation()
+            if !buffered.isEmpty { return buffered.removeFirst() }
+            guard !kinds.isEmpty else {
+                try await Task.sleep(for: .seconds(3600))
+                continue
+            }
+            do {
+                if !groupsReady { try await createGroups() }
+                if ContinuousClock.now >= nextClaim {
+                    nextClaim = .now + lease / 2
+                    if let job = try await claimAbandoned() {
+                        nextClaim = .now  // there may be more
+                        return job
+                    }
+                    try await pruneConsumers()
+                }
+                var command = ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "BLOCK", String(block.milliseconds()), "STREAMS"]
+                command += kinds.map(streamKey) + kinds.map { _ in ">" }
+                let reply = try await client.blockingSend(command, block: block)
+                if reply.errorCode == "NOGROUP" {
+                    groupMissing()
+                    continue
+                }
+                try check(reply, "read")
+                await accept(StreamEntry.streams(reply))
+                failures = 0
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failures += 1
+                if failures == 1 || failures.isMultiple(of: 20) {
+                    logger.warning("cannot read jobs from Redis, retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                }
+                try await Task.sleep(for: Self.backoff(failures))
+            }
+        }
+    }
+
+    public func acknowledge(_ job: Job) async throws {
+        guard let receipt = job.receipt else { return }  // not delivered by Redis: nothing to settle
+        held[job.kind]?.remove(receipt)
+        let key = streamKey(job.kind)
+        let replies = try await pipeline([["XACK", key, group, receipt], ["XDEL", key, receipt]], "acknowledge")
+        for reply in replies { try check(reply, "acknowledge") }
+    }
+
+    public func deadLetter(_ job: Job, reason: String) async throws {
+        var commands: [[String]] = [["MULTI"]]
+        commands.append([
+            "XADD", deadLetterKey(job.kind), "MAXLEN", "~", String(Self.deadLetterCapacity), "*",
+            "task_id", job.taskID, "kind", job.kind.rawValue, "reason", reason, "deliveries", String(job.deliveries),
+            "entry_id", job.receipt ?? "",
+        ])
+        if let receipt = job.receipt {
+            held[job.kind]?.remove(receipt)
+            commands.append(["XACK", streamKey(job.kind), group, receipt])
+            commands.append(["XDEL", streamKey(job.kind), receipt])
+        }
+        commands.append(["EXEC"])
+        let replies = try await pipeline(commands, "dead-letter")
+        for reply in replies { try check(reply, "dead-letter") }
+        for reply in replies.last?.elements ?? [] { try check(reply, "dead-letter") }
+        logger.warning(
+            "job dead-lettered",
+            metadata: ["task_id": "\(job.taskID)", "kind": "\(job.kind.rawValue)", "deliveries": "\(job.deliveries)"])
+    }
+
+    // MARK: Administration
+
+    /// Creates the consumer group of each consumed kind (and its stream) if missing; a group
+    /// created now starts at the beginning of its stream, so jobs enqueued before are delivered.
+    public func createGroups() async throws {
+        for kind in kinds {
+            let reply = try await send(["XGROUP", "CREATE", streamKey(kind), group, "0", "MKSTREAM"], "create group")
+            if reply.errorCode != "BUSYGROUP" { try check(reply, "create group") }
+        }
+        groupsReady = true
+    }
+
+    /// Stops renewing the leases of jobs this queue has handed out: unacknowledged ones go to
+    /// another consumer after `lease` (as if this process had died). Further calls to `next()`
+    /// start renewing again.
+    public func stopRenewingLeases() {
+        keeper?.cancel()
+        keeper = nil
+    }
+
+    /// Jobs waiting in the stream of `kind` that no consumer has been handed yet.
+    public nonisolated func backlog(_ kind: TaskKind) async throws -> Int {
+        let reply = try await send(["XINFO", "GROUPS", streamKey(kind)], "backlog")
+        guard case .array(let groups) = reply else { return 0 }
+        for info in groups {
+            let fields = Self.flatMap(info)
+            if fields["name"]?.text == group { return Int(fields["lag"]?.int ?? 0) }
+        }
+        return 0
+    }
+
+    // MARK: Delivery
+
+    /// Buffers what `XREADGROUP` handed this consumer (one entry per stream at most).
+    private func accept(_ streams: [(key: String, entries: [StreamEntry])]) async {
+        for (key, entries) in streams {
+            guard let kind = kinds.first(where: { streamKey($0) == key }) else { continue }
+            for entry in entries {
+                guard let job = await job(from: entry, kind: kind, deliveries: 1) else { continue }
+                held[kind, default: []].insert(entry.id)
+                buffered.append(job)
+            }
+        }
+        buffered.sort { StreamEntry.precedes($0.receipt ?? "", $1.receipt ?? "") }
+    }
+
+    /// Takes over one entry that has been pending longer than the lease, if any.
+    private func claimAbandoned() async throws -> Job? {
+        for kind in kinds {
+            let key = streamKey(kind)
+            var cursor = claimCursors[kind] ?? "0-0"
+            // `XAUTOCLAIM` scans at most 10 × COUNT pending entries per call.
+            for _ in 0..<10 {
+                let reply = try await send(
+                    ["XAUTOCLAIM", key, group, consumer, String(lease.milliseconds()), cursor, "COUNT", "1"], "claim")
+                if reply.errorCode == "NOGROUP" {
+                    groupMissing()
+                    return nil
+                }
+                try check(reply, "claim")
+                guard let parts = reply.elements, parts.count >= 2, let next = parts[0].text else {
+                    throw RedisError.unexpectedReply("XAUTOCLAIM")
+                }
+                cursor = next
+                for entry in StreamEntry.list(parts[1]) {
+                    // Ours and still being worked on (a renewal came late): not abandoned.
+                    if held[kind]?.contains(entry.id) == true { continue }
+                    let deliveries = try await deliveryCount(key: key, id: entry.id)
+                    guard let job = await job(from: entry, kind: kind, deliveries: deliveries) else { continue }
+                    held[kind, default: []].insert(entry.id)
+                    claimCursors[kind] = cursor
+                    logger.info(
+                        "took over an abandoned job",
+                        metadata: ["task_id": "\(job.taskID)", "kind": "\(kind.rawValue)", "deliveries": "\(deliveries)"])
+                    return job
+                }
+                if cursor == "0-0" { break }
+            }
+            claimCursors[kind] = cursor
+        }
+        return nil
+    }
+
+    /// The stream or the group went away (a server restart without persistence, or someone
+    /// deleted the key): they are created again before the next read.
+    private func groupMissing() {
+        logger.warning("job stream or consumer group missing, creating it again")
+        groupsReady = false
+    }
+
+    private func deliveryCount(key: String, id: String) async throws -> Int {
+        let reply = try await send(["XPENDING", key, group, id, id, "1"], "pending")
+        try check(reply, "pending")
+        guard let first = reply.elements?.first?.elements, first.count >= 4, let count = first[3].int else { return 1 }
+        return Int(count)
+    }
+
+    /// The job an entry stands for; an entry without a task id cannot be run and is settled.
+    private func job(from entry: StreamEntry, kind: TaskKind, deliveries: Int) async -> Job? {
+        if let taskID = entry.fields["task_id"], !taskID.isEmpty {
+            return Job(taskID: taskID, kind: kind, deliveries: deliveries, receipt: entry.id)
+        }
+        logger.error("dropping a malformed job entry", metadata: ["entry_id": "\(entry.id)", "kind": "\(kind.rawValue)"])
+        _ = try? await client.pipeline([["XACK", streamKey(kind), group, entry.id], ["XDEL", streamKey(kind), entry.id]])
+        return nil
+    }
+
+    // MARK: Leases
+
+    private func startKeeper() {
+        guard keeper == nil else { return }
+        let interval = lease / 3
+        keeper = Task { [weak self] in
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                guard let self else { return }
+                await self.renewLeases()
+            }
+        }
+    }
+
+    /// Resets the idle time of every entry this consumer holds, atomically skipping any that
+    /// another consumer took over meanwhile (that one is no longer ours to renew).
+    private func renewLeases() async {
+        for (kind, ids) in held where !ids.isEmpty {
+            do {
+                let reply = try await client.send(
+                    ["EVAL", Self.renewScript, "1", streamKey(kind), group, consumer] + ids.sorted())
+                try check(reply, "renew")
+                let kept = Set((reply.elements ?? []).compactMap(\.text))
+                // Entries acknowledged while the renewal ran are gone from the group, not lost.
+                let lost = ids.subtracting(kept).intersection(held[kind] ?? [])
+                guard !lost.isEmpty else { continue }
+                held[kind]?.subtract(lost)
+                logger.warning("lost the lease of jobs", metadata: ["kind": "\(kind.rawValue)", "entries": "\(lost.sorted())"])
+            } catch {
+                logger.warning("cannot renew job leases", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// KEYS[1] stream; ARGV group, consumer, ids…: `XCLAIM … JUSTID` (which neither counts a
+    /// delivery nor returns the entry) for each id still pending to this consumer.
+    private static let renewScript = """
+        local kept = {}
+        for i = 3, #ARGV do
+          local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+          if pending[1] and pending[1][2] == ARGV[2] then
+            redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+            kept[#kept + 1] = ARGV[i]
+          end
+        end
+        return kept
+        """
+
+    /// Removes consumers (other processes, long gone) that hold nothing, so the group does not
+    /// collect one per process ever started. Atomic, so a consumer that just got a job stays.
+    private func pruneConsumers() async throws {
+        guard ContinuousClock.now >= nextPrune else { return }
+        nextPrune = .now + Self.forgetConsumersAfter / 6
+        for kind in kinds {
+            let reply = try await send(
+                ["EVAL", Self.pruneScript, "1", streamKey(kind), group, consumer, String(Self.forgetConsumersAfter.milliseconds())],
+                "prune consumers")
+            try check(reply, "prune consumers")
+        }
+    }
+
+    /// KEYS[1] stream; ARGV group, this consumer, idle milliseconds.
+    private static let pruneScript = """
+        local removed = 0
+        for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+          local info = {}
+          for i = 1, #consumer, 2 do info[consumer[i]] = consumer[i + 1] end
+          if info['name'] ~= ARGV[2] and info['pending'] == 0 and info['idle'] > tonumber(ARGV[3]) then
+            redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])
+            removed = removed + 1
+          end
+        end
+        return removed
+        """
+
+    // MARK: Helpers
+
+    private nonisolated func send(_ command: [String], _ what: String) async throws -> RedisReply {
+        try await pipeline([command], what)[0]
+    }
+
+    /// Connection failures become SERVICE_UNAVAILABLE for callers (the job queue is down).
+    private nonisolated func pipeline(_ commands: [[String]], _ what: String) async throws -> [RedisReply] {
+        do {
+            return try await client.pipeline(commands)
+        } catch let error as RedisError {
+            logger.warning("job queue unavailable", metadata: ["operation": "\(what)", "error": "\(error)"])
+            throw CoachError.unavailable("job queue unavailable")
+        }
+    }
+
+    /// An error reply becomes INTERNAL_SERVER_ERROR for callers (logged with Redis's message).
+    private nonisolated func check(_ reply: RedisReply, _ what: String) throws {
+        guard case .error(let message) = reply else { return }
+        logger.error("job queue command failed", metadata: ["operation": "\(what)", "error": "\(message)"])
+        throw CoachError.internal("job queue error")
+    }
+
+    private static func flatMap(_ reply: RedisReply) -> [String: RedisReply] {
+        var fields: [String: RedisReply] = [:]
+        let elements = reply.elements ?? []
+        var index = 0
+        while index + 1 < elements.count {
+            if let name = elements[index].text { fields[name] = elements[index + 1] }
+            index += 2
+        }
+        return fields
+    }
+
+    static func backoff(_ failures: Int) -> Duration {
+        let base = Duration.milliseconds(100) * (1 << min(failures - 1, 5))
+        return min(base, .seconds(3)) * Double.random(in: 0.75...1.25)
+    }
+
+    private static func defaultConsumerName() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
+    }
+}
