@@ -178,7 +178,7 @@ let package = Package(
                 "CoachLLMProviders", "CoachLLM", "CoachCore",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
-        .testTarget(name: "CoachMongoTests", dependencies: ["CoachMongo", "CoachStore", "CoachCore"]),
+        .testTarget(name: "CoachMongoTests", dependencies: ["CoachMongo", "CoachStore", "CoachCore", "CMongoC"]),
         .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobs", "CoachCore"]),
         .testTarget(name: "CoachRedisTests", dependencies: ["CoachRedis", "CoachJobs", "CoachCore"]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore", "CoachCore"]),

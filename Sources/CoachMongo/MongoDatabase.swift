@@ -20,7 +20,8 @@ public final class MongoDatabase: Sendable {
     public static let defaultServerSelectionTimeoutMS: Int32 = 1000
 
     /// Creates the pool for `uri` (connections are opened lazily, by the pool's monitor and the
-    /// first operation). Throws `DATABASE_OPERATION_FAILED` for a malformed URI.
+    /// first operation); `threads` bounds how many operations run at once. Throws
+    /// `DATABASE_OPERATION_FAILED` for a malformed URI.
     public init(uri: String, name: String, logger: Logger, threads: Int = 8) throws {
         MongoLibrary.setUp(logger: logger)
         self.name = name

@@ -12,7 +12,8 @@ import Testing
         let port = try closedLoopbackPort()
         let started = ContinuousClock.now
         await #expect(throws: CoachError(.serviceUnavailable, "database unavailable")) {
-            _ = try await MongoStores.connect(uri: "mongodb://127.0.0.1:\(port)", database: "down", logger: Logger(label: "test"))
+            _ = try await MongoStores.connect(
+                uri: "mongodb://127.0.0.1:\(port)", database: "down", logger: Logger(label: "test"))
         }
         // serverSelectionTimeoutMS (1.5 s by default) bounds the wait; the loose bound here only
         // proves nothing hangs (timings on a loaded 2-core machine are not assertions).
@@ -26,7 +27,10 @@ import Testing
     }
 
     @Test func extendedJSONEscapesStringsAndKeepsKeyOrder() {
-        let value: BSON = ["b": "q\"\\\n\u{1}é", "a": [1, .double(2.5), true, .null], "c": .date(1_800_000_000_123), "d": .int(5_000_000_000)]
+        let value: BSON = [
+            "b": "q\"\\\n\u{1}é", "a": [1, .double(2.5), true, .null], "c": .date(1_800_000_000_123),
+            "d": .int(5_000_000_000),
+        ]
         #expect(
             value.extendedJSON
                 == #"{"b":"q\"\\\n\u0001é","a":[1,2.5,true,null],"c":{"$date": {"$numberLong": "1800000000123"}},"d":{"$numberLong": "5000000000"}}"#
@@ -75,7 +79,8 @@ import Testing
             #expect(record?["state"]?.stringValue == "PENDING")
             #expect(record?["idempotency_key"]?.stringValue == "k")
             let names = Set(indexes["cursor"]?["firstBatch"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
-            #expect(names.isSuperset(of: ["task_id_1", "kind_1_idempotency_key_1", "kind_1_state_1_created_at_-1__id_-1"]))
+            #expect(
+                names.isSuperset(of: ["task_id_1", "kind_1_idempotency_key_1", "kind_1_state_1_created_at_-1__id_-1"]))
         } catch {
             try? await stores.database.drop()
             throw error
@@ -94,7 +99,9 @@ func closedLoopbackPort() throws -> Int {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
     }
     guard bound else { throw CoachError.internal("no free port") }
     return Int(UInt16(bigEndian: address.sin_port))

@@ -36,7 +36,8 @@ struct Backend: Sendable, CustomTestStringConvertible {
     }
 
     static let sqlite = Backend(name: "sqlite") {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coach-contract-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "coach-contract-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("test.sqlite").path
         @Sendable func open() throws -> StoreSet {
             let database = try SQLiteDatabase(path: path, logger: Logger(label: "test"))
@@ -85,7 +86,8 @@ extension Backend {
 // MARK: - Sample values
 
 func content(name: String = "Kim", summary: String = "Backend engineer with Kafka.") -> ResumeContent {
-    ResumeContent(name: name, summary: summary, totalExperienceMonths: 12, technicalSkills: TechnicalSkills(frameworks: ["Gin"]))
+    ResumeContent(
+        name: name, summary: summary, totalExperienceMonths: 12, technicalSkills: TechnicalSkills(frameworks: ["Gin"]))
 }
 
 let sampleRecord = GenerationRecord(
@@ -97,7 +99,9 @@ func questionSet(key: String = "Kim_1", task: String? = nil, at seconds: Double 
     QuestionSet(
         id: DocumentID.make(), resumeID: "r1", uniqueKey: key,
         questions: [
-            Question(type: "Quality", difficulty: "easy", topic: "Go", question: "How do you test Go?", whatGoodAnswersCover: ["a", "b"])
+            Question(
+                type: "Quality", difficulty: "easy", topic: "Go", question: "How do you test Go?",
+                whatGoodAnswersCover: ["a", "b"])
         ],
         record: sampleRecord, createdAt: Date(timeIntervalSince1970: seconds), taskID: task)
 }

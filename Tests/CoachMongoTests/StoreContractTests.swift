@@ -13,10 +13,13 @@ import Testing
             var original = content()
             original.contact = Contact(email: "kim@example.com", github: "https://github.com/kim")
             original.personalProjects = [
-                PersonalProject(name: "P", description: "줄바꿈\n\"따옴표\" \\ \u{1}", techStack: ["Go"], githubURL: "https://x.dev")
+                PersonalProject(
+                    name: "P", description: "줄바꿈\n\"따옴표\" \\ \u{1}", techStack: ["Go"], githubURL: "https://x.dev")
             ]
             original.workExperiences = [
-                WorkExperience(company: "C", position: "Dev", duration: "2y", techStack: ["Kafka"], achievements: ["x"], teamSize: 5)
+                WorkExperience(
+                    company: "C", position: "Dev", duration: "2y", techStack: ["Kafka"], achievements: ["x"],
+                    teamSize: 5)
             ]
             let created = try await stores.resumes.create(original, at: Date(timeIntervalSince1970: 1_800_000_000.123))
             #expect(created.uniqueKey == "Kim_1")
@@ -34,8 +37,12 @@ import Testing
     func unknownResumeKeyIsResumeNotFound(backend: Backend) async throws {
         try await backend.run { stores in
             let resumes = stores.resumes
-            await #expect(throws: CoachError.resumeNotFound("nobody_1")) { try await resumes.get(uniqueKey: "nobody_1") }
-            await #expect(throws: CoachError.resumeNotFound("nobody_1")) { try await resumes.delete(uniqueKey: "nobody_1") }
+            await #expect(throws: CoachError.resumeNotFound("nobody_1")) {
+                try await resumes.get(uniqueKey: "nobody_1")
+            }
+            await #expect(throws: CoachError.resumeNotFound("nobody_1")) {
+                try await resumes.delete(uniqueKey: "nobody_1")
+            }
             await #expect(throws: CoachError.resumeNotFound("nobody_1")) {
                 try await resumes.update(uniqueKey: "nobody_1", content: content(), at: Date())
             }
@@ -68,7 +75,8 @@ import Testing
             let resumes = stores.resumes
             let start = Date(timeIntervalSince1970: 1_800_000_000)
             for index in 0..<5 {
-                _ = try await resumes.create(content(name: index % 2 == 0 ? "Kim" : "Lee"), at: start.addingTimeInterval(Double(index)))
+                _ = try await resumes.create(
+                    content(name: index % 2 == 0 ? "Kim" : "Lee"), at: start.addingTimeInterval(Double(index)))
             }
             let first = try await resumes.list(name: nil, limit: 2, after: nil)
             #expect(first.items.map(\.uniqueKey) == ["Kim_3", "Lee_2"])
@@ -146,14 +154,18 @@ import Testing
     @Test(arguments: Backend.all)
     func questionSetsFollowTheResultContract(backend: Backend) async throws {
         try await backend.run { stores in
-            try await checkResultContract(stores.questionSets) { key, task, seconds in questionSet(key: key, task: task, at: seconds) }
+            try await checkResultContract(stores.questionSets) { key, task, seconds in
+                questionSet(key: key, task: task, at: seconds)
+            }
         }
     }
 
     @Test(arguments: Backend.all)
     func learningPathsFollowTheResultContract(backend: Backend) async throws {
         try await backend.run { stores in
-            try await checkResultContract(stores.learningPaths) { key, task, seconds in learningPath(key: key, task: task, at: seconds) }
+            try await checkResultContract(stores.learningPaths) { key, task, seconds in
+                learningPath(key: key, task: task, at: seconds)
+            }
         }
     }
 
@@ -245,7 +257,9 @@ import Testing
             failed.error = TaskError(code: "LLM_API_TIMEOUT", message: "timed out")
             try await tasks.update(failed)
             #expect(try await tasks.get(taskID: "d1", kind: .interview)?.error == failed.error)
-            await #expect(throws: CoachError(.taskNotFound, "task not found: ghost")) { try await tasks.update(task("ghost")) }
+            await #expect(throws: CoachError(.taskNotFound, "task not found: ghost")) {
+                try await tasks.update(task("ghost"))
+            }
         }
     }
 
@@ -274,8 +288,14 @@ import Testing
             let last = try await tasks.list(kind: .interview, state: nil, limit: 2, after: second.next)
             #expect(last.items.map(\.taskID) == ["i0"])
             #expect(last.next == nil)
-            #expect(try await tasks.list(kind: .interview, state: .success, limit: 10, after: nil).items.map(\.taskID) == ["i3", "i1"])
-            #expect(try await tasks.list(kind: .interview, state: .pending, limit: 10, after: nil).items.map(\.taskID) == ["i4", "i2", "i0"])
+            #expect(
+                try await tasks.list(kind: .interview, state: .success, limit: 10, after: nil).items.map(\.taskID) == [
+                    "i3", "i1",
+                ])
+            #expect(
+                try await tasks.list(kind: .interview, state: .pending, limit: 10, after: nil).items.map(\.taskID) == [
+                    "i4", "i2", "i0",
+                ])
             #expect(try await tasks.list(kind: .learning, state: .failure, limit: 10, after: nil).items.isEmpty)
 
             #expect(try await tasks.unfinished(kind: nil).map(\.taskID) == ["l0", "i0", "i2", "i4", "l1"])
