@@ -18,7 +18,10 @@ import Logging
 /// - `acknowledge` is `XACK` + `XDEL`; `deadLetter` moves the job to `<prefix>jobs:<kind>:dead`
 ///   (fields `task_id`, `kind`, `reason`, `deliveries`, `entry_id`) and acknowledges it, atomically.
 ///
-/// Delivery is at least once: a worker must tolerate a job whose task already finished.
+/// Jobs go out oldest first: strictly within a kind, and across kinds by enqueue time to the
+/// millisecond (entry IDs of different streams carry their own sequence numbers within a
+/// millisecond); a taken-over job comes when its lease has run out. Delivery is at least once: a worker must tolerate a job whose task already
+/// finished.
 public actor RedisJobQueue: JobQueue {
     /// This process's name in the consumer group.
     public nonisolated let consumer: String
@@ -30,7 +33,8 @@ public actor RedisJobQueue: JobQueue {
     public nonisolated let kinds: [TaskKind]
     /// Commands go through this client (it may be shared with a progress bus).
     public nonisolated let client: RedisClient
-    private nonisolated let keyPrefix: String
+    /// Prepended to every key.
+    public nonisolated let keyPrefix: String
     private nonisolated let block: Duration
     private nonisolated let logger: Logger
 
@@ -108,7 +112,12 @@ public actor RedisJobQueue: JobQueue {
         var failures = 0
         while true {
             try Task.checkCancellation()
-            if !buffered.isEmpty { return buffered.removeFirst() }
+            if !buffered.isEmpty {
+                await topUpBuffer()
+                // Another caller may have emptied the buffer meanwhile.
+                if !buffered.isEmpty { return buffered.removeFirst() }
+                continue
+            }
             guard !kinds.isEmpty else {
                 try await Task.sleep(for: .seconds(3600))
                 continue
@@ -194,15 +203,38 @@ public actor RedisJobQueue: JobQueue {
         keeper = nil
     }
 
-    /// Jobs waiting in the stream of `kind` that no consumer has been handed yet.
+    /// Jobs of `kind` enqueued and not yet handed to any consumer (acknowledged entries are
+    /// deleted, so this is the stream's length less what is pending).
     public nonisolated func backlog(_ kind: TaskKind) async throws -> Int {
-        let reply = try await send(["XINFO", "GROUPS", streamKey(kind)], "backlog")
-        guard case .array(let groups) = reply else { return 0 }
-        for info in groups {
-            let fields = Self.flatMap(info)
-            if fields["name"]?.text == group { return Int(fields["lag"]?.int ?? 0) }
+        let replies = try await pipeline([["XLEN", streamKey(kind)], ["XPENDING", streamKey(kind), group]], "backlog")
+        try check(replies[0], "backlog")
+        let pending = replies[1].elements?.first?.int ?? 0
+        return max(0, Int(replies[0].int ?? 0) - Int(pending))
+    }
+
+    /// Jobs of `kind` handed to a consumer and not acknowledged yet.
+    public nonisolated func pending(_ kind: TaskKind) async throws -> Int {
+        let reply = try await send(["XPENDING", streamKey(kind), group], "pending")
+        if reply.errorCode == "NOGROUP" { return 0 }
+        try check(reply, "pending")
+        return Int(reply.elements?.first?.int ?? 0)
+    }
+
+    /// Removes from the group the consumers other than this one that hold nothing and have been
+    /// idle longer than `idle` (processes long gone: each process has a consumer name of its
+    /// own). Atomic, so a consumer that just got a job stays. Returns how many went. Also done
+    /// every ten minutes by `next()` for consumers idle an hour.
+    @discardableResult
+    public nonisolated func forgetIdleConsumers(idleFor idle: Duration) async throws -> Int {
+        var removed = 0
+        for kind in kinds {
+            let reply = try await send(
+                ["EVAL", Self.pruneScript, "1", streamKey(kind), group, consumer, String(idle.milliseconds(minimum: 0))], "forget consumers")
+            if reply.errorCode == "NOGROUP" { continue }
+            try check(reply, "forget consumers")
+            removed += Int(reply.int ?? 0)
         }
-        return 0
+        return removed
     }
 
     // MARK: Delivery
@@ -218,6 +250,17 @@ public actor RedisJobQueue: JobQueue {
             }
         }
         buffered.sort { StreamEntry.precedes($0.receipt ?? "", $1.receipt ?? "") }
+    }
+
+    /// Keeps delivery in order across kinds: before handing out a buffered job, fetches (without
+    /// waiting) the oldest new entry of each kind that has none buffered, so the oldest of all
+    /// goes first. A failure here only costs order, so it is not reported.
+    private func topUpBuffer() async {
+        let missing = kinds.filter { kind in !buffered.contains { $0.kind == kind } }
+        guard !missing.isEmpty else { return }
+        let command = ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "STREAMS"] + missing.map(streamKey) + missing.map { _ in ">" }
+        guard let reply = try? await client.send(command), reply.errorCode == nil else { return }
+        await accept(StreamEntry.streams(reply))
     }
 
     /// Takes over one entry that has been pending longer than the lease, if any.
@@ -286,7 +329,8 @@ public actor RedisJobQueue: JobQueue {
     private func startKeeper() {
         guard keeper == nil else { return }
         let interval = lease / 3
-        keeper = Task { [weak self] in
+        // Detached and weak: the keeper must not keep the queue alive (its `deinit` stops it).
+        keeper = Task.detached { [weak self] in
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { return }
                 guard let self else { return }
@@ -329,17 +373,12 @@ public actor RedisJobQueue: JobQueue {
         return kept
         """
 
-    /// Removes consumers (other processes, long gone) that hold nothing, so the group does not
-    /// collect one per process ever started. Atomic, so a consumer that just got a job stays.
+    /// So the group does not collect one consumer per process ever started.
     private func pruneConsumers() async throws {
         guard ContinuousClock.now >= nextPrune else { return }
         nextPrune = .now + Self.forgetConsumersAfter / 6
-        for kind in kinds {
-            let reply = try await send(
-                ["EVAL", Self.pruneScript, "1", streamKey(kind), group, consumer, String(Self.forgetConsumersAfter.milliseconds())],
-                "prune consumers")
-            try check(reply, "prune consumers")
-        }
+        let removed = try await forgetIdleConsumers(idleFor: Self.forgetConsumersAfter)
+        if removed > 0 { logger.info("removed idle consumers from the group", metadata: ["consumers": "\(removed)"]) }
     }
 
     /// KEYS[1] stream; ARGV group, this consumer, idle milliseconds.
@@ -377,17 +416,6 @@ public actor RedisJobQueue: JobQueue {
         guard case .error(let message) = reply else { return }
         logger.error("job queue command failed", metadata: ["operation": "\(what)", "error": "\(message)"])
         throw CoachError.internal("job queue error")
-    }
-
-    private static func flatMap(_ reply: RedisReply) -> [String: RedisReply] {
-        var fields: [String: RedisReply] = [:]
-        let elements = reply.elements ?? []
-        var index = 0
-        while index + 1 < elements.count {
-            if let name = elements[index].text { fields[name] = elements[index + 1] }
-            index += 2
-        }
-        return fields
     }
 
     static func backoff(_ failures: Int) -> Duration {

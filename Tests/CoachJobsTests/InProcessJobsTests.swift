@@ -3,6 +3,11 @@ import CoachJobs
 import Foundation
 import Testing
 
+// The behaviour every queue and bus share (order, waiting, cancellation, acknowledgement, dead
+// letters, replay then live, terminal events, tasks kept apart) is one contract suite run against
+// both the in-process and the Redis implementations: Tests/CoachRedisTests. What is here is
+// particular to the in-process ones.
+
 func event(_ sequence: Int64, _ type: TaskEvent.EventType = .progress, task id: String = "t1") -> TaskEvent {
     var task = TaskRecord(taskID: id, kind: .interview, uniqueKey: "k_1", input: .questions(QuestionOptions()), idempotencyKey: nil, createdAt: Date())
     task.sequence = sequence
@@ -10,63 +15,25 @@ func event(_ sequence: Int64, _ type: TaskEvent.EventType = .progress, task id: 
 }
 
 @Suite struct InProcessProgressBusTests {
-    @Test func replaysHeldEventsThenDeliversLiveOnesUntilTheTerminalEvent() async throws {
-        let bus = InProcessProgressBus()
-        await bus.publish(event(1))
-        await bus.publish(event(2))
-        let stream = await bus.events(taskID: "t1", after: 1)
-        await bus.publish(event(3))
-        await bus.publish(event(4, .completed))
-        await bus.publish(event(5))  // after the end: never delivered to this subscriber
+    @Test func replaysOnlyTheNewestEventsItHolds() async throws {
+        let bus = InProcessProgressBus(capacity: 3)
+        for sequence in 1...5 { await bus.publish(event(Int64(sequence))) }
+        await bus.publish(event(6, .completed))
         var sequences: [Int64] = []
-        for try await received in stream { sequences.append(received.sequence) }
-        #expect(sequences == [2, 3, 4])
-    }
-
-    @Test func aFinishedTaskReplaysAndEndsAtOnce() async throws {
-        let bus = InProcessProgressBus()
-        for sequence in 1...3 { await bus.publish(event(Int64(sequence))) }
-        await bus.publish(event(4, .error))
-        var sequences: [Int64] = []
-        for try await received in await bus.events(taskID: "t1", after: 2) { sequences.append(received.sequence) }
-        #expect(sequences == [3, 4])
-    }
-
-    @Test func keepsTasksApart() async throws {
-        let bus = InProcessProgressBus()
-        await bus.publish(event(1, task: "a"))
-        await bus.publish(event(2, .completed, task: "a"))
-        await bus.publish(event(1, .completed, task: "b"))
-        var ids: [String] = []
-        for try await received in await bus.events(taskID: "b", after: 0) { ids.append(received.task.taskID) }
-        #expect(ids == ["b"])
+        for try await received in await bus.events(taskID: "t1", after: 0) { sequences.append(received.sequence) }
+        #expect(sequences == [4, 5, 6])
     }
 }
 
 @Suite struct InProcessJobQueueTests {
-    @Test func deliversJobsInOrderAndCountsDeliveries() async throws {
+    @Test func keepsDeadLetteredJobsWithTheirReason() async throws {
         let queue = InProcessJobQueue()
         await queue.enqueue(Job(taskID: "1", kind: .interview))
-        await queue.enqueue(Job(taskID: "2", kind: .learning))
-        let first = try await queue.next()
-        let second = try await queue.next()
-        #expect([first.taskID, second.taskID] == ["1", "2"])
-        #expect(first.deliveries == 1)
-    }
-
-    @Test func aWaitingWorkerGetsTheNextJob() async throws {
-        let queue = InProcessJobQueue()
-        async let job = queue.next()
-        try await Task.sleep(for: .milliseconds(50))
-        await queue.enqueue(Job(taskID: "late", kind: .interview))
-        #expect(try await job.taskID == "late")
-    }
-
-    @Test func cancellingAWaitEndsIt() async {
-        let queue = InProcessJobQueue()
-        let waiter = Task { try await queue.next() }
-        try? await Task.sleep(for: .milliseconds(50))
-        waiter.cancel()
-        await #expect(throws: CancellationError.self) { try await waiter.value }
+        let job = try await queue.next()
+        await queue.deadLetter(job, reason: "delivered 6 times")
+        let deadLetters = await queue.deadLetters
+        #expect(deadLetters.map(\.0) == [job])
+        #expect(deadLetters.map(\.1) == ["delivered 6 times"])
+        #expect(await queue.depth == 0)
     }
 }

@@ -1,0 +1,133 @@
+import CoachCore
+import CoachJobs
+import Foundation
+import Testing
+
+/// What every `JobQueue` does, run against each backend of `JobsBackend.all`.
+@Suite struct JobQueueContractTests {
+    @Test(arguments: JobsBackend.all)
+    func deliversJobsInOrderAndCountsDeliveries(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            let kinds: [TaskKind] = [.interview, .learning, .interview, .interview, .learning, .learning, .interview]
+            for (number, kind) in kinds.enumerated() {
+                try await set.queue.enqueue(Job(taskID: "\(number)", kind: kind))
+                // Redis orders jobs of different kinds by enqueue time to the millisecond (each
+                // kind is its own stream); jobs of one kind are in order whatever the timing.
+                if number + 1 < kinds.count, kinds[number + 1] != kind { try await Task.sleep(for: .milliseconds(3)) }
+            }
+            var jobs: [Job] = []
+            for _ in kinds { jobs.append(try await within(.seconds(10)) { try await set.queue.next() }) }
+            #expect(jobs.map(\.taskID) == kinds.indices.map { "\($0)" })
+            #expect(jobs.map(\.kind) == kinds)
+            #expect(jobs.allSatisfy { $0.deliveries == 1 })
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
+    func deliversManyJobsOfAKindInOrder(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            for number in 0..<50 { try await set.queue.enqueue(Job(taskID: "\(number)", kind: .learning)) }
+            var received: [String] = []
+            for _ in 0..<50 {
+                let job = try await within(.seconds(10)) { try await set.queue.next() }
+                received.append(job.taskID)
+                try await set.queue.acknowledge(job)
+            }
+            #expect(received == (0..<50).map { "\($0)" })
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
+    func aWaitingConsumerGetsTheNextJob(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            let queue = set.queue
+            let waiter = Task { try await queue.next() }
+            try await Task.sleep(for: .milliseconds(200))
+            try await queue.enqueue(Job(taskID: "late", kind: .learning))
+            let job = try await within(.seconds(10)) { try await waiter.value }
+            #expect(job.taskID == "late")
+            #expect(job.kind == .learning)
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
+    func cancellingAWaitEndsItPromptly(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            let queue = set.queue
+            let waiter = Task { try await queue.next() }
+            try await Task.sleep(for: .milliseconds(300))
+            let cancelled = ContinuousClock.now
+            waiter.cancel()
+            await #expect(throws: CancellationError.self) { try await waiter.value }
+            // A Redis wait blocks in the server for seconds; cancellation interrupts it.
+            #expect(ContinuousClock.now - cancelled < .seconds(2))
+            // The queue still works afterwards.
+            try await queue.enqueue(Job(taskID: "after", kind: .interview))
+            #expect(try await within(.seconds(10)) { try await queue.next() }.taskID == "after")
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
+    func anAcknowledgedJobIsNotDeliveredAgain(_ backend: JobsBackend) async throws {
+        try await backend.run(lease: .milliseconds(500)) { set in
+            try await set.queue.enqueue(Job(taskID: "done", kind: .interview))
+            let job = try await within(.seconds(10)) { try await set.queue.next() }
+            try await set.queue.acknowledge(job)
+            let other = try await set.otherConsumer(.milliseconds(500))
+            // Well past the lease: nothing comes back, to this consumer or another.
+            #expect(try await nextJob(other, within: .seconds(2)) == nil)
+            #expect(try await nextJob(set.queue, within: .milliseconds(500)) == nil)
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
+    func aDeadLetteredJobIsKeptAsideWithItsReasonAndNotDeliveredAgain(_ backend: JobsBackend) async throws {
+        try await backend.run(lease: .milliseconds(500)) { set in
+            try await set.queue.enqueue(Job(taskID: "poison", kind: .learning))
+            try await set.queue.enqueue(Job(taskID: "fine", kind: .learning))
+            let job = try await within(.seconds(10)) { try await set.queue.next() }
+            #expect(job.taskID == "poison")
+            try await set.queue.deadLetter(job, reason: "delivered too many times")
+            #expect(try await set.deadLetters(.learning) == [DeadLetter(taskID: "poison", reason: "delivered too many times", deliveries: 1)])
+            #expect(try await set.deadLetters(.interview) == [])
+            let other = try await set.otherConsumer(.milliseconds(500))
+            let next = try await within(.seconds(10)) { try await other.next() }
+            #expect(next.taskID == "fine")
+            try await other.acknowledge(next)
+            #expect(try await nextJob(other, within: .seconds(2)) == nil)
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
+    func manyConsumersShareTheJobsWithoutDuplicates(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            let consumers = [set.queue, try await set.otherConsumer(.seconds(30))]
+            let count = 40
+            let received = try await withThrowingTaskGroup(of: [String].self) { group in
+                for queue in consumers {
+                    for _ in 0..<2 {
+                        group.addTask {
+                            var mine: [String] = []
+                            while let job = try await nextJob(queue, within: .seconds(2)) {
+                                mine.append(job.taskID)
+                                try await queue.acknowledge(job)
+                            }
+                            return mine
+                        }
+                    }
+                }
+                for number in 0..<count {
+                    try await set.queue.enqueue(Job(taskID: "\(number)", kind: number.isMultiple(of: 2) ? .interview : .learning))
+                }
+                var all: [String] = []
+                for try await mine in group { all += mine }
+                return all
+            }
+            #expect(received.sorted() == (0..<count).map(String.init).sorted())
+        }
+    }
+
+    // Redelivery after a lease is Redis-only: the in-process queue has no leases, because the task
+    // store is the truth there (a worker that dies takes the process with it, and the next start
+    // re-enqueues every unfinished task; see `JobRunner.recoverUnfinished`).
+}

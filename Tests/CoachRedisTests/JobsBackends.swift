@@ -1,0 +1,163 @@
+import CoachCore
+import CoachJobs
+import CoachRedis
+import Foundation
+import Logging
+import Testing
+
+/// One queue and bus under test, and how to throw them away.
+struct JobsSet: Sendable {
+    /// The queue, as consumer "a".
+    var queue: any JobQueue
+    /// Another consumer of the same queue ("b"; for the in-process queue, the same queue).
+    var otherConsumer: @Sendable (_ lease: Duration) async throws -> any JobQueue
+    var bus: any ProgressBus
+    /// What `deadLetter` kept, oldest first: task id, reason, deliveries.
+    var deadLetters: @Sendable (TaskKind) async throws -> [DeadLetter]
+    var destroy: @Sendable () async throws -> Void
+}
+
+struct DeadLetter: Sendable, Hashable {
+    var taskID: String
+    var reason: String
+    var deliveries: Int
+}
+
+/// A queue/bus backend the contract runs against: in-process always, Redis when `REDIS_URL` is
+/// set (CI sets it through `scripts/with-redis`; a local `swift test` without it still passes).
+struct JobsBackend: Sendable, CustomTestStringConvertible {
+    var name: String
+    /// Makes fresh ones, with `lease` for the queue (ignored in-process: no leases there).
+    var make: @Sendable (_ lease: Duration) async throws -> JobsSet
+
+    var testDescription: String { name }
+
+    static var all: [JobsBackend] {
+        var backends = [inProcess]
+        if let url = redisURL { backends.append(redis(url: url)) }
+        return backends
+    }
+
+    static var redisURL: String? {
+        guard let url = ProcessInfo.processInfo.environment["REDIS_URL"], !url.isEmpty else { return nil }
+        return url
+    }
+
+    static let inProcess = JobsBackend(name: "in-process") { _ in
+        let queue = InProcessJobQueue()
+        return JobsSet(
+            queue: queue,
+            otherConsumer: { _ in queue },
+            bus: InProcessProgressBus(),
+            deadLetters: { kind in
+                await queue.deadLetters.filter { $0.0.kind == kind }.map { DeadLetter(taskID: $0.0.taskID, reason: $0.1, deliveries: $0.0.deliveries) }
+            },
+            destroy: {})
+    }
+
+    /// Keys under a prefix of their own per test, deleted afterwards.
+    static func redis(url: String) -> JobsBackend {
+        JobsBackend(name: "redis") { lease in
+            let prefix = "test:\(UUID().uuidString.prefix(8).lowercased()):"
+            let client = try testClient(url: url)
+            let queue = RedisJobQueue(client: client, consumer: "a", lease: lease, keyPrefix: prefix, logger: quietLogger)
+            try await queue.createGroups()
+            return JobsSet(
+                queue: queue,
+                otherConsumer: { lease in
+                    RedisJobQueue(client: client, consumer: "b", lease: lease, keyPrefix: prefix, logger: quietLogger)
+                },
+                bus: RedisProgressBus(client: client, keyPrefix: prefix, logger: quietLogger),
+                deadLetters: { kind in
+                    let reply = try await client.send(["XRANGE", queue.deadLetterKey(kind), "-", "+"])
+                    return (reply.elements ?? []).compactMap { entry in
+                        guard let fields = entry.elements?.last?.elements else { return nil }
+                        var values: [String: String] = [:]
+                        for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                            values[fields[index].text ?? ""] = fields[index + 1].text
+                        }
+                        return DeadLetter(
+                            taskID: values["task_id"] ?? "", reason: values["reason"] ?? "", deliveries: Int(values["deliveries"] ?? "") ?? -1)
+                    }
+                },
+                destroy: { try await deleteKeys(client: client, prefix: prefix) })
+        }
+    }
+
+    /// Runs `body` with fresh ones, destroying them afterwards whether or not it threw.
+    func run(lease: Duration = .seconds(30), _ body: (JobsSet) async throws -> Void) async throws {
+        let set = try await make(lease)
+        do {
+            try await body(set)
+        } catch {
+            try? await set.destroy()
+            throw error
+        }
+        try await set.destroy()
+    }
+}
+
+let quietLogger: Logger = {
+    var logger = Logger(label: "test")
+    logger.logLevel = .error
+    return logger
+}()
+
+/// A client with few threads: tests run in parallel and each makes its own.
+func testClient(url: String) throws -> RedisClient {
+    RedisClient(configuration: try RedisConfiguration(url: url), commandThreads: 1, blockingThreads: 4, logger: quietLogger)
+}
+
+func deleteKeys(client: RedisClient, prefix: String) async throws {
+    var cursor = "0"
+    repeat {
+        let reply = try await client.send(["SCAN", cursor, "MATCH", "\(prefix)*", "COUNT", "1000"])
+        guard let parts = reply.elements, parts.count == 2 else { return }
+        cursor = parts[0].text ?? "0"
+        let keys = (parts[1].elements ?? []).compactMap(\.text)
+        if !keys.isEmpty { _ = try await client.send(["DEL"] + keys) }
+    } while cursor != "0"
+}
+
+// MARK: - Time limits
+
+struct TimedOut: Error {}
+
+/// `body`'s result, or `TimedOut` once `limit` has passed (the body is then cancelled).
+func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw TimedOut()
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+/// The next job if one comes within `limit`, else `nil` (the wait is cancelled).
+func nextJob(_ queue: any JobQueue, within limit: Duration) async throws -> Job? {
+    do {
+        return try await within(limit) { try await queue.next() }
+    } catch is TimedOut {
+        return nil
+    }
+}
+
+// MARK: - Sample values
+
+func event(_ sequence: Int64, _ type: TaskEvent.EventType = .progress, task id: String = "t1", result: TaskResult? = nil) -> TaskEvent {
+    var task = TaskRecord(
+        taskID: id, kind: .interview, uniqueKey: "k_1", input: .questions(QuestionOptions()), idempotencyKey: nil, createdAt: Date())
+    task.sequence = sequence
+    return TaskEvent(sequence: sequence, type: type, task: task, result: result, timestamp: Date())
+}
+
+func sampleQuestionSet(taskID: String = "t1") -> QuestionSet {
+    QuestionSet(
+        id: "q_1", resumeID: "r_1", uniqueKey: "k_1",
+        questions: [Question(type: "Quality", difficulty: "easy", topic: "Go", question: "How do you test Go?", whatGoodAnswersCover: ["a", "b"])],
+        record: GenerationRecord(provider: "builtin", model: "builtin-v1", promptVersion: "questions-v1", language: .en, usage: Usage(), attempts: []),
+        createdAt: Date(), taskID: taskID)
+}

@@ -1,1 +1,0 @@
-// Redis queue and bus tests (in progress)
