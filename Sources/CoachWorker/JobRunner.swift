@@ -95,6 +95,9 @@ public struct JobRunner: Sendable {
         case .interview: if let interview { await execute(job, with: interview) }
         case .learning: if let learning { await execute(job, with: learning) }
         }
+        // Interrupted by shutdown: leave the job unacknowledged so the queue hands it to another
+        // worker (Redis, after the lease) or the next start re-queues its task (in-process).
+        if Task.isCancelled { return }
         try? await queue.acknowledge(job)
     }
 

@@ -117,8 +117,12 @@ struct Serve: AsyncParsableCommand {
             let bus: any ProgressBus
             if let redisURL {
                 do {
-                    queue = try await RedisJobQueue.connect(url: redisURL, lease: .seconds(settings.jobLease), logger: logger)
-                    bus = try await RedisProgressBus.connect(url: redisURL, logger: logger)
+                    // One client (its pools and threads) for both.
+                    let client = try RedisClient(url: redisURL, logger: logger)
+                    let redisQueue = RedisJobQueue(client: client, lease: .seconds(settings.jobLease), logger: logger)
+                    try await redisQueue.createGroups()
+                    queue = redisQueue
+                    bus = RedisProgressBus(client: client, logger: logger)
                 } catch {
                     throw ValidationError("Redis at REDIS_URL is not usable: \(error)")
                 }

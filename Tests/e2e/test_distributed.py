@@ -204,3 +204,13 @@ def test_a_poison_job_is_dead_lettered_and_its_task_fails_without_blocking_other
     assert poison in dead
     others = [t for t in start_tasks(mesh.edge(), key, 2)]
     assert {r["state"] for r in wait_terminal(mesh.edge(), others, timeout=60).values()} == {"SUCCESS"}
+
+
+def test_a_worker_stopped_gracefully_mid_run_hands_its_jobs_on(mesh):
+    key = requests.post(mesh.edge() + "/api/v1/resumes", json=fixture_resumes()["mid-fullstack-ko"], timeout=10).json()["unique_key"]
+    tasks = start_tasks(mesh.edge(), key, 40)
+    time.sleep(1.0)
+    assert mesh.processes["worker1"].stop() == 0  # SIGTERM while holding jobs: they are not acknowledged
+    final = wait_terminal(mesh.edge(), tasks, timeout=120)
+    assert len(final) == 40 and {r["state"] for r in final.values()} == {"SUCCESS"}
+    assert_one_result_each(mesh, tasks)
