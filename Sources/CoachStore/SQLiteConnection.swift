@@ -8,6 +8,9 @@ public struct SQLiteError: Error, Sendable {
 
     /// The extended code for a UNIQUE constraint failure.
     public var isUniqueViolation: Bool { code == 2067 || code == 1555 }
+
+    /// SQLITE_BUSY or one of its extended codes: another connection holds a lock.
+    public var isBusy: Bool { code & 0xff == 5 }
 }
 
 /// A bindable SQLite value.

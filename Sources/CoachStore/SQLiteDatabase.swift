@@ -25,11 +25,15 @@ public final class SQLiteDatabase: Sendable {
         let connection = try SQLiteConnection(path: path)
         // Several processes (roles) may open the same file at once: wait for locks, don't fail.
         try connection.execute("PRAGMA busy_timeout = 5000")
-        try connection.execute("PRAGMA journal_mode = WAL")
-        // NORMAL in WAL mode: a process crash loses nothing; only an OS crash may drop the last commits.
-        try connection.execute("PRAGMA synchronous = NORMAL")
-        try connection.execute("PRAGMA foreign_keys = ON")
-        try SQLiteSchema.migrate(connection, logger: logger)
+        // Switching a new file to WAL and the first WAL recovery can report SQLITE_BUSY without
+        // consulting the busy handler while another process does the same; retry those for a while.
+        try Self.retryingWhileBusy(for: .seconds(15)) {
+            try connection.execute("PRAGMA journal_mode = WAL")
+            // NORMAL in WAL mode: a process crash loses nothing; only an OS crash may drop the last commits.
+            try connection.execute("PRAGMA synchronous = NORMAL")
+            try connection.execute("PRAGMA foreign_keys = ON")
+            try SQLiteSchema.migrate(connection, logger: logger)
+        }
         self.connection = Mutex(connection)
         self.threadPool = NIOThreadPool(numberOfThreads: 2)
         self.threadPool.start()
@@ -37,6 +41,20 @@ public final class SQLiteDatabase: Sendable {
 
     deinit {
         threadPool.shutdownGracefully { _ in }
+    }
+
+    /// Runs `body` again after a short pause while it fails with SQLITE_BUSY, up to `limit`.
+    private static func retryingWhileBusy(for limit: Duration, _ body: () throws -> Void) throws {
+        let deadline = ContinuousClock.now + limit
+        var pause = Duration.milliseconds(5)
+        while true {
+            do {
+                return try body()
+            } catch let error as SQLiteError where error.isBusy && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: pause / .seconds(1))
+                pause = min(pause * 2, .milliseconds(200))
+            }
+        }
     }
 
     /// Runs `body` with the connection on the database's threads. SQLite failures become

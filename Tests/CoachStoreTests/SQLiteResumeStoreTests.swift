@@ -2,6 +2,7 @@ import CoachCore
 import CoachStore
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// A fresh database file in its own temporary folder.
@@ -98,6 +99,26 @@ func content(name: String = "Kim", summary: String = "Backend engineer with Kafk
         let reopened = SQLiteResumeStore(database: try SQLiteDatabase(path: path, logger: Logger(label: "test")))
         #expect(try await reopened.get(uniqueKey: "Kim_1").content == content())
         #expect(try await reopened.create(content(), at: Date()).uniqueKey == "Kim_2")
+    }
+
+    /// Roles started together (`serve --role resume` twice on one `--data-dir`) open and migrate
+    /// the same new file at the same moment; every one of them must come up.
+    @Test func manyConnectionsOpeningOneNewFileAtOnceAllSucceed() async throws {
+        for _ in 0..<10 {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coach-store-\(UUID().uuidString)")
+            let path = folder.appendingPathComponent("shared.sqlite").path
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do {
+                    _ = try SQLiteDatabase(path: path, logger: Logger(label: "test"))
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
+            let store = SQLiteResumeStore(database: try SQLiteDatabase(path: path, logger: Logger(label: "test")))
+            #expect(try await store.create(content(), at: Date()).uniqueKey == "Kim_1")
+        }
     }
 }
 

@@ -10,6 +10,26 @@ import requests
 from conftest import CoachProcess, fixture_resumes, free_port, read_sse, wait_grpc_ready, wait_http_ready
 
 
+def test_processes_started_together_on_one_new_data_dir_all_come_up(tmp_path):
+    """Several roles opening (and migrating) the same fresh SQLite file at the same moment: none
+    may fail with "database is locked"."""
+    for attempt in range(3):
+        data = tmp_path / f"data{attempt}"
+        ports = [free_port() for _ in range(4)]
+        processes = [
+            CoachProcess(f"resume{attempt}-{i}", ["--role", "resume", "--grpc-port", str(p), "--data-dir", str(data)])
+            for i, p in enumerate(ports)
+        ]
+        for process in processes:
+            process.start()
+        try:
+            for process, port in zip(processes, ports):
+                wait_grpc_ready(port, process)
+        finally:
+            for process in processes:
+                process.stop()
+
+
 def test_edge_over_two_resume_processes(tmp_path):
     data = tmp_path / "data"
     ports = [free_port(), free_port()]
