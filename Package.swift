@@ -170,6 +170,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Load generators and the bare ceiling server for bench/run-all (bench/README.md).
+        .executableTarget(
+            name: "coach-bench",
+            dependencies: [
+                "CoachCore", "CoachMesh", "CoachProtos",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "bench/Sources/coach-bench"),
+
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
         .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachCore"]),
         .testTarget(

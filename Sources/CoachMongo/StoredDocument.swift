@@ -22,7 +22,7 @@ enum StoredDocument {
     }()
 
     private static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
+        let decoder = JSONDecoder.trustedDocuments()
         decoder.dateDecodingStrategy = .millisecondsSince1970
         return decoder
     }()

@@ -57,7 +57,7 @@ enum DocumentCoding {
     }()
 
     static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
+        let decoder = JSONDecoder.trustedDocuments()
         decoder.dateDecodingStrategy = .millisecondsSince1970
         return decoder
     }()

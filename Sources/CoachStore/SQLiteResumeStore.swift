@@ -97,7 +97,7 @@ public struct SQLiteResumeStore: ResumeStore {
         func resume() throws -> Resume {
             let content: ResumeContent
             do {
-                content = try JSONDecoder().decode(ResumeContent.self, from: Data(document.utf8))
+                content = try DocumentCoding.decoder.decode(ResumeContent.self, from: Data(document.utf8))
             } catch {
                 throw CoachError(.databaseOperationFailed, "stored resume is unreadable: \(uniqueKey)")
             }

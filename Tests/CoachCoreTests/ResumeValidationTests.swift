@@ -197,6 +197,16 @@ func violatedFields(_ content: ResumeContent) -> [String] {
         }
     }
 
+    /// Stored documents are read without the client-input check, so a field a newer version
+    /// wrote does not make an older reader fail (and reads stay cheap); client bodies keep it.
+    @Test func storedDocumentsAreReadWithoutTheUnknownFieldCheck() throws {
+        let body = #"{"name": "A", "summary": "s", "work_experiences": [{"company": "x", "colour": "red"}]}"#
+        let stored = try JSONDecoder.trustedDocuments().decode(ResumeContent.self, from: Data(body.utf8))
+        #expect(stored.name == "A")
+        #expect(stored.workExperiences.map(\.company) == ["x"])
+        #expect(throws: UnknownFieldsError.self) { try JSONDecoder().decode(ResumeContent.self, from: Data(body.utf8)) }
+    }
+
     @Test func namesFieldsOfTheWrongType() {
         let body = #"{"name": "A", "total_experience_months": "ten"}"#
         do {

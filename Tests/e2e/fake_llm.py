@@ -17,11 +17,16 @@ Routes
   POST /_control/reset                                   clears queues and records, drops hung calls
   GET  /_control/requests[?provider=P]                   [{"provider", "path", "query", "headers", "body", "step", "time"}]
                                                          (header names lower-cased; body parsed JSON)
+  GET  /_control/stats                                   {"requests", "in_flight", "peak_in_flight"}
+                                                         (model calls; reset clears the peak)
 
 Each upstream request takes the next step of its provider's queue ("ok" when the queue is empty):
   ok, fenced (ok wrapped in prose and a ```json fence), 500, 503, 529 (Anthropic overloaded; 503
   elsewhere), 403, 429-retry-after, 429-quota, 401, malformed, truncated, invalid, slow (3 s, then
   ok), hang (60 s, then the connection is dropped unanswered).
+
+`--latency SECONDS` (or FakeLLM(latency=...)) makes every model call wait that long before it is
+answered, as a slow real provider does (the I/O-concurrency benchmark uses 2 s).
 
 "ok" answers are valid generations for the resume found between the `<resume>` and `</resume>`
 lines of the prompt (see GENERATION.md), so the server's validation accepts them. Every error body
@@ -401,14 +406,18 @@ def missing_key_response(provider: str):
 class FakeLLM:
     """The fake upstream. Thread-safe; usable in-process or through the /_control routes."""
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", verbose: bool = False):
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", verbose: bool = False, latency: float = 0.0):
         self.host = host
         self.verbose = verbose
+        self.latency = latency
         self._lock = threading.Lock()
         self._queues: dict[str, list[str]] = {p: [] for p in PROVIDERS}
         self._records: list[dict] = []
         self._abort = threading.Event()
-        self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._in_flight = 0
+        self._peak_in_flight = 0
+        self._calls = 0
+        self._httpd = _Server((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self.port = self._httpd.server_address[1]
@@ -452,12 +461,28 @@ class FakeLLM:
             for queue in self._queues.values():
                 queue.clear()
             self._records.clear()
+            self._peak_in_flight = self._in_flight
+            self._calls = 0
             self._abort.set()
             self._abort = threading.Event()
 
     def requests(self, provider: str | None = None) -> list[dict]:
         with self._lock:
             return [dict(r) for r in self._records if provider is None or r["provider"] == provider]
+
+    def stats(self) -> dict:
+        with self._lock:
+            return {"requests": self._calls, "in_flight": self._in_flight, "peak_in_flight": self._peak_in_flight}
+
+    def _enter(self):
+        with self._lock:
+            self._calls += 1
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+
+    def _leave(self):
+        with self._lock:
+            self._in_flight -= 1
 
     def pending(self, provider: str) -> list[str]:
         with self._lock:
@@ -577,6 +602,8 @@ def _make_handler(fake: FakeLLM):
             if url.path == "/_control/requests":
                 provider = (urllib.parse.parse_qs(url.query).get("provider") or [None])[0]
                 return self._send(200, fake.requests(provider))
+            if url.path == "/_control/stats":
+                return self._send(200, fake.stats())
             if url.path in ("/", "/healthz"):
                 return self._send(200, {"status": "ok"})
             self._send(404, {"error": {"message": f"no route GET {url.path}"}})
@@ -601,6 +628,15 @@ def _make_handler(fake: FakeLLM):
                 return self._send(status, error, extra)
             if not isinstance(body, dict):
                 return self._send(400, {"error": {"message": f"{UPSTREAM_SECRET}: request body is not a JSON object"}})
+            fake._enter()
+            try:
+                if fake.latency and abort.wait(fake.latency):
+                    return self._drop()
+                return self._answer(provider, url, body, step, abort)
+            finally:
+                fake._leave()
+
+        def _answer(self, provider, url, body, step, abort):
 
             if step == "hang":
                 abort.wait(HANG_SECONDS)
@@ -638,9 +674,20 @@ def _make_handler(fake: FakeLLM):
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog (5) drops connection bursts from a concurrent client.
+    request_queue_size = 1024
+
+
 def main(argv: list[str]) -> int:
-    port = int(argv[1]) if len(argv) > 1 else 8765
-    fake = FakeLLM(port, verbose=True)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Fake LLM upstream (OpenAI, Anthropic, Gemini wire formats).")
+    parser.add_argument("port", type=int, nargs="?", default=8765)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds every model call waits before answering")
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    args = parser.parse_args(argv[1:])
+    fake = FakeLLM(args.port, verbose=not args.quiet, latency=args.latency)
     print(f"fake LLM upstream on {fake.base_url}", flush=True)
     try:
         fake.serve_forever()
