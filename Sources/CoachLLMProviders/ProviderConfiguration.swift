@@ -27,7 +27,8 @@ public struct ProviderConfigurationError: Error, CustomStringConvertible {
 /// `P_BASE_URL`, `P_TEMPERATURE`, `P_MAX_TOKENS`, `P_TIMEOUT`, `P_MAX_RETRIES`, `P_STREAM`,
 /// `P_PRICE_INPUT_PER_MTOK`, `P_PRICE_OUTPUT_PER_MTOK` (P = OPENAI, ANTHROPIC or CLAUDE, GEMINI,
 /// COMPATIBLE), `COMPATIBLE_JSON_MODE`, and `LLM_BREAKER_THRESHOLD`, `LLM_BREAKER_COOLDOWN`,
-/// `LLM_REQUEST_DEADLINE`, `LLM_RETRY_BASE_DELAY_MS`.
+/// `LLM_REQUEST_DEADLINE`, `LLM_RETRY_BASE_DELAY_MS`; `LLM_MAX_CONNECTIONS_PER_HOST` (256) bounds the
+/// HTTP/1.1 connections to one upstream.
 public enum LLMEnvironment {
     static let defaults: [String: (model: String, baseURL: String)] = [
         "openai": ("gpt-4.1-mini", "https://api.openai.com"),

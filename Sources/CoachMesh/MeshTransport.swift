@@ -35,10 +35,18 @@ public enum MeshTransport {
         return GRPCClient(transport: transport)
     }
 
+    /// Concurrent calls one client connection may have open on a server. Left unset, HTTP/2
+    /// (swift-nio-http2) allows 100, and the edge opens one long-lived WatchTask call per SSE
+    /// client over a single connection: the 101st browser waited until a stream ended
+    /// (bench/README.md, SSE fan-out).
+    public static let maxConcurrentStreamsPerConnection = 65_536
+
     /// A server transport bound to `host:port` (port 0 picks a free one).
     public static func server(host: String, port: Int) -> HTTP2ServerTransport.Posix {
-        HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: .defaults)
+        var config = HTTP2ServerTransport.Posix.Config.defaults
+        config.http2.maxConcurrentStreams = maxConcurrentStreamsPerConnection
+        return HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
     }
 
     static func isIPv4Literal(_ host: String) -> Bool {

@@ -122,9 +122,13 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
                 }
                 group.addTask {
                     // The bus replays what it holds at once; the record is consulted after that,
-                    // so a finished task whose events were lost still ends the stream.
+                    // so a finished task whose events were lost still ends the stream. The check
+                    // backs off (1 s, 2 s, 4 s, then every 8 s, jittered): with 10,000 watchers a
+                    // fixed second was 10,000 store reads/s for nothing (bench/README.md).
+                    var pause = Duration.seconds(1)
                     while !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(1))
+                        try? await Task.sleep(for: pause + .milliseconds(Int.random(in: 0...200)))
+                        pause = min(pause * 2, .seconds(8))
                         guard let record = try? await operations.taskRecord(id: taskID) else {
                             input.finish()  // deleted meanwhile
                             return

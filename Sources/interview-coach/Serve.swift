@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "LearningService addresses, host:port[,...]. [env: LEARNING_ADDR]")
     var learningAddr: String?
 
-    @Option(help: "Jobs a worker runs at once. [env: COACH_WORKER_CONCURRENCY] (default: 4)")
+    @Option(help: "Jobs a worker runs at once (they wait on I/O, not threads). [env: COACH_WORKER_CONCURRENCY] (default: 32)")
     var workerConcurrency: Int?
 
     @Option(help: "Seconds a background job may take. [env: COACH_JOB_TIMEOUT] (default: 120)")
@@ -281,7 +281,7 @@ struct ServeSettings {
             guard range.contains(number) else { throw ValidationError("\(name) must be \(range.lowerBound)-\(range.upperBound)") }
             return number
         }
-        workerConcurrency = try positive(flags.workerConcurrency, "COACH_WORKER_CONCURRENCY", default: 4, range: 1...256)
+        workerConcurrency = try positive(flags.workerConcurrency, "COACH_WORKER_CONCURRENCY", default: 32, range: 1...4096)
         jobTimeout = try positive(flags.jobTimeout, "COACH_JOB_TIMEOUT", default: 120, range: 1...3600)
         sseHeartbeat = try positive(flags.sseHeartbeat, "COACH_SSE_HEARTBEAT", default: 15, range: 1...300)
         builtinLatencyMs = try positive(nil, "COACH_BUILTIN_LATENCY_MS", default: 0, range: 0...600_000)
