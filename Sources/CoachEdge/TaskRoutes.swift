@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 extension HTTPField.Name {
     static let lastEventID = Self("Last-Event-ID")!
@@ -73,22 +74,7 @@ struct TaskRoutes {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             defer { output.finish() }
-                            do {
-                                try await client.watchTask(watch, metadata: metadata, options: .defaults) { response in
-                                    for try await message in response.messages {
-                                        let event = SSEEvent(message)
-                                        output.yield(event.frame)
-                                        if event.isTerminal {
-                                            output.yield(SSEEvent.close)
-                                            return
-                                        }
-                                    }
-                                }
-                            } catch let error as RPCError {
-                                // The stream already answered 200: report the failure in-band.
-                                logger.warning("task stream ended by upstream", metadata: ["grpc_code": "\(error.code)"])
-                                output.yield(SSEEvent.upstreamFailure(CoachError(rpcError: error)))
-                            }
+                            await Self.relay(watch, client: client, metadata: metadata, to: output, logger: logger)
                         }
                         group.addTask {
                             while true {
@@ -110,11 +96,73 @@ struct TaskRoutes {
             })
     }
 
+    /// Attempts to follow a task again after its WatchTask call was dropped with UNAVAILABLE.
+    static let resumeAttempts = 5
+
+    /// Relays WatchTask events as SSE frames until the terminal event (then `close`).
+    ///
+    /// Each call is read to its end, never abandoned after the terminal event: an abandoned call
+    /// is reset (RST_STREAM), and a burst of resets — a thousand browsers watching one task that
+    /// finishes — trips HTTP/2's reset flood protection, which closes the connection every other
+    /// stream shares (bench/README.md). A call dropped with UNAVAILABLE (that, or a service
+    /// restart) is resumed after the last relayed event, so the browser sees no gap.
+    static func relay(
+        _ watch: Interviewcoach_V1_WatchTaskRequest, client: Interviewcoach_V1_TaskService.Client<MeshClientTransport>,
+        metadata: Metadata, to output: AsyncStream<String>.Continuation, logger: Logger
+    ) async {
+        let cursor = StreamCursor(after: watch.afterSequence)
+        var attempt = 0
+        while !Task.isCancelled {
+            var request = watch
+            request.afterSequence = cursor.after
+            do {
+                try await client.watchTask(request, metadata: metadata, options: .defaults) { response in
+                    for try await message in response.messages where !cursor.finished {
+                        let event = SSEEvent(message)
+                        output.yield(event.frame)
+                        cursor.relayed(message.sequence, terminal: event.isTerminal)
+                    }
+                }
+                if cursor.finished { output.yield(SSEEvent.close) }
+                return
+            } catch let error as RPCError where error.code == .unavailable && !cursor.finished && attempt < resumeAttempts {
+                attempt += 1
+                logger.info("task stream dropped by upstream; resuming", metadata: ["attempt": "\(attempt)"])
+                try? await Task.sleep(for: .milliseconds(100 * (1 << attempt)))
+            } catch let error as RPCError {
+                if cursor.finished {
+                    output.yield(SSEEvent.close)
+                    return
+                }
+                // The stream already answered 200: report the failure in-band.
+                logger.warning("task stream ended by upstream", metadata: ["grpc_code": "\(error.code)"])
+                output.yield(SSEEvent.upstreamFailure(CoachError(rpcError: error)))
+                return
+            } catch {
+                return  // cancelled: the browser has gone
+            }
+        }
+    }
+
     private func task(_ context: EdgeRequestContext) async throws -> TaskView {
         var message = Interviewcoach_V1_GetTaskRequest()
         message.taskID = try context.pathParameter("task_id")
         message.kind = kind.proto
         return TaskView(proto: try await client.getTask(message, metadata: context.rpcMetadata, options: shortCallOptions))
+    }
+}
+
+/// Where a relayed task stream stands: the last event sent and whether it was the terminal one.
+final class StreamCursor: Sendable {
+    private let state: Mutex<(after: Int64, finished: Bool)>
+
+    init(after: Int64) { state = Mutex((after, false)) }
+
+    var after: Int64 { state.withLock { $0.after } }
+    var finished: Bool { state.withLock { $0.finished } }
+
+    func relayed(_ sequence: Int64, terminal: Bool) {
+        state.withLock { $0 = (max($0.after, sequence), $0.finished || terminal) }
     }
 }
 

@@ -85,6 +85,9 @@ public final class SQLiteDatabase: Sendable {
             }
         } catch let error as CoachError {
             throw error
+        } catch is CancellationError {
+            // The caller went away (a watcher's record check stopped); not a database failure.
+            throw CancellationError()
         } catch let error as SQLiteError {
             logger.error("sqlite operation failed", metadata: ["sqlite.code": "\(error.code)", "sqlite.message": "\(error.message)"])
             throw CoachError(.databaseOperationFailed, "database operation failed")

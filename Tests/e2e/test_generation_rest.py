@@ -203,3 +203,45 @@ def test_streams_end_cleanly_on_disconnect_and_shutdown(tmp_path):
     assert time.time() - started < 10
     rest = list(lines)  # the response ends instead of hanging
     assert all(not line.startswith("event: completed") for line in rest)
+
+
+def test_hundreds_of_browsers_follow_one_running_task_to_its_end(tmp_path):
+    """250 SSE clients on one task: each is streaming before the task ends (the edge's WatchTask
+    calls share one HTTP/2 connection, whose default limit of 100 streams once queued the 101st
+    browser), and each gets the `completed` event and `close` (abandoning calls at the terminal
+    event once reset so many streams at once that HTTP/2 flood protection closed the connection
+    under the rest)."""
+    import concurrent.futures
+    import datetime
+
+    clients = 250
+    server = Server(tmp_path / "data", env={"COACH_BUILTIN_LATENCY_MS": "6000"}).start()
+    try:
+        key = create_resume(server)
+        r = requests.post(server.url(f"/api/v1/interview/async/{q(key)}/questions"), json={"language": "en"}, timeout=10)
+        assert r.status_code == 202, r.text
+        task = r.json()["task_id"]
+
+        def follow(_):
+            with requests.get(server.url(f"/api/v1/interview/tasks/{task}/stream"), stream=True, timeout=60) as response:
+                assert response.status_code == 200
+                first, kinds = None, []
+                for line in response.iter_lines(decode_unicode=True):
+                    if first is None and line and line.startswith("data:"):
+                        first = time.time()
+                    if line and line.startswith("event:"):
+                        kinds.append(line.partition(":")[2].strip())
+                return first, kinds[-2:]
+
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            streams = list(pool.map(follow, range(clients)))
+
+        final = requests.get(server.url(f"/api/v1/interview/tasks/{task}/progress"), timeout=10).json()
+        assert final["state"] == "SUCCESS"
+        finished = datetime.datetime.strptime(final["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+        late = [first for first, _ in streams if first is None or first > finished]
+        assert not late, f"{len(late)} of {clients} streams only started after the task had finished"
+        endings = [tuple(ending) for _, ending in streams]
+        assert endings == [("completed", "close")] * clients, {e: endings.count(e) for e in set(endings)}
+    finally:
+        server.stop()

@@ -624,3 +624,31 @@ def test_before_any_output_a_failed_stream_still_falls_back(tmp_path, fake):
         events = watch_async(server, key)
     assert events[-1]["event"] == "completed"
     assert events[-1]["data"]["result"]["provider"] == "builtin"
+
+
+def test_one_worker_keeps_a_call_in_flight_per_job_on_a_slow_http1_upstream(tmp_path, fake):
+    """Twenty jobs waiting on a slow OpenAI-compatible server (plain HTTP/1.1) wait side by side:
+    AsyncHTTPClient's default of 8 connections per host once made the other twelve queue."""
+    jobs = 20
+    fake.latency = 1.5
+    try:
+        with running_server(tmp_path / "data", fake, ["compatible"], COACH_WORKER_CONCURRENCY=jobs) as server:
+            key = create_resume(server)
+            ids = []
+            for _ in range(jobs):
+                r = requests.post(server.url(generation_path(key, "questions", asynchronous=True)), json={"language": "en"}, timeout=10)
+                assert r.status_code == 202, r.text
+                ids.append(r.json()["task_id"])
+            deadline = time.time() + 60
+            states = {}
+            while time.time() < deadline and len(states) < jobs:
+                for task in ids:
+                    if task not in states:
+                        record = requests.get(server.url(f"/api/v1/interview/tasks/{task}/progress"), timeout=10).json()
+                        if record["state"] in ("SUCCESS", "FAILURE"):
+                            states[task] = record["state"]
+                time.sleep(0.1)
+            assert list(states.values()) == ["SUCCESS"] * jobs
+            assert fake.stats()["peak_in_flight"] == jobs
+    finally:
+        fake.latency = 0.0
