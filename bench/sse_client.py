@@ -30,6 +30,7 @@ class Totals:
         self.closed = 0
         self.events = 0
         self.replayed = 0
+        self.error_events = 0
         self.delays: list[float] = []
         self.errors: list[str] = []
 
@@ -81,7 +82,10 @@ async def one_stream(host: str, port: int, path: str, totals: Totals, gate: asyn
                 if event == "close":
                     done = True
                     break
-                if payload is None or event == "error":
+                if event == "error":
+                    totals.error_events += 1
+                    continue
+                if payload is None:
                     continue
                 stamp = json.loads(payload).get("timestamp")
                 if not stamp:
@@ -147,6 +151,7 @@ async def main() -> int:
         "unfinished": len(pending),
         "live_events": totals.events,
         "replayed_events": totals.replayed,
+        "error_events": totals.error_events,
         "delay_ms": {
             "p50": round(percentile(delays, 0.50) * 1000, 1),
             "p99": round(percentile(delays, 0.99) * 1000, 1),

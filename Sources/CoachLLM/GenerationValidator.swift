@@ -47,12 +47,12 @@ public enum GenerationValidator {
         let terms = facts.groundingTerms
         for (index, question) in questions.enumerated() {
             let label = "question \(index + 1)"
-            if question.question.trimmingCharacters(in: .whitespacesAndNewlines).count < 15 {
+            if question.question.trimmedWhitespace.count < 15 {
                 problems.append("\(label): the question text is missing or too short")
             } else if !mentionsAny(question.question, terms) {
                 problems.append("\(label): must name a project, company or technology from the resume")
             }
-            if question.topic.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if question.topic.trimmedWhitespace.isEmpty {
                 problems.append("\(label): topic keywords are missing")
             }
             let points = question.whatGoodAnswersCover.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
@@ -90,7 +90,7 @@ public enum GenerationValidator {
                 problems.append("analysis.\(name)[\(index)] must cite evidence from the resume")
             }
         }
-        if plan.summary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if plan.summary.trimmedWhitespace.isEmpty {
             problems.append("summary is missing")
         }
         let items = plan.learningPaths
@@ -135,7 +135,7 @@ public enum GenerationValidator {
         let haystack = text.lowercased()
         return terms.contains { term in
             let needle = term.lowercased().trimmingCharacters(in: .whitespaces)
-            return !needle.isEmpty && haystack.contains(needle)
+            return !needle.isEmpty && TextSearch.contains(haystack, needle)
         }
     }
 
@@ -153,7 +153,7 @@ public enum GenerationValidator {
     /// What "connects to the target" means: the role itself, or salient words of the job description.
     static func targetTerms(role: String?, jobDescription: String?) -> [String] {
         var terms: [String] = []
-        if let role = role?.trimmingCharacters(in: .whitespacesAndNewlines), !role.isEmpty { terms.append(role) }
+        if let role = role?.trimmedWhitespace, !role.isEmpty { terms.append(role) }
         if let description = jobDescription, !description.isEmpty {
             terms += salientWords(description)
         }

@@ -5,7 +5,7 @@ import Foundation
 /// the body of a ``` fence, else the outermost balanced object or array in surrounding prose.
 public enum OutputParsing {
     public static func extractJSON(from text: String) -> Data? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace
         if isJSON(trimmed) { return Data(trimmed.utf8) }
         for candidate in fencedBlocks(in: text) where isJSON(candidate) {
             return Data(candidate.utf8)
@@ -63,7 +63,7 @@ public enum OutputParsing {
                 if tag.allSatisfy({ $0.isLetter }) { bodyStart = rest.index(after: newline) }
             }
             guard let close = rest[bodyStart...].range(of: "```") else { break }
-            blocks.append(rest[bodyStart..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines))
+            blocks.append(rest[bodyStart..<close.lowerBound].trimmedWhitespace)
             rest = rest[close.upperBound...]
         }
         return blocks

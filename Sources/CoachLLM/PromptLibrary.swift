@@ -89,15 +89,42 @@ public enum PromptLibrary {
     }
 
     static func render(template name: String, values: [String: String], version: String) -> Prompt {
-        let text = templates[name] ?? ""
-        var filled = text
-        for (key, value) in values {
-            filled = filled.replacingOccurrences(of: "{{\(key)}}", with: value)
+        let filled = fill(templates[name] ?? "", values)
+        let system: String
+        let user: String
+        if let divider = TextSearch.range(of: "=== user ===", in: filled) {
+            system = String(filled[..<divider.lowerBound])
+            user = filled[divider.upperBound...].trimmedWhitespace
+        } else {
+            system = filled
+            user = ""
         }
-        let parts = filled.components(separatedBy: "=== user ===")
-        let system = parts[0].replacingOccurrences(of: "=== system ===", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let user = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespacesAndNewlines) : ""
-        return Prompt(system: system, user: user, version: version)
+        let header = "=== system ==="
+        let trimmedSystem = system.trimmedWhitespace
+        return Prompt(
+            system: trimmedSystem.hasPrefix(header) ? trimmedSystem.dropFirst(header.count).trimmedWhitespace : trimmedSystem,
+            user: user, version: version)
+    }
+
+    /// `template` with every `{{key}}` of `values` replaced, in one pass; unknown placeholders stay.
+    static func fill(_ template: String, _ values: [String: String]) -> String {
+        var output = ""
+        output.reserveCapacity(template.utf8.count + values.values.reduce(0) { $0 + $1.utf8.count })
+        var position = template.startIndex
+        while let open = TextSearch.range(of: "{{", in: template, from: position),
+            let close = TextSearch.range(of: "}}", in: template, from: open.upperBound)
+        {
+            let key = String(template[open.upperBound..<close.lowerBound])
+            output += template[position..<open.lowerBound]
+            if let value = values[key] {
+                output += value
+            } else {
+                output += template[open.lowerBound..<close.upperBound]
+            }
+            position = close.upperBound
+        }
+        output += template[position...]
+        return output
     }
 
     /// Loaded once from the bundle.

@@ -20,6 +20,16 @@ import Testing
         #expect(prompt.user.components(separatedBy: "</resume>").count == 2)
     }
 
+    /// Placeholders are filled once: resume text that looks like a placeholder stays text.
+    @Test func placeholdersInsideTheResumeAreNotExpanded() {
+        var resume = GenerationValidatorTests.resume
+        resume.summary = "I wrote {{question_count}} and {{language}} in my notes."
+        let prompt = PromptLibrary.questions(resume: resume, options: QuestionOptions(language: .en, questionCount: 6))
+        #expect(prompt.user.contains("I wrote {{question_count}} and {{language}} in my notes."))
+        #expect(!prompt.system.contains("{{"))
+        #expect(!prompt.system.hasPrefix("==="))
+    }
+
     @Test func learningPromptListsFocusAreasAndCorrections() {
         let prompt = PromptLibrary.learningPath(
             resume: GenerationValidatorTests.resume, options: LearningOptions(language: .en, focusAreas: ["Kubernetes"]),

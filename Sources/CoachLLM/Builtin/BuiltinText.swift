@@ -119,6 +119,6 @@ enum BuiltinText {
 
     /// Whether `haystack` contains `needle`, ignoring case.
     static func contains(_ haystack: String, _ needle: String) -> Bool {
-        !needle.isEmpty && haystack.range(of: needle, options: [.caseInsensitive]) != nil
+        !needle.isEmpty && TextSearch.contains(haystack.lowercased(), needle.lowercased())
     }
 }

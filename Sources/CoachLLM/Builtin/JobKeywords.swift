@@ -23,7 +23,7 @@ enum BuiltinJobKeywords {
     }
 
     static func select(from jobDescription: String, facts: ResumeFacts, limit: Int = 2) -> Selection {
-        let text = jobDescription.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = jobDescription.trimmedWhitespace
         guard !text.isEmpty else { return Selection(display: [], anchor: nil) }
         let resumeKeys = Set(facts.technologies.compactMap { BuiltinTechCatalogue.entry(for: $0.name)?.key })
 

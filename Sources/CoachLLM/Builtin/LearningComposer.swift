@@ -17,10 +17,10 @@ struct BuiltinLearningComposer {
     init(facts: ResumeFacts, options: LearningOptions, seed: Int64) {
         self.facts = facts
         language = options.language
-        let trimmedRole = options.targetRole?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let trimmedRole = options.targetRole?.trimmedWhitespace ?? ""
         role = trimmedRole.isEmpty ? nil : trimmedRole
         var focus: [String] = []
-        for area in options.focusAreas.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        for area in options.focusAreas.map({ $0.trimmedWhitespace })
         where !area.isEmpty && !focus.contains(area) {
             focus.append(area)
         }

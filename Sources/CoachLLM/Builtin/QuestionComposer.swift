@@ -22,7 +22,7 @@ struct BuiltinQuestionComposer {
         self.facts = facts
         language = options.language
         count = min(max(options.questionCount, QuestionOptions.countRange.lowerBound), QuestionOptions.countRange.upperBound)
-        let trimmedRole = options.targetRole?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let trimmedRole = options.targetRole?.trimmedWhitespace ?? ""
         role = trimmedRole.isEmpty ? nil : trimmedRole
         let selection = BuiltinJobKeywords.select(from: options.jobDescription ?? "", facts: facts)
         jobKeywords = selection.display

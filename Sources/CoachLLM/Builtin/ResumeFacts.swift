@@ -51,7 +51,7 @@ public struct ResumeFacts: Sendable {
     let listedInSkills: Set<String>
 
     public init(_ resume: ResumeContent) {
-        name = resume.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        name = resume.name.trimmedWhitespace
         months = resume.totalExperienceMonths ?? 0
         level = ExperienceLevel(months: months)
         fingerprint = BuiltinHash.fingerprint(resume)
@@ -74,7 +74,7 @@ public struct ResumeFacts: Sendable {
         var techByName: [String: Technology] = [:]
         var ordered: [Technology] = []
         func intern(_ raw: String) -> Technology? {
-            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = raw.trimmedWhitespace
             guard !trimmed.isEmpty else { return nil }
             let folded = Self.fold(trimmed)
             if let known = techByName[folded] { return known }
@@ -93,18 +93,18 @@ public struct ResumeFacts: Sendable {
         var achievements: [String] = []
         var texts: [String] = [resume.summary]
         func addDistinct(_ value: String?, to list: inout [String]) {
-            guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return }
+            guard let value = value?.trimmedWhitespace, !value.isEmpty else { return }
             if !list.contains(where: { Self.fold($0) == Self.fold(value) }) { list.append(value) }
         }
         func cleaned(_ items: [String]) -> [String] {
-            items.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            items.map { $0.trimmedWhitespace }.filter { !$0.isEmpty }
         }
 
         for work in resume.workExperiences {
             let techs = work.techStack.compactMap(intern)
             let done = cleaned(work.achievements)
-            let project = work.projectName?.trimmingCharacters(in: .whitespacesAndNewlines)
-            let company = work.company.trimmingCharacters(in: .whitespacesAndNewlines)
+            let project = work.projectName?.trimmedWhitespace
+            let company = work.company.trimmedWhitespace
             contexts.append(
                 BuiltinContext(
                     project: project?.isEmpty == false ? project : nil, company: company.isEmpty ? nil : company,
@@ -117,7 +117,7 @@ public struct ResumeFacts: Sendable {
         for personal in resume.personalProjects {
             let techs = (personal.techStack ?? []).compactMap(intern)
             let done = cleaned(personal.keyAchievements)
-            let project = personal.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let project = personal.name.trimmedWhitespace
             contexts.append(
                 BuiltinContext(
                     project: project.isEmpty ? nil : project, company: nil, isWork: false,
@@ -158,7 +158,7 @@ public struct ResumeFacts: Sendable {
     // MARK: - Internal helpers
 
     static func fold(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        text.trimmedWhitespace.lowercased()
     }
 
     static func distinct(_ techs: [Technology]) -> [Technology] {
@@ -195,7 +195,7 @@ public struct ResumeFacts: Sendable {
         let asciiKeyword = keyword.unicodeScalars.first.map { $0.isASCII } ?? true
         func isASCIILetter(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
         var searchStart = text.startIndex
-        while let range = text.range(of: keyword, range: searchStart..<text.endIndex) {
+        while let range = TextSearch.range(of: keyword, in: text, from: searchStart) {
             searchStart = range.upperBound
             guard asciiKeyword else { return true }
             if range.lowerBound != text.startIndex, isASCIILetter(text[text.index(before: range.lowerBound)]) { continue }
