@@ -20,6 +20,15 @@ struct TaskRoutes {
     let client: Interviewcoach_V1_TaskService.Client<MeshClientTransport>
     /// Comment line sent while nothing else happens, so proxies keep the stream open.
     let heartbeat: Duration
+    /// One upstream WatchTask per task, shared by this edge's SSE clients.
+    let hub: TaskStreamHub
+
+    init(kind: TaskKind, client: Interviewcoach_V1_TaskService.Client<MeshClientTransport>, heartbeat: Duration) {
+        self.kind = kind
+        self.client = client
+        self.heartbeat = heartbeat
+        self.hub = TaskStreamHub(client: client, kind: kind)
+    }
 
     func register(on table: inout RouteTable) {
         let id = EdgeRoute.Parameter(name: "task_id", location: "path", type: "string", description: "Task id", required: true)
@@ -53,15 +62,10 @@ struct TaskRoutes {
         if current.state.isTerminal && after >= current.sequence {
             return Response(status: .noContent)
         }
-        var watchRequest = Interviewcoach_V1_WatchTaskRequest()
-        watchRequest.taskID = current.taskID
-        watchRequest.kind = kind.proto
-        watchRequest.afterSequence = after
-        let watch = watchRequest
-        let client = self.client
+        let taskID = current.taskID
+        let hub = self.hub
         let heartbeat = self.heartbeat
         let metadata = context.rpcMetadata
-        let logger = context.logger
         var headers: HTTPFields = [:]
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-cache"
@@ -69,23 +73,25 @@ struct TaskRoutes {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                let (frames, output) = AsyncStream<String>.makeStream()
+                let (frames, output) = AsyncStream<ByteBuffer>.makeStream()
                 try await withGracefulShutdownHandler {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             defer { output.finish() }
-                            await Self.relay(watch, client: client, metadata: metadata, to: output, logger: logger)
+                            for await frame in await hub.subscribe(taskID: taskID, after: after, metadata: metadata) {
+                                output.yield(frame)
+                            }
                         }
                         group.addTask {
                             while true {
                                 try await Task.sleep(for: heartbeat)
-                                output.yield(": ping\n\n")
+                                output.yield(ByteBuffer(string: ": ping\n\n"))
                             }
                         }
                         try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
                         // A write fails once the client has gone; that ends the loop and the call.
                         for await frame in frames {
-                            try await writer.write(ByteBuffer(string: frame))
+                            try await writer.write(frame)
                         }
                         group.cancelAll()
                     }
@@ -94,54 +100,6 @@ struct TaskRoutes {
                 }
                 try await writer.finish(nil)
             })
-    }
-
-    /// Attempts to follow a task again after its WatchTask call was dropped with UNAVAILABLE.
-    static let resumeAttempts = 5
-
-    /// Relays WatchTask events as SSE frames until the terminal event (then `close`).
-    ///
-    /// Each call is read to its end, never abandoned after the terminal event: an abandoned call
-    /// is reset (RST_STREAM), and a burst of resets — a thousand browsers watching one task that
-    /// finishes — trips HTTP/2's reset flood protection, which closes the connection every other
-    /// stream shares (bench/README.md). A call dropped with UNAVAILABLE (that, or a service
-    /// restart) is resumed after the last relayed event, so the browser sees no gap.
-    static func relay(
-        _ watch: Interviewcoach_V1_WatchTaskRequest, client: Interviewcoach_V1_TaskService.Client<MeshClientTransport>,
-        metadata: Metadata, to output: AsyncStream<String>.Continuation, logger: Logger
-    ) async {
-        let cursor = StreamCursor(after: watch.afterSequence)
-        var attempt = 0
-        while !Task.isCancelled {
-            var request = watch
-            request.afterSequence = cursor.after
-            do {
-                try await client.watchTask(request, metadata: metadata, options: .defaults) { response in
-                    for try await message in response.messages where !cursor.finished {
-                        let event = SSEEvent(message)
-                        output.yield(event.frame)
-                        cursor.relayed(message.sequence, terminal: event.isTerminal)
-                    }
-                }
-                if cursor.finished { output.yield(SSEEvent.close) }
-                return
-            } catch let error as RPCError where error.code == .unavailable && !cursor.finished && attempt < resumeAttempts {
-                attempt += 1
-                logger.info("task stream dropped by upstream; resuming", metadata: ["attempt": "\(attempt)"])
-                try? await Task.sleep(for: .milliseconds(100 * (1 << attempt)))
-            } catch let error as RPCError {
-                if cursor.finished {
-                    output.yield(SSEEvent.close)
-                    return
-                }
-                // The stream already answered 200: report the failure in-band.
-                logger.warning("task stream ended by upstream", metadata: ["grpc_code": "\(error.code)"])
-                output.yield(SSEEvent.upstreamFailure(CoachError(rpcError: error)))
-                return
-            } catch {
-                return  // cancelled: the browser has gone
-            }
-        }
     }
 
     private func task(_ context: EdgeRequestContext) async throws -> TaskView {

@@ -18,6 +18,14 @@ import Synchronization
 /// on a loopback port, generation on the builtin provider (no worker: jobs stay queued).
 /// `body` gets Hummingbird's router test client.
 func withEdge<T: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+    try await withEdge(interceptors: []) { client, _ in try await body(client) }
+}
+
+/// Like `withEdge`, with `interceptors` on the gRPC server and the edge's gRPC client at hand.
+func withEdge<T: Sendable>(
+    interceptors: [any ServerInterceptor],
+    _ body: @escaping @Sendable (any TestClientProtocol, MeshClient) async throws -> T
+) async throws -> T {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coach-edge-\(UUID().uuidString)")
     let database = try SQLiteDatabase(path: folder.appendingPathComponent("edge.sqlite").path, logger: Logger(label: "test"))
     let operations = ResumeOperations(store: SQLiteResumeStore(database: database))
@@ -44,7 +52,8 @@ func withEdge<T: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) 
                 statuses: HealthStatuses(serving: [
                     "interviewcoach.v1.ResumeService", "interviewcoach.v1.InterviewService", "interviewcoach.v1.LearningService",
                 ])),
-        ])
+        ],
+        interceptors: interceptors)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.serve() }
         guard let port = try await transport.listeningAddress.ipv4?.port else { throw CoachError.internal("no port") }
@@ -56,7 +65,7 @@ func withEdge<T: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) 
             server.beginGracefulShutdown()
         }
         let app = Application(router: buildEdgeRouter(upstreams: EdgeUpstreams(resume: mesh, interview: mesh, learning: mesh)))
-        return try await app.test(.router) { testClient in try await body(testClient) }
+        return try await app.test(.router) { testClient in try await body(testClient, mesh) }
     }
 }
 

@@ -126,3 +126,57 @@ def test_role_flags_are_checked(tmp_path):
         [str(BINARY), "serve", "--role", "edge", "--resume-addr", "localhost"], capture_output=True, text=True, timeout=30
     )
     assert bad.returncode != 0 and "missing port" in bad.stderr
+
+
+def test_a_browser_stream_survives_a_restart_of_the_services_behind_the_edge(tmp_path):
+    """The services process dies mid-task and comes back on the same port: the edge resumes its
+    WatchTask call after the last event it relayed, so the browser's one SSE response goes on —
+    event ids still increasing — to `completed` and `close` (the recovered process re-runs the
+    task), instead of ending in an error."""
+    data = tmp_path / "data"
+    grpc_port, services_http = free_port(), free_port()
+    services_args = ["--grpc-port", str(grpc_port), "--http-port", str(services_http), "--data-dir", str(data)]
+    slow = {"COACH_BUILTIN_LATENCY_MS": "2500"}
+    services = CoachProcess("services", services_args, env=slow).start()
+    http_port = free_port()
+    address = f"127.0.0.1:{grpc_port}"
+    edge = CoachProcess(
+        "edge",
+        ["--role", "edge", "--http-port", str(http_port), "--resume-addr", address, "--interview-addr", address,
+         "--learning-addr", address],
+    )
+    restarted = None
+    try:
+        wait_grpc_ready(grpc_port, services)
+        edge.start()
+        base = f"http://127.0.0.1:{http_port}"
+        wait_http_ready(base, edge)
+        key = requests.post(base + "/api/v1/resumes", json=fixture_resumes()["senior-platform-en"], timeout=10).json()["unique_key"]
+        task = requests.post(base + f"/api/v1/interview/async/{key.replace(' ', '%20')}/questions", json={"language": "en"}, timeout=10).json()["task_id"]
+
+        with requests.get(base + f"/api/v1/interview/tasks/{task}/stream", stream=True, timeout=60) as response:
+            assert response.status_code == 200
+            events, current = [], {}
+            for line in response.iter_lines(decode_unicode=True):
+                if line:
+                    field, _, value = line.partition(":")
+                    current[field] = value.strip()
+                    continue
+                if "event" in current:
+                    events.append(current)
+                    if current.get("event") == "progress" and current.get("data", "").find('"calling_llm"') >= 0 and restarted is None:
+                        # Mid-task: kill the services and start them again on the same ports.
+                        assert services.stop(signal.SIGKILL) != 0
+                        restarted = CoachProcess("services-restarted", services_args, env=slow).start()
+                current = {}
+
+        kinds = [e["event"] for e in events]
+        assert restarted is not None, kinds
+        assert kinds[-2:] == ["completed", "close"], kinds
+        ids = [int(e["id"]) for e in events if "id" in e]
+        assert ids == sorted(set(ids)), ids
+    finally:
+        edge.stop()
+        services.stop()
+        if restarted:
+            restarted.stop()
