@@ -2,24 +2,27 @@ import CoachCore
 import CoachMesh
 import CoachProtos
 import Foundation
+import GRPCCore
 import Hummingbird
 import Logging
 
-/// The gRPC clients the edge translates to. Each balances over its role's addresses.
-public struct EdgeUpstreams: Sendable {
-    public var resume: MeshClient
-    public var interview: MeshClient
-    public var learning: MeshClient
+/// The gRPC clients the edge translates to: HTTP/2 clients that balance over each role's
+/// addresses, or — when the edge runs in the same process as the services (`serve`) — clients
+/// of grpc-swift's in-process transport, which skip HTTP/2 and sockets (bench/README.md, REST).
+public struct EdgeUpstreams<Transport: ClientTransport>: Sendable {
+    public var resume: GRPCClient<Transport>
+    public var interview: GRPCClient<Transport>
+    public var learning: GRPCClient<Transport>
 
-    public init(resume: MeshClient, interview: MeshClient, learning: MeshClient) {
+    public init(resume: GRPCClient<Transport>, interview: GRPCClient<Transport>, learning: GRPCClient<Transport>) {
         self.resume = resume
         self.interview = interview
         self.learning = learning
     }
 
     /// Every distinct client, for the service group that runs their connections.
-    public var all: [MeshClient] {
-        var clients: [MeshClient] = []
+    public var all: [GRPCClient<Transport>] {
+        var clients: [GRPCClient<Transport>] = []
         for client in [resume, interview, learning] where !clients.contains(where: { $0 === client }) {
             clients.append(client)
         }
@@ -39,7 +42,9 @@ public struct EdgeSettings: Sendable {
 
 /// Builds the edge router: every REST route, the error middleware, health and docs. Tests call
 /// this too, so they exercise the real routes.
-public func buildEdgeRouter(upstreams: EdgeUpstreams, settings: EdgeSettings = EdgeSettings()) -> Router<EdgeRequestContext> {
+public func buildEdgeRouter<Transport: ClientTransport>(
+    upstreams: EdgeUpstreams<Transport>, settings: EdgeSettings = EdgeSettings()
+) -> Router<EdgeRequestContext> {
     var table = RouteTable()
     let resumeHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.resume)
     let interviewHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.interview)
@@ -54,7 +59,7 @@ public func buildEdgeRouter(upstreams: EdgeUpstreams, settings: EdgeSettings = E
     TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), heartbeat: settings.heartbeat).register(on: &table)
     StaticPages().register(on: &table)
 
-    let upstreamChecks: [(name: String, service: String, client: Grpc_Health_V1_Health.Client<MeshClientTransport>)] = [
+    let upstreamChecks: [(name: String, service: String, client: Grpc_Health_V1_Health.Client<Transport>)] = [
         ("resume", "interviewcoach.v1.ResumeService", resumeHealth),
         ("interview", "interviewcoach.v1.InterviewService", interviewHealth),
         ("learning", "interviewcoach.v1.LearningService", learningHealth),
@@ -100,8 +105,8 @@ public func buildEdgeRouter(upstreams: EdgeUpstreams, settings: EdgeSettings = E
 }
 
 /// The edge HTTP server on `host:port`.
-public func buildEdgeApplication(
-    host: String, port: Int, upstreams: EdgeUpstreams, settings: EdgeSettings = EdgeSettings(), logger: Logger,
+public func buildEdgeApplication<Transport: ClientTransport>(
+    host: String, port: Int, upstreams: EdgeUpstreams<Transport>, settings: EdgeSettings = EdgeSettings(), logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(

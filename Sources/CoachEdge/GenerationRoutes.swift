@@ -74,9 +74,9 @@ func accepted(_ task: TaskView) -> Response {
 }
 
 /// `/api/v1/interview/…`: InterviewService calls.
-struct InterviewRoutes {
-    let client: Interviewcoach_V1_InterviewService.Client<MeshClientTransport>
-    let health: Grpc_Health_V1_Health.Client<MeshClientTransport>
+struct InterviewRoutes<Transport: ClientTransport> {
+    let client: Interviewcoach_V1_InterviewService.Client<Transport>
+    let health: Grpc_Health_V1_Health.Client<Transport>
 
     func register(on table: inout RouteTable) {
         let routes = generationRoutes(
@@ -119,9 +119,9 @@ struct InterviewRoutes {
 }
 
 /// `/api/v1/learning/…`: LearningService calls.
-struct LearningRoutes {
-    let client: Interviewcoach_V1_LearningService.Client<MeshClientTransport>
-    let health: Grpc_Health_V1_Health.Client<MeshClientTransport>
+struct LearningRoutes<Transport: ClientTransport> {
+    let client: Interviewcoach_V1_LearningService.Client<Transport>
+    let health: Grpc_Health_V1_Health.Client<Transport>
 
     func register(on table: inout RouteTable) {
         let routes = generationRoutes(
@@ -165,7 +165,7 @@ struct LearningRoutes {
 }
 
 /// `GET …/health` of one upstream service.
-func serviceHealth(_ client: Grpc_Health_V1_Health.Client<MeshClientTransport>, service: String, name: String) async -> Response {
+func serviceHealth<Transport: ClientTransport>(_ client: Grpc_Health_V1_Health.Client<Transport>, service: String, name: String) async -> Response {
     let healthy = await UpstreamHealth.isServing(client, service: service)
     return .json(
         ServiceHealth(service: name, status: healthy ? "healthy" : "unhealthy", timestamp: Date().rfc3339),

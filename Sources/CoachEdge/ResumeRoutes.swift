@@ -7,18 +7,18 @@ import HTTPTypes
 import Hummingbird
 
 /// The Resume routes of the contract, each a call to `ResumeService`.
-struct ResumeRoutes {
-    let client: Interviewcoach_V1_ResumeService.Client<MeshClientTransport>
-    let health: Grpc_Health_V1_Health.Client<MeshClientTransport>
+struct ResumeRoutes<Transport: ClientTransport> {
+    let client: Interviewcoach_V1_ResumeService.Client<Transport>
+    let health: Grpc_Health_V1_Health.Client<Transport>
     /// Deleting a resume also deletes what was generated from it.
-    let interview: Interviewcoach_V1_InterviewService.Client<MeshClientTransport>
-    let learning: Interviewcoach_V1_LearningService.Client<MeshClientTransport>
+    let interview: Interviewcoach_V1_InterviewService.Client<Transport>
+    let learning: Interviewcoach_V1_LearningService.Client<Transport>
 
-    static let callOptions: CallOptions = {
+    static var callOptions: CallOptions {
         var options = CallOptions.defaults
         options.timeout = .seconds(10)
         return options
-    }()
+    }
 
     func register(on table: inout RouteTable) {
         let keyParameter = EdgeRoute.Parameter(

@@ -15,15 +15,15 @@ extension HTTPField.Name {
 }
 
 /// `/api/v1/{interview|learning}/tasks/{task_id}/progress|stream` over TaskService.
-struct TaskRoutes {
+struct TaskRoutes<Transport: ClientTransport> {
     let kind: TaskKind
-    let client: Interviewcoach_V1_TaskService.Client<MeshClientTransport>
+    let client: Interviewcoach_V1_TaskService.Client<Transport>
     /// Comment line sent while nothing else happens, so proxies keep the stream open.
     let heartbeat: Duration
     /// One upstream WatchTask per task, shared by this edge's SSE clients.
-    let hub: TaskStreamHub
+    let hub: TaskStreamHub<Transport>
 
-    init(kind: TaskKind, client: Interviewcoach_V1_TaskService.Client<MeshClientTransport>, heartbeat: Duration) {
+    init(kind: TaskKind, client: Interviewcoach_V1_TaskService.Client<Transport>, heartbeat: Duration) {
         self.kind = kind
         self.client = client
         self.heartbeat = heartbeat

@@ -14,8 +14,8 @@ import NIOCore
 /// the services see one call per task and edge, and a browser costs a socket write per event.
 /// The frames of a task are kept while anyone watches it, so a client that joins late (or
 /// reconnects with `Last-Event-ID`) gets the same replay a call of its own would have given.
-actor TaskStreamHub {
-    typealias Client = Interviewcoach_V1_TaskService.Client<MeshClientTransport>
+actor TaskStreamHub<Transport: ClientTransport> {
+    typealias Client = Interviewcoach_V1_TaskService.Client<Transport>
 
     /// One SSE frame and the event sequence it carries (0 for frames without one).
     struct Frame: Sendable {
@@ -109,7 +109,7 @@ actor TaskStreamHub {
     }
 
     /// Attempts to follow a task again after its WatchTask call was dropped with UNAVAILABLE.
-    static let resumeAttempts = 5
+    static var resumeAttempts: Int { 5 }
 
     /// Follows the task upstream from its first event to its terminal one.
     ///

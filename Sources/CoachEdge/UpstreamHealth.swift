@@ -4,7 +4,7 @@ import GRPCCore
 
 /// gRPC health checks of the services behind the edge.
 enum UpstreamHealth {
-    static func isServing(_ client: Grpc_Health_V1_Health.Client<MeshClientTransport>, service: String) async -> Bool {
+    static func isServing<Transport: ClientTransport>(_ client: Grpc_Health_V1_Health.Client<Transport>, service: String) async -> Bool {
         var request = Grpc_Health_V1_HealthCheckRequest()
         request.service = service
         var options = CallOptions.defaults

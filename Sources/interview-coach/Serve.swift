@@ -11,6 +11,7 @@ import CoachStore
 import CoachWorker
 import Foundation
 import GRPCCore
+import GRPCInProcessTransport
 import GenerationService
 import Logging
 import ResumeService
@@ -175,38 +176,50 @@ struct Serve: AsyncParsableCommand {
             logger.info("generation ready", metadata: ["providers": "\(registry.names.joined(separator: ","))"])
         }
 
+        let statuses = HealthStatuses(serving: servedNames)
+        let checks = probes
+        let probeAll: HealthGRPCService.Probe = {
+            for probe in checks where !(await probe()) { return false }
+            return true
+        }
+        let health = HealthGRPCService(statuses: statuses, probe: probeAll)
         if !grpcServices.isEmpty || settings.role == .worker {
-            let statuses = HealthStatuses(serving: servedNames)
-            let checks = probes
-            let probeAll: HealthGRPCService.Probe = {
-                for probe in checks where !(await probe()) { return false }
-                return true
-            }
             let server = GRPCServer(
                 transport: MeshTransport.server(host: settings.host, port: settings.grpcPort),
-                services: grpcServices + [HealthGRPCService(statuses: statuses, probe: probeAll)])
+                services: grpcServices + [health])
             // First in the group, so it stops last: the edge and workers drain into a live server.
             services.insert(GRPCServerService(server: server), at: 0)
             logger.info("grpc server starting", metadata: ["grpc_port": "\(settings.grpcPort)", "services": "\(servedNames.joined(separator: ","))"])
         }
 
         if settings.role.runsEdge {
-            let upstreams: EdgeUpstreams
+            let edgeSettings = EdgeSettings(heartbeat: .seconds(settings.sseHeartbeat))
             if settings.role == .all {
-                let client = try MeshTransport.client(addresses: local)
-                upstreams = EdgeUpstreams(resume: client, interview: client, learning: client)
+                // In one process the edge reaches the services through grpc-swift's in-process
+                // transport: the same services and calls without HTTP/2 framing and sockets, which
+                // were most of a REST request's CPU (bench/README.md). The gRPC port still serves
+                // every other client.
+                let inProcess = InProcessTransport()
+                let localServer = GRPCServer(transport: inProcess.server, services: grpcServices + [health])
+                services.insert(GRPCServerService(server: localServer), at: 0)
+                let client = GRPCClient(transport: inProcess.client)
+                services.append(GRPCClientService(client: client))
+                services.append(
+                    buildEdgeApplication(
+                        host: settings.host, port: settings.httpPort,
+                        upstreams: EdgeUpstreams(resume: client, interview: client, learning: client),
+                        settings: edgeSettings, logger: logger))
             } else {
-                upstreams = EdgeUpstreams(
+                let upstreams = EdgeUpstreams(
                     resume: try MeshTransport.client(addresses: try settings.addresses(settings.resumeAddr, option: "--resume-addr")),
                     interview: try MeshTransport.client(
                         addresses: try settings.addresses(settings.interviewAddr, option: "--interview-addr")),
                     learning: try MeshTransport.client(addresses: try settings.addresses(settings.learningAddr, option: "--learning-addr")))
+                services += upstreams.all.map { GRPCClientService(client: $0) as any Service }
+                services.append(
+                    buildEdgeApplication(
+                        host: settings.host, port: settings.httpPort, upstreams: upstreams, settings: edgeSettings, logger: logger))
             }
-            services += upstreams.all.map { GRPCClientService(client: $0) as any Service }
-            services.append(
-                buildEdgeApplication(
-                    host: settings.host, port: settings.httpPort, upstreams: upstreams,
-                    settings: EdgeSettings(heartbeat: .seconds(settings.sseHeartbeat)), logger: logger))
             logger.info("edge starting", metadata: ["http_port": "\(settings.httpPort)"])
         }
 
