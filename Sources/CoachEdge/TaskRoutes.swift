@@ -5,9 +5,7 @@ import Foundation
 import GRPCCore
 import HTTPTypes
 import Hummingbird
-import Logging
 import ServiceLifecycle
-import Synchronization
 
 extension HTTPField.Name {
     static let lastEventID = Self("Last-Event-ID")!
@@ -107,20 +105,6 @@ struct TaskRoutes<Transport: ClientTransport> {
         message.taskID = try context.pathParameter("task_id")
         message.kind = kind.proto
         return TaskView(proto: try await client.getTask(message, metadata: context.rpcMetadata, options: shortCallOptions))
-    }
-}
-
-/// Where a relayed task stream stands: the last event sent and whether it was the terminal one.
-final class StreamCursor: Sendable {
-    private let state: Mutex<(after: Int64, finished: Bool)>
-
-    init(after: Int64) { state = Mutex((after, false)) }
-
-    var after: Int64 { state.withLock { $0.after } }
-    var finished: Bool { state.withLock { $0.finished } }
-
-    func relayed(_ sequence: Int64, terminal: Bool) {
-        state.withLock { $0 = (max($0.after, sequence), $0.finished || terminal) }
     }
 }
 

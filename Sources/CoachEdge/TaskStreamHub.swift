@@ -5,6 +5,7 @@ import Foundation
 import GRPCCore
 import Logging
 import NIOCore
+import Synchronization
 
 /// Shares one upstream `WatchTask` call per task among every SSE client of that task on this
 /// edge, and encodes each event once.
@@ -49,7 +50,8 @@ actor TaskStreamHub<Transport: ClientTransport> {
     }
 
     /// The task's SSE frames after sequence `after` (replayed, then live), ending after `close`
-    /// or an in-band error. Ending the iteration (the browser left) unsubscribes.
+    /// or an in-band error. Ending the iteration (the browser left) unsubscribes. The upstream
+    /// call, when this starts one, carries this request's metadata (its request id).
     func subscribe(taskID: String, after: Int64, metadata: Metadata) -> AsyncStream<ByteBuffer> {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         nextID += 1
@@ -155,5 +157,19 @@ actor TaskStreamHub<Transport: ClientTransport> {
                 return  // cancelled: the last watcher has gone
             }
         }
+    }
+}
+
+/// Where a relayed task stream stands: the last event sent and whether it was the terminal one.
+final class StreamCursor: Sendable {
+    private let state: Mutex<(after: Int64, finished: Bool)>
+
+    init(after: Int64) { state = Mutex((after, false)) }
+
+    var after: Int64 { state.withLock { $0.after } }
+    var finished: Bool { state.withLock { $0.finished } }
+
+    func relayed(_ sequence: Int64, terminal: Bool) {
+        state.withLock { $0 = (max($0.after, sequence), $0.finished || terminal) }
     }
 }
