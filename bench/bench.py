@@ -399,18 +399,22 @@ def bench_rest(results: dict):
         rows)
 
 
-def mongo_pid() -> int | None:
-    uri = os.environ.get("MONGODB_URI", "")
-    port = uri.rsplit(":", 1)[-1].split("/")[0]
+def server_pid(program: str, url: str, port_format: str) -> int | None:
+    """The pid of the `program` process serving `url`'s port (its command line names the port)."""
+    port = url.rsplit(":", 1)[-1].split("/")[0]
     for entry in pathlib.Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
-            if "secantusd" in command and f"--port {port}" in command:
+            if program in command and port_format.format(port) in command:
                 return int(entry.name)
     return None
+
+
+def mongo_pid() -> int | None:
+    return server_pid("secantusd", os.environ.get("MONGODB_URI", ""), "--port {}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -490,8 +494,8 @@ def bench_pipeline(results: dict):
         key = create_resume(coach)
         bench_json(["pipeline", "--target", coach.grpc, "--key", key, "--tasks", 20])  # warm-up
         watched = {"serve": coach.proc.pid, **{f"worker{i + 2}": w.proc.pid for i, w in enumerate(extra)}}
-        if redis:
-            watched["redis"] = redis_pid()
+        if redis and (pid := redis_pid()):
+            watched["redis"] = pid
         with CpuMeter(watched) as cpu:
             finish = profile_during(coach.proc.pid, 4, f"pipeline-{'redis' if redis else 'inprocess'}-{workers}") if workers == 1 else (lambda: None)
             report = bench_json(["pipeline", "--target", coach.grpc, "--key", key, "--tasks", count, "--submitters", 16])
@@ -507,17 +511,8 @@ def bench_pipeline(results: dict):
           ["queue", "tasks", "succeeded", "failed", "tasks/s", "starts/s", "p50 ms", "p99 ms", "peak open tasks", "CPU"], rows)
 
 
-def redis_pid() -> int:
-    port = os.environ["REDIS_URL"].rsplit(":", 1)[-1].split("/")[0]
-    for entry in pathlib.Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if "redis-server" in command and f":{port}" in command:
-                return int(entry.name)
-    return 0
+def redis_pid() -> int | None:
+    return server_pid("redis-server", os.environ["REDIS_URL"], ":{}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,19 +4,12 @@ import Foundation
 
 /// Gemini generateContent with `responseMimeType: application/json` and a response schema.
 public struct GeminiProvider: LLMProvider {
-    public let name: String
-    public let model: String
-    public let settings: ProviderSettings
-    private let configuration: ProviderConfiguration
-    private let transport: HTTPProviderTransport
+    let configuration: ProviderConfiguration
+    let transport: HTTPProviderTransport
 
-    init(configuration: ProviderConfiguration, transport: HTTPProviderTransport) {
-        self.name = configuration.name
-        self.model = configuration.model
-        self.settings = configuration.settings
-        self.configuration = configuration
-        self.transport = transport
-    }
+    public var name: String { configuration.name }
+    public var model: String { configuration.model }
+    public var settings: ProviderSettings { configuration.settings }
 
     public func complete(_ request: GenerationRequest) async throws -> ProviderReply {
         let body: JSONValue = [

@@ -15,21 +15,13 @@ public enum JSONMode: String, Sendable {
 /// OpenAI chat completions, and any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio)
 /// with its own base URL and JSON mode.
 public struct OpenAIProvider: LLMProvider {
-    public let name: String
-    public let model: String
-    public let settings: ProviderSettings
-    private let configuration: ProviderConfiguration
-    private let jsonMode: JSONMode
-    private let transport: HTTPProviderTransport
+    let configuration: ProviderConfiguration
+    let jsonMode: JSONMode
+    let transport: HTTPProviderTransport
 
-    init(configuration: ProviderConfiguration, jsonMode: JSONMode, transport: HTTPProviderTransport) {
-        self.name = configuration.name
-        self.model = configuration.model
-        self.settings = configuration.settings
-        self.configuration = configuration
-        self.jsonMode = jsonMode
-        self.transport = transport
-    }
+    public var name: String { configuration.name }
+    public var model: String { configuration.model }
+    public var settings: ProviderSettings { configuration.settings }
 
     public func complete(_ request: GenerationRequest) async throws -> ProviderReply {
         var body: [String: JSONValue] = [
