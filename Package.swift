@@ -7,6 +7,14 @@ let package = Package(
     products: [
         .executable(name: "interview-coach", targets: ["interview-coach"])
     ],
+    // The distributed backends are opt-in at build time, so the embedded default builds with the
+    // toolchain alone (no libmongoc or hiredis headers): `swift build --traits MongoDB,Redis`
+    // (or `--enable-all-traits`) builds them in.
+    traits: [
+        .trait(name: "MongoDB", description: "MongoDB document stores over libmongoc (libmongoc-dev)."),
+        .trait(name: "Redis", description: "Redis Streams job queue and progress bus over hiredis (libhiredis-dev)."),
+        .default(enabledTraits: []),
+    ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
@@ -161,7 +169,9 @@ let package = Package(
             name: "interview-coach",
             dependencies: [
                 "CoachCore", "CoachStore", "CoachMesh", "CoachEdge", "ResumeService", "CoachProtos",
-                "CoachLLM", "CoachLLMProviders", "CoachJobs", "GenerationService", "CoachWorker", "CoachMongo", "CoachRedis",
+                "CoachLLM", "CoachLLMProviders", "CoachJobs", "GenerationService", "CoachWorker",
+                .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
+                .target(name: "CoachRedis", condition: .when(traits: ["Redis"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -191,9 +201,20 @@ let package = Package(
                 "CoachLLMProviders", "CoachLLM", "CoachCore",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
-        .testTarget(name: "CoachMongoTests", dependencies: ["CoachMongo", "CoachStore", "CoachCore", "CMongoC"]),
+        .testTarget(
+            name: "CoachMongoTests",
+            dependencies: [
+                "CoachStore", "CoachCore",
+                .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
+                .target(name: "CMongoC", condition: .when(traits: ["MongoDB"])),
+            ]),
         .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobs", "CoachCore"]),
-        .testTarget(name: "CoachRedisTests", dependencies: ["CoachRedis", "CoachJobs", "CoachCore"]),
+        .testTarget(
+            name: "CoachRedisTests",
+            dependencies: [
+                "CoachJobs", "CoachCore",
+                .target(name: "CoachRedis", condition: .when(traits: ["Redis"])),
+            ]),
         .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore", "CoachCore"]),
         .testTarget(
             name: "CoachEdgeTests",

@@ -6,7 +6,7 @@ public enum Language: String, Sendable, Hashable, Codable, CaseIterable {
     case ko, en
 }
 
-/// The eight question types of GENERATION.md.
+/// The eight question types of docs/GENERATION.md.
 public enum QuestionType: String, Sendable, Hashable, Codable, CaseIterable {
     case implementation = "Implementation"
     case tradeOff = "Trade-off"
@@ -34,7 +34,7 @@ public enum ExperienceLevel: String, Sendable, Hashable, Codable {
         }
     }
 
-    /// Difficulties for a set of 5 (GENERATION.md table).
+    /// Difficulties for a set of 5 (docs/GENERATION.md table).
     var mixOfFive: [Difficulty: Int] {
         switch self {
         case .junior: [.easy: 2, .medium: 2, .hard: 1]
@@ -91,6 +91,9 @@ public struct Question: Sendable, Hashable, Codable {
 public struct QuestionOptions: Sendable, Hashable, Codable {
     public static let countRange = 3...8
     public static let maxJobDescription = 8_000
+    public static let maxTargetRole = 200
+    /// `seed`: the integers every JSON client represents exactly (±(2^53 − 1)).
+    public static let seedRange: ClosedRange<Int64> = -9_007_199_254_740_991...9_007_199_254_740_991
 
     public var provider: String?
     public var language: Language
@@ -124,6 +127,10 @@ public struct QuestionOptions: Sendable, Hashable, Codable {
 /// Request options for a learning path.
 public struct LearningOptions: Sendable, Hashable, Codable {
     public static let hoursPerWeekRange = 1...40
+    public static let maxTargetRole = 200
+    public static let maxFocusAreas = 10
+    /// Longest focus area, in code points.
+    public static let maxFocusArea = 100
 
     public var provider: String?
     public var language: Language

@@ -1,6 +1,10 @@
 import Foundation
 
-// Strict decoding of the optional generation bodies (unknown fields → 422) and their rules.
+// Strict decoding of the optional generation bodies (unknown fields → 422) and their rules
+// (lengths in code points, as in `TextRules`).
+
+/// Longest provider name accepted in a generation body.
+public let maxProviderName = 50
 
 extension QuestionOptions {
     public init(from decoder: any Decoder) throws {
@@ -21,13 +25,16 @@ extension QuestionOptions {
         if !Self.countRange.contains(questionCount) {
             violations.append(FieldViolation(field: "question_count", message: "must be between 3 and 8"))
         }
-        if let role = targetRole, role.count > 200 {
+        if let role = targetRole, TextRules.length(role) > Self.maxTargetRole {
             violations.append(FieldViolation(field: "target_role", message: "must be at most 200 characters"))
         }
-        if let description = jobDescription, description.count > Self.maxJobDescription {
+        if let description = jobDescription, TextRules.length(description) > Self.maxJobDescription {
             violations.append(FieldViolation(field: "job_description", message: "must be at most 8000 characters"))
         }
-        if let provider, provider.count > 50 {
+        if let seed, !QuestionOptions.seedRange.contains(seed) {
+            violations.append(FieldViolation(field: "seed", message: "must be between -(2^53-1) and 2^53-1"))
+        }
+        if let provider, TextRules.length(provider) > maxProviderName {
             violations.append(FieldViolation(field: "provider", message: "must be at most 50 characters"))
         }
         if !violations.isEmpty { throw CoachError.validation(violations) }
@@ -53,16 +60,19 @@ extension LearningOptions {
         if let hours = timeCommitmentHoursPerWeek, !Self.hoursPerWeekRange.contains(hours) {
             violations.append(FieldViolation(field: "time_commitment_hours_per_week", message: "must be between 1 and 40"))
         }
-        if focusAreas.count > 10 {
+        if focusAreas.count > Self.maxFocusAreas {
             violations.append(FieldViolation(field: "focus_areas", message: "must have at most 10 items"))
         }
-        for (index, area) in focusAreas.enumerated() where area.trimmingCharacters(in: .whitespaces).isEmpty || area.count > 100 {
+        for (index, area) in focusAreas.enumerated() where TextRules.isBlank(area) || TextRules.length(area) > Self.maxFocusArea {
             violations.append(FieldViolation(field: "focus_areas[\(index)]", message: "must be 1-100 characters"))
         }
-        if let role = targetRole, role.count > 200 {
+        if let role = targetRole, TextRules.length(role) > Self.maxTargetRole {
             violations.append(FieldViolation(field: "target_role", message: "must be at most 200 characters"))
         }
-        if let provider, provider.count > 50 {
+        if let seed, !QuestionOptions.seedRange.contains(seed) {
+            violations.append(FieldViolation(field: "seed", message: "must be between -(2^53-1) and 2^53-1"))
+        }
+        if let provider, TextRules.length(provider) > maxProviderName {
             violations.append(FieldViolation(field: "provider", message: "must be at most 50 characters"))
         }
         if !violations.isEmpty { throw CoachError.validation(violations) }

@@ -23,27 +23,16 @@ public struct PageCursor: Sendable, Hashable {
         self.id = id
     }
 
-    /// URL-safe base64 of `millis:id`.
-    public var token: String {
-        Data("\(createdAtMillis):\(id)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    /// `millis.id` (`TextRules.pageCursor`): opaque to clients, but its shape is documented so
+    /// that a client can tell a malformed cursor from an expired position.
+    public var token: String { "\(createdAtMillis).\(id)" }
 
     /// Parses a token from `token`; a malformed one is a client error naming `field`.
     public init(token: String, field: String) throws(CoachError) {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard token.count <= 200, let data = Data(base64Encoded: base64),
-            let text = String(data: data, encoding: .utf8),
-            let colon = text.firstIndex(of: ":"),
-            let millis = Int64(text[..<colon])
+        let parts = TextRules.trimmed(token).split(separator: ".", omittingEmptySubsequences: false)
+        guard TextRules.pageCursor.matches(token), parts.count == 2, let millis = Int64(parts[0]), !parts[1].isEmpty
         else { throw CoachError.badRequest("invalid page token", field: field) }
-        let id = String(text[text.index(after: colon)...])
-        guard !id.isEmpty, id.allSatisfy(\.isHexDigit) else {
-            throw CoachError.badRequest("invalid page token", field: field)
-        }
-        self.init(createdAtMillis: millis, id: id)
+        self.init(createdAtMillis: millis, id: String(parts[1]))
     }
 }
 

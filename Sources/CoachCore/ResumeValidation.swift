@@ -1,6 +1,6 @@
 import Foundation
 
-/// Limits of the Resume contract (REST-API.md, "Resume").
+/// Limits of the Resume contract (docs/REST-API.md, "Resume"); lengths are in code points.
 public enum ResumeLimits {
     public static let nameLength = 1...50
     public static let summaryLength = 10...500
@@ -9,6 +9,14 @@ public enum ResumeLimits {
     public static let maxTextLength = 2_000
     /// Any list.
     public static let maxListItems = 50
+    /// A `unique_key` (`{name}_{n}`), in code points: longer keys are never found.
+    public static let maxUniqueKeyLength = 100
+    /// An `Idempotency-Key` header of the async generation routes, in code points.
+    public static let idempotencyKeyLength = 1...200
+    /// An e-mail address, in code points.
+    public static let maxEmailLength = 254
+    /// `work_experiences[].team_size`.
+    public static let teamSize = 1...100_000
     /// A whole request body, in bytes.
     public static let maxBodyBytes = 256 * 1024
 }
@@ -48,8 +56,8 @@ extension ResumeContent {
             checker.optionalText(item.projectDescription, field: "\(path).project_description")
             checker.strings(item.techStack, field: "\(path).tech_stack")
             checker.strings(item.achievements, field: "\(path).achievements")
-            if let size = item.teamSize, size < 1 {
-                checker.fail("\(path).team_size", "must be at least 1")
+            if let size = item.teamSize, !ResumeLimits.teamSize.contains(size) {
+                checker.fail("\(path).team_size", "must be between 1 and \(ResumeLimits.teamSize.upperBound)")
             }
         }
 
@@ -102,7 +110,26 @@ extension ResumeContent {
         }
 
         if !checker.violations.isEmpty { throw CoachError.validation(checker.violations) }
+        normalized.trimLinks()
         return normalized
+    }
+
+    /// E-mail and URL fields without the surrounding whitespace their rules allow.
+    private mutating func trimLinks() {
+        func trim(_ value: inout String?) { value = value.map(TextRules.trimmed) }
+        if var links = contact {
+            trim(&links.email)
+            trim(&links.github)
+            trim(&links.linkedin)
+            trim(&links.portfolio)
+            contact = links
+        }
+        for index in personalProjects.indices {
+            trim(&personalProjects[index].githubURL)
+            trim(&personalProjects[index].demoURL)
+        }
+        for index in certifications.indices { trim(&certifications[index].credentialURL) }
+        for index in activities.indices { trim(&activities[index].url) }
     }
 }
 
@@ -123,31 +150,34 @@ struct RuleChecker {
     }
 
     mutating func personName(_ name: String, field: String) -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = TextRules.trimmed(name)
         if trimmed.isEmpty {
             fail(field, "field required")
-        } else if !ResumeLimits.nameLength.contains(trimmed.count) {
-            fail(field, "must be 1-50 characters")
-        } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            fail(field, "must not contain control characters")
-        } else if trimmed.contains("/") {
-            fail(field, "must not contain '/'")
+        } else if !TextRules.personName.matches(name) {
+            if !ResumeLimits.nameLength.contains(TextRules.length(trimmed)) {
+                fail(field, "must be 1-50 characters")
+            } else if trimmed.contains("/") {
+                fail(field, "must not contain '/'")
+            } else {
+                fail(field, "must not contain control characters")
+            }
         }
         return trimmed
     }
 
     mutating func requiredText(_ value: String, field: String, length: ClosedRange<Int>? = nil) {
-        if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        let count = TextRules.length(value)
+        if TextRules.isBlank(value) {
             fail(field, "field required")
-        } else if let length, !length.contains(value.count) {
+        } else if let length, !length.contains(count) {
             fail(field, "must be \(length.lowerBound)-\(length.upperBound) characters")
-        } else if value.count > ResumeLimits.maxTextLength {
+        } else if count > ResumeLimits.maxTextLength {
             fail(field, "must be at most \(ResumeLimits.maxTextLength) characters")
         }
     }
 
     mutating func optionalText(_ value: String?, field: String) {
-        if let value, value.count > ResumeLimits.maxTextLength {
+        if let value, TextRules.length(value) > ResumeLimits.maxTextLength {
             fail(field, "must be at most \(ResumeLimits.maxTextLength) characters")
         }
     }
@@ -174,30 +204,22 @@ struct RuleChecker {
 
     mutating func email(_ value: String?, field: String) {
         guard let value else { return }
-        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        let looksValid =
-            parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
-            && !value.contains(where: \.isWhitespace) && value.count <= 254
-        if !looksValid { fail(field, "must be an email address") }
+        if TextRules.length(value) > ResumeLimits.maxEmailLength || !TextRules.email.matches(value) {
+            fail(field, "must be an email address")
+        }
     }
 
     mutating func url(_ value: String?, field: String) {
         guard let value else { return }
-        if value.count > ResumeLimits.maxTextLength {
+        if TextRules.length(value) > ResumeLimits.maxTextLength {
             fail(field, "must be at most \(ResumeLimits.maxTextLength) characters")
-        } else if !isWebURL(value) {
+        } else if !TextRules.webURL.matches(value) {
             fail(field, "must be an http or https URL")
         }
     }
 }
 
-/// An absolute `http`/`https` URL with a host.
+/// An absolute `http`/`https` URL with a host (`TextRules.webURL`).
 public func isWebURL(_ value: String) -> Bool {
-    guard !value.contains(where: \.isWhitespace),
-        let components = URLComponents(string: value),
-        let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-        let host = components.host, !host.isEmpty
-    else { return false }
-    return true
+    TextRules.webURL.matches(value) && TextRules.trimmed(value) == value
 }

@@ -93,8 +93,15 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     let documentRoute = EdgeRoute(
         method: .get, path: "/openapi.json", tag: "docs", summary: "This API as OpenAPI 3.1",
         responses: [200: ("The OpenAPI document", nil)])
-    let document = OpenAPIDocument.render(routes: table.routes + [documentRoute])
+    let documentedRoutes = table.routes + [documentRoute]
+    let interviewProviders = Interviewcoach_V1_ProviderService.Client(wrapping: upstreams.interview)
+    let learningProviders = Interviewcoach_V1_ProviderService.Client(wrapping: upstreams.learning)
     table.add(documentRoute) { _, _ in
+        // Rendered per request: the provider names are the services' current configuration.
+        async let questions = providerNames(interviewProviders)
+        async let learning = providerNames(learningProviders)
+        let document = OpenAPIDocument.render(
+            routes: documentedRoutes, providers: .init(questions: await questions, learning: await learning))
         var response = Response.json(document)
         response.headers[.cacheControl] = "no-cache"
         return response
@@ -102,6 +109,13 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     let router = Router(context: EdgeRequestContext.self)
     table.install(on: router)
     return router
+}
+
+/// The providers a service names in its fallback chain, or `nil` when it does not answer.
+private func providerNames<Transport: ClientTransport>(
+    _ client: Interviewcoach_V1_ProviderService.Client<Transport>
+) async -> [String]? {
+    try? await client.listProviders(Interviewcoach_V1_ListProvidersRequest(), options: shortCallOptions).providers.map(\.name)
 }
 
 /// The edge HTTP server on `host:port`.

@@ -8,7 +8,8 @@ struct EdgeRoute: Sendable {
     struct Parameter: Sendable {
         var name: String
         var location: String  // "path" | "query" | "header"
-        var type: String  // JSON schema type
+        /// JSON Schema of the value: exactly what the handler accepts (`ParameterSchema`).
+        var schema: JSONValue
         var description: String
         var required: Bool
     }
@@ -40,10 +41,21 @@ struct EdgeRoute: Sendable {
         return zip(template, actual).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
     }
 
-    /// Methods served on `path` (empty when no route has that path at all).
+    /// Which segments of the template are literal (the router prefers them to a parameter).
+    private var literalSegments: [Bool] { path.split(separator: "/").map { !$0.hasPrefix("{") } }
+
+    /// Methods served on `path` (empty when no route has that path at all). Like the router,
+    /// a literal segment wins over a parameter: `/api/v1/resumes/health` is only GET, although
+    /// `/api/v1/resumes/{unique_key}` also has PUT and DELETE.
     static func allowedMethods(for path: String, in routes: [EdgeRoute]) -> [HTTPRequest.Method] {
+        let matching = routes.filter { $0.matches(path) }
+        guard
+            let best = matching.map(\.literalSegments).max(by: {
+                $0.lexicographicallyPrecedes($1) { !$0 && $1 }
+            })
+        else { return [] }
         var methods: [HTTPRequest.Method] = []
-        for route in routes where route.matches(path) && !methods.contains(route.method) {
+        for route in matching where route.literalSegments == best && !methods.contains(route.method) {
             methods.append(route.method)
         }
         return methods

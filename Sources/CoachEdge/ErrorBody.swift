@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The REST error body shared by every error (REST-API.md, "Error body").
+/// The REST error body shared by every error (docs/REST-API.md, "Error body").
 struct ErrorBody: Encodable {
     var detail: String
     var errorCode: String

@@ -27,7 +27,7 @@ let shortCallOptions: CallOptions = {
 private func generationRoutes(
     segment: String, resource: String, optionsSchema: String, resultSchema: String, tag: String
 ) -> (sync: EdgeRoute, latest: EdgeRoute, async: EdgeRoute, health: EdgeRoute) {
-    let key = EdgeRoute.Parameter(name: "unique_key", location: "path", type: "string", description: "Resume key", required: true)
+    let key = EdgeRoute.Parameter(name: "unique_key", location: "path", schema: ParameterSchema.uniqueKey, description: "Resume key", required: true)
     return (
         EdgeRoute(
             method: .post, path: "/api/v1/\(segment)/{unique_key}/\(resource)", tag: tag, summary: "Generate now",
@@ -39,14 +39,16 @@ private func generationRoutes(
         EdgeRoute(
             method: .get, path: "/api/v1/\(segment)/{unique_key}/\(resource)", tag: tag,
             summary: "The newest result; ?history=true for all, newest first",
-            parameters: [key, .init(name: "history", location: "query", type: "boolean", description: "List every result", required: false)],
+            parameters: [key, .init(name: "history", location: "query", schema: ParameterSchema.boolean, description: "List every result", required: false)],
             responses: [200: ("The newest result", resultSchema), 404: ("None yet", "Error")]),
         EdgeRoute(
             method: .post, path: "/api/v1/\(segment)/async/{unique_key}/\(resource)", tag: tag,
             summary: "Start a background task",
             parameters: [
                 key,
-                .init(name: "Idempotency-Key", location: "header", type: "string", description: "Repeat-safe start", required: false),
+                .init(
+                    name: "Idempotency-Key", location: "header", schema: ParameterSchema.idempotencyKey,
+                    description: "Repeat-safe start: a repeated key returns the task it started (empty: none)", required: false),
             ],
             requestSchema: optionsSchema, requestRequired: false,
             responses: [202: ("Task accepted", "TaskStarted"), 404: ("Unknown resume", "Error"), 422: ("Bad key or body", "Error")]),
@@ -91,7 +93,7 @@ struct InterviewRoutes<Transport: ClientTransport> {
         }
         table.add(routes.latest) { request, context in
             let key = try context.pathParameter("unique_key")
-            if request.query["history"]?.lowercased() == "true" {
+            if try request.booleanQuery("history") {
                 var message = Interviewcoach_V1_ListQuestionSetsRequest()
                 message.uniqueKey = key
                 message.pageSize = Int32(PageSize.maximum)
@@ -137,7 +139,7 @@ struct LearningRoutes<Transport: ClientTransport> {
         }
         table.add(routes.latest) { request, context in
             let key = try context.pathParameter("unique_key")
-            if request.query["history"]?.lowercased() == "true" {
+            if try request.booleanQuery("history") {
                 var message = Interviewcoach_V1_ListLearningPathsRequest()
                 message.uniqueKey = key
                 message.pageSize = Int32(PageSize.maximum)

@@ -1,8 +1,17 @@
 import CoachCore
 
-/// `/openapi.json`: OpenAPI 3.1 generated from the route table, with the schemas below.
+/// `/openapi.json`: OpenAPI 3.1 generated from the route table, with the schemas below. Every
+/// constraint comes from the rules the validators apply (`TextRules`, `ResumeLimits`, the option
+/// ranges), so the document says exactly what the server enforces.
 enum OpenAPIDocument {
-    static func render(routes: [EdgeRoute]) -> JSONValue {
+    /// The provider names a generation body may name, per kind (`nil` when the service could not
+    /// be asked: then any name up to the length limit is documented, and checked by the service).
+    struct Providers: Sendable {
+        var questions: [String]?
+        var learning: [String]?
+    }
+
+    static func render(routes: [EdgeRoute], providers: Providers = Providers()) -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
         for route in routes {
             var operation: [String: JSONValue] = [
@@ -14,18 +23,20 @@ enum OpenAPIDocument {
                 .object([
                     "name": .string(parameter.name), "in": .string(parameter.location),
                     "required": .bool(parameter.required), "description": .string(parameter.description),
-                    "schema": .object(["type": .string(parameter.type)]),
+                    "schema": parameter.schema,
                 ])
             }
             parameters.append(
                 .object([
                     "name": "X-Request-ID", "in": "header", "required": .bool(false),
-                    "description": "Echoed in the response and in error bodies",
-                    "schema": .object(["type": "string", "maxLength": 128]),
+                    "description":
+                        "Echoed in the response and in error bodies when it is 1-128 printable ASCII characters; otherwise a generated id is used",
+                    "schema": .object(["type": "string"]),
                 ]))
             operation["parameters"] = .array(parameters)
             if let schema = route.requestSchema {
                 operation["requestBody"] = .object([
+                    "description": .string("JSON, at most \(ResumeLimits.maxBodyBytes) bytes (413 beyond)"),
                     "required": .bool(route.requestRequired),
                     "content": .object(["application/json": .object(["schema": ref(schema)])]),
                 ])
@@ -52,7 +63,7 @@ enum OpenAPIDocument {
                 "description": "Personalised interview questions and learning paths from a resume.",
             ]),
             "paths": .object(paths.mapValues { .object($0) }),
-            "components": .object(["schemas": .object(schemas)]),
+            "components": .object(["schemas": .object(schemas(providers: providers))]),
         ])
     }
 
@@ -64,48 +75,75 @@ enum OpenAPIDocument {
 
     private static func ref(_ name: String) -> JSONValue { .object(["$ref": .string("#/components/schemas/\(name)")]) }
 
-    private static func string(max: Int = ResumeLimits.maxTextLength, min: Int? = nil, format: String? = nil) -> JSONValue {
+    /// Free text: at most `max` code points (`min` when given); `required` ones must not be blank.
+    private static func string(max: Int = ResumeLimits.maxTextLength, min: Int? = nil, required: Bool = false) -> JSONValue {
         var schema: [String: JSONValue] = ["type": "string", "maxLength": .number(Double(max))]
         if let min { schema["minLength"] = .number(Double(min)) }
-        if let format { schema["format"] = .string(format) }
+        if required { schema["pattern"] = .string(TextRules.nonBlank.source) }
         return .object(schema)
     }
+
+    private static func pattern(_ pattern: TextRules.Pattern, max: Int? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "string", "pattern": .string(pattern.source)]
+        if let max { schema["maxLength"] = .number(Double(max)) }
+        return .object(schema)
+    }
+
+    private static func integer(in range: ClosedRange<Int>) -> JSONValue {
+        .object(["type": "integer", "minimum": .number(Double(range.lowerBound)), "maximum": .number(Double(range.upperBound))])
+    }
+
+    private static let url = pattern(TextRules.webURL, max: ResumeLimits.maxTextLength)
+    private static let required = string(required: true)
 
     private static func list(_ items: JSONValue) -> JSONValue {
         .object(["type": "array", "items": items, "maxItems": .number(Double(ResumeLimits.maxListItems))])
     }
 
+    /// A closed object. Optional properties may also be `null`: the decoders read an explicit
+    /// `null` as absent.
     private static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
         var schema: [String: JSONValue] = [
-            "type": "object", "properties": .object(properties), "additionalProperties": .bool(false),
+            "type": "object", "additionalProperties": .bool(false),
+            "properties": .object(
+                properties.reduce(into: [:]) { result, property in
+                    result[property.key] = required.contains(property.key) ? property.value : nullable(property.value)
+                }),
         ]
         if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
         return .object(schema)
     }
 
+    /// `schema` or `null`.
+    private static func nullable(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var fields) = schema else { return schema }
+        if case .string(let type)? = fields["type"] { fields["type"] = .array([.string(type), "null"]) }
+        if case .array(let values)? = fields["enum"] { fields["enum"] = .array(values + [.null]) }
+        return .object(fields)
+    }
+
     private static let strings = list(string())
 
     static let resumeProperties: [String: JSONValue] = [
-        "name": string(max: 50, min: 1),
+        "name": pattern(TextRules.personName),
         "contact": object([
-            "phone": string(), "email": string(max: 254, format: "email"), "github": string(format: "uri"),
-            "linkedin": string(format: "uri"), "portfolio": string(format: "uri"),
+            "phone": string(), "email": pattern(TextRules.email, max: ResumeLimits.maxEmailLength), "github": url,
+            "linkedin": url, "portfolio": url,
         ]),
-        "summary": string(max: 500, min: 10),
-        "total_experience_months": .object(["type": "integer", "minimum": 0, "maximum": 720]),
+        "summary": string(max: ResumeLimits.summaryLength.upperBound, min: ResumeLimits.summaryLength.lowerBound, required: true),
+        "total_experience_months": integer(in: ResumeLimits.experienceMonths),
         "work_experiences": list(
             object(
                 [
-                    "company": string(min: 1), "position": string(min: 1), "duration": string(min: 1),
+                    "company": required, "position": required, "duration": required,
                     "project_name": string(), "project_description": string(), "tech_stack": strings,
-                    "achievements": strings, "team_size": .object(["type": "integer", "minimum": 1]),
+                    "achievements": strings, "team_size": integer(in: ResumeLimits.teamSize),
                 ], required: ["company", "position", "duration"])),
         "personal_projects": list(
             object(
                 [
-                    "name": string(min: 1), "description": string(min: 1), "tech_stack": strings, "duration": string(),
-                    "github_url": string(format: "uri"), "demo_url": string(format: "uri"),
-                    "key_achievements": strings, "architecture_highlights": strings,
+                    "name": required, "description": required, "tech_stack": strings, "duration": string(),
+                    "github_url": url, "demo_url": url, "key_achievements": strings, "architecture_highlights": strings,
                 ], required: ["name", "description", "tech_stack"])),
         "technical_skills": object([
             "programming_languages": strings, "frameworks": strings, "databases": strings,
@@ -115,24 +153,34 @@ enum OpenAPIDocument {
         "certifications": list(
             object(
                 [
-                    "name": string(min: 1), "issuer": string(min: 1), "issue_date": string(min: 1),
-                    "expiry_date": string(), "credential_url": string(format: "uri"),
+                    "name": required, "issuer": required, "issue_date": required, "expiry_date": string(),
+                    "credential_url": url,
                 ], required: ["name", "issuer", "issue_date"])),
         "activities": list(
             object(
                 [
-                    "type": string(min: 1), "name": string(min: 1), "description": string(min: 1), "period": string(),
-                    "achievements": strings, "url": string(format: "uri"),
+                    "type": required, "name": required, "description": required, "period": string(),
+                    "achievements": strings, "url": url,
                 ], required: ["type", "name", "description"])),
         "education": list(
             object(
                 [
-                    "institution": string(min: 1), "degree": string(min: 1), "major": string(min: 1),
-                    "period": string(min: 1), "status": string(min: 1),
+                    "institution": required, "degree": required, "major": required, "period": required, "status": required,
                 ], required: ["institution", "degree", "major", "period", "status"])),
     ]
 
-    static var schemas: [String: JSONValue] {
+    /// A generation body's `provider`: one of the configured names, or empty for the whole chain.
+    private static func provider(_ names: [String]?) -> JSONValue {
+        guard let names else { return string(max: maxProviderName) }
+        return .object(["type": "string", "enum": .array(([""] + names).map { .string($0) })])
+    }
+
+    private static let seed: JSONValue = .object([
+        "type": "integer", "minimum": .number(Double(QuestionOptions.seedRange.lowerBound)),
+        "maximum": .number(Double(QuestionOptions.seedRange.upperBound)),
+    ])
+
+    static func schemas(providers: Providers) -> [String: JSONValue] {
         var stored = resumeProperties
         stored["id"] = .object(["type": "string"])
         stored["unique_key"] = .object(["type": "string"])
@@ -173,17 +221,21 @@ enum OpenAPIDocument {
         learningPath["learning_paths"] = .object(["type": "array", "items": learningItem])
         return [
             "QuestionOptions": object([
-                "provider": string(max: 50), "language": .object(["type": "string", "enum": ["ko", "en"]]),
-                "question_count": .object(["type": "integer", "minimum": 3, "maximum": 8]),
-                "target_role": string(max: 200), "job_description": string(max: QuestionOptions.maxJobDescription),
-                "seed": integer,
+                "provider": provider(providers.questions), "language": .object(["type": "string", "enum": ["ko", "en"]]),
+                "question_count": Self.integer(in: QuestionOptions.countRange),
+                "target_role": string(max: QuestionOptions.maxTargetRole),
+                "job_description": string(max: QuestionOptions.maxJobDescription),
+                "seed": seed,
             ]),
             "LearningOptions": object([
-                "provider": string(max: 50), "language": .object(["type": "string", "enum": ["ko", "en"]]),
-                "target_role": string(max: 200),
-                "focus_areas": .object(["type": "array", "items": string(max: 100), "maxItems": 10]),
-                "time_commitment_hours_per_week": .object(["type": "integer", "minimum": 1, "maximum": 40]),
-                "seed": integer,
+                "provider": provider(providers.learning), "language": .object(["type": "string", "enum": ["ko", "en"]]),
+                "target_role": string(max: LearningOptions.maxTargetRole),
+                "focus_areas": .object([
+                    "type": "array", "items": string(max: LearningOptions.maxFocusArea, required: true),
+                    "maxItems": .number(Double(LearningOptions.maxFocusAreas)),
+                ]),
+                "time_commitment_hours_per_week": Self.integer(in: LearningOptions.hoursPerWeekRange),
+                "seed": seed,
             ]),
             "QuestionSet": .object(["type": "object", "properties": .object(questionSet)]),
             "LearningPath": .object(["type": "object", "properties": .object(learningPath)]),

@@ -1,7 +1,7 @@
 import CoachCore
 import Foundation
 
-// JSON bodies of the Interview, Learning and task routes (REST-API.md).
+// JSON bodies of the Interview, Learning and task routes (docs/REST-API.md).
 
 /// A question set as the generation POST returns it (`generated_at`, `usage`) or as GET returns
 /// it (`created_at`); both carry provenance.

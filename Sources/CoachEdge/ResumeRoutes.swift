@@ -22,7 +22,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
 
     func register(on table: inout RouteTable) {
         let keyParameter = EdgeRoute.Parameter(
-            name: "unique_key", location: "path", type: "string", description: "`{name}_{n}`", required: true)
+            name: "unique_key", location: "path", schema: ParameterSchema.uniqueKey, description: "`{name}_{n}`", required: true)
         table.add(
             EdgeRoute(
                 method: .post, path: "/api/v1/resumes", tag: "resumes", summary: "Create a resume",
@@ -33,9 +33,11 @@ struct ResumeRoutes<Transport: ClientTransport> {
             EdgeRoute(
                 method: .get, path: "/api/v1/resumes", tag: "resumes", summary: "List resumes, newest first",
                 parameters: [
-                    .init(name: "name", location: "query", type: "string", description: "Exact name", required: false),
-                    .init(name: "limit", location: "query", type: "integer", description: "1-100, default 20", required: false),
-                    .init(name: "cursor", location: "query", type: "string", description: "`next_cursor` of the previous page", required: false),
+                    .init(name: "name", location: "query", schema: ParameterSchema.personName, description: "Exact name", required: false),
+                    .init(name: "limit", location: "query", schema: ParameterSchema.pageSize, description: "1-100, default 20", required: false),
+                    .init(
+                        name: "cursor", location: "query", schema: ParameterSchema.pageCursor,
+                        description: "`next_cursor` of the previous page", required: false),
                 ],
                 responses: [200: ("A page of resumes", "ResumeList"), 422: ("Bad parameters", "Error")]),
             list)
@@ -47,7 +49,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
         table.add(
             EdgeRoute(
                 method: .get, path: "/api/v1/resumes/user/{name}", tag: "resumes", summary: "All resumes of one name, newest first",
-                parameters: [.init(name: "name", location: "path", type: "string", description: "Candidate name", required: true)],
+                parameters: [.init(name: "name", location: "path", schema: ParameterSchema.personName, description: "Candidate name", required: true)],
                 responses: [200: ("The user's resumes", "UserResumes"), 404: ("No resume has this name", "Error"), 422: ("Bad name", "Error")]),
             byUser)
         table.add(
@@ -101,7 +103,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
                 violations.append(FieldViolation(field: "limit", message: "must be an integer between 1 and \(PageSize.maximum)"))
             }
         }
-        if let cursor = query["cursor"], !cursor.isEmpty {
+        if let cursor = query["cursor"], !TextRules.isBlank(cursor) {
             do {
                 message.pageToken = try PageCursor(token: cursor, field: "cursor").token
             } catch { violations += error.violations }

@@ -1,9 +1,10 @@
+import CoachCore
 import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The browser pages (`/test`, `/docs`) and their scripts and styles, read once from the
-/// module's resources.
+/// The browser pages (`/`, `/test`, `/docs`), their scripts and styles and the favicon, read once
+/// from the module's resources.
 struct StaticPages {
     private let files: [String: (data: Data, type: String)]
 
@@ -18,6 +19,7 @@ struct StaticPages {
                 case "html": type = "text/html; charset=utf-8"
                 case "js": type = "text/javascript; charset=utf-8"
                 case "css": type = "text/css; charset=utf-8"
+                case "ico": type = "image/x-icon"
                 default: continue
                 }
                 if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) {
@@ -30,6 +32,12 @@ struct StaticPages {
 
     func register(on table: inout RouteTable) {
         table.add(
+            EdgeRoute(method: .get, path: "/", tag: "pages", summary: "Landing page with links to the other pages", responses: [200: ("HTML page", nil)]),
+            { _, _ in try page("index.html") })
+        table.add(
+            EdgeRoute(method: .get, path: "/favicon.ico", tag: "pages", summary: "The pages' icon", responses: [200: ("Icon", nil)]),
+            { _, _ in try page("favicon.ico") })
+        table.add(
             EdgeRoute(method: .get, path: "/test", tag: "pages", summary: "Browser test page", responses: [200: ("HTML page", nil)]),
             { _, _ in try page("test.html") })
         table.add(
@@ -38,17 +46,22 @@ struct StaticPages {
         table.add(
             EdgeRoute(
                 method: .get, path: "/static/{file}", tag: "pages", summary: "Scripts and styles of the pages",
-                parameters: [.init(name: "file", location: "path", type: "string", description: "File name", required: true)],
+                parameters: [.init(name: "file", location: "path", schema: ParameterSchema.text, description: "File name", required: true)],
                 responses: [200: ("The file", nil), 404: ("No such file", "Error")]),
             { _, context in
                 let name = try context.pathParameter("file")
-                guard !name.hasSuffix(".html") else { throw HTTPError(.notFound) }
+                guard !name.hasSuffix(".html") else { throw Self.noSuchFile(name) }
                 return try page(name)
             })
     }
 
+    /// A 404 of its own: an `HTTPError(.notFound)` would read as "no route" (405 here).
+    private static func noSuchFile(_ name: String) -> CoachError {
+        CoachError(.notFound, "no such file", details: ["file": .string(name)])
+    }
+
     private func page(_ name: String) throws -> Response {
-        guard let file = files[name] else { throw HTTPError(.notFound) }
+        guard let file = files[name] else { throw Self.noSuchFile(name) }
         var headers: HTTPFields = [:]
         headers[.contentType] = file.type
         headers[.cacheControl] = "no-cache"

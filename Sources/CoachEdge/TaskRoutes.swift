@@ -29,7 +29,7 @@ struct TaskRoutes<Transport: ClientTransport> {
     }
 
     func register(on table: inout RouteTable) {
-        let id = EdgeRoute.Parameter(name: "task_id", location: "path", type: "string", description: "Task id", required: true)
+        let id = EdgeRoute.Parameter(name: "task_id", location: "path", schema: ParameterSchema.text, description: "Task id", required: true)
         table.add(
             EdgeRoute(
                 method: .get, path: "/api/v1/\(kind.rawValue)/tasks/{task_id}/progress", tag: kind.rawValue,
@@ -42,7 +42,9 @@ struct TaskRoutes<Transport: ClientTransport> {
                 summary: "Server-Sent Events: progress, then completed or error, then close",
                 parameters: [
                     id,
-                    .init(name: "Last-Event-ID", location: "header", type: "integer", description: "Resume after this event", required: false),
+                    .init(
+                        name: "Last-Event-ID", location: "header", schema: ParameterSchema.text,
+                        description: "Resume after this event id (a value that is not a whole number is ignored)", required: false),
                 ],
                 responses: [200: ("Event stream", "Progress"), 204: ("Nothing left to send", nil), 404: ("Unknown task", "Error")],
                 responseMediaType: "text/event-stream"),

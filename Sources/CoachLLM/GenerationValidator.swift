@@ -1,7 +1,7 @@
 import CoachCore
 import Foundation
 
-/// The rules of GENERATION.md, applied to every provider's output before it is stored or
+/// The rules of docs/GENERATION.md, applied to every provider's output before it is stored or
 /// returned. Each method answers the list of broken rules (empty when valid), phrased so they can
 /// be sent back to a model in a corrective retry.
 public enum GenerationValidator {

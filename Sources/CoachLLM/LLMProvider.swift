@@ -84,7 +84,7 @@ public struct ProviderReply: Sendable {
     }
 }
 
-/// Why a provider call failed; decides retry and fallback (PROVIDERS.md, "Classifying failures").
+/// Why a provider call failed; decides retry and fallback (docs/PROVIDERS.md, "Classifying failures").
 public enum ProviderFailure: Error, Sendable, Equatable {
     /// Worth retrying on the same provider: 5xx, overload, connection errors.
     case transient(code: String)

@@ -3,7 +3,7 @@ import CoachLLM
 import Foundation
 import Logging
 
-/// One provider's settings from the environment (PROVIDERS.md, "Configuration").
+/// One provider's settings from the environment (docs/PROVIDERS.md, "Configuration").
 public struct ProviderConfiguration: Sendable {
     public var name: String
     public var apiKey: String?

@@ -61,7 +61,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         guard (0...PageSize.maximum).contains(pageSize) else {
             throw CoachError.badRequest("page_size must be between 1 and 100", field: "page_size")
         }
-        let cursor = try pageToken.flatMap { $0.isEmpty ? nil : $0 }.map { token throws(CoachError) in
+        let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
             try PageCursor(token: token, field: "page_token")
         }
         return try await results.history(uniqueKey: uniqueKey, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
@@ -71,7 +71,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     /// idempotency key returns the task created first (and enqueues nothing).
     public func start(uniqueKey: String, options: Kind.Options, idempotencyKey: String?) async throws -> TaskRecord {
         try checkKey(uniqueKey)
-        if let key = idempotencyKey, key.isEmpty || key.count > 200 {
+        if let key = idempotencyKey, !ResumeLimits.idempotencyKeyLength.contains(TextRules.length(key)) {
             throw CoachError.badRequest("Idempotency-Key must be 1-200 characters", field: "idempotency_key")
         }
         _ = try registry.chain(preferring: provider(of: options))
@@ -97,7 +97,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         guard (0...PageSize.maximum).contains(pageSize) else {
             throw CoachError.badRequest("page_size must be between 1 and 100", field: "page_size")
         }
-        let cursor = try pageToken.flatMap { $0.isEmpty ? nil : $0 }.map { token throws(CoachError) in
+        let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
             try PageCursor(token: token, field: "page_token")
         }
         let page = try await tasks.list(kind: Kind.taskKind, state: state, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
@@ -181,6 +181,8 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
 
     private func checkKey(_ key: String) throws(CoachError) {
         if key.isEmpty { throw CoachError.badRequest("unique_key is required", field: "unique_key") }
-        if key.count > 100 { throw CoachError.badRequest("unique_key is too long", field: "unique_key") }
+        if TextRules.length(key) > ResumeLimits.maxUniqueKeyLength {
+            throw CoachError.badRequest("unique_key is too long", field: "unique_key")
+        }
     }
 }

@@ -27,7 +27,7 @@ public struct ResumeOperations: Sendable {
             violations.append(FieldViolation(field: "page_size", message: "must be between 1 and \(PageSize.maximum)"))
         }
         var cursor: PageCursor?
-        if let pageToken, !pageToken.isEmpty {
+        if let pageToken, !TextRules.isBlank(pageToken) {
             do { cursor = try PageCursor(token: pageToken, field: "page_token") } catch { violations += error.violations }
         }
         var filter: String?
@@ -53,7 +53,9 @@ public struct ResumeOperations: Sendable {
 
     static func checkedKey(_ key: String) throws(CoachError) -> String {
         if key.isEmpty { throw CoachError.badRequest("unique_key is required", field: "unique_key") }
-        if key.count > 100 { throw CoachError.resumeNotFound(String(key.prefix(100))) }
+        if TextRules.length(key) > ResumeLimits.maxUniqueKeyLength {
+            throw CoachError.resumeNotFound(String(Substring(key.unicodeScalars.prefix(ResumeLimits.maxUniqueKeyLength))))
+        }
         return key
     }
 }

@@ -5,8 +5,12 @@ import CoachJobs
 import CoachLLM
 import CoachLLMProviders
 import CoachMesh
+#if MongoDB
 import CoachMongo
+#endif
+#if Redis
 import CoachRedis
+#endif
 import CoachStore
 import CoachWorker
 import Foundation
@@ -85,6 +89,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
+        try BuildFeatures.check(environment: ProcessInfo.processInfo.environment)
         let settings = try ServeSettings(self, environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "interview-coach")
         logger[metadataKey: "role"] = "\(settings.role.rawValue)"
@@ -114,23 +119,7 @@ struct Serve: AsyncParsableCommand {
             services.append(GRPCClientService(client: resumeClient))
             let lookup = GRPCResumeLookup(client: resumeClient)
             let tasks = stores.tasks
-            let queue: any JobQueue
-            let bus: any ProgressBus
-            if let redisURL {
-                do {
-                    // One client (its pools and threads) for both.
-                    let client = try RedisClient(url: redisURL, logger: logger)
-                    let redisQueue = RedisJobQueue(client: client, lease: .seconds(settings.jobLease), logger: logger)
-                    try await redisQueue.createGroups()
-                    queue = redisQueue
-                    bus = RedisProgressBus(client: client, logger: logger)
-                } catch {
-                    throw ValidationError("Redis at REDIS_URL is not usable: \(error)")
-                }
-            } else {
-                queue = InProcessJobQueue()
-                bus = InProcessProgressBus()
-            }
+            let (queue, bus) = try await JobBackends.open(redisURL: redisURL, lease: settings.jobLease, logger: logger)
             let registry: ProviderRegistry
             do {
                 registry = try LLMEnvironment.registry(
@@ -321,6 +310,7 @@ struct StoreSet {
 
     static func open(settings: ServeSettings, logger: Logger) async throws -> StoreSet {
         let environment = ProcessInfo.processInfo.environment
+        #if MongoDB
         if let uri = environment["MONGODB_URI"], !uri.isEmpty {
             let name = environment["MONGODB_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? MongoStores.defaultDatabase
             let mongo: MongoStores
@@ -331,10 +321,33 @@ struct StoreSet {
             }
             return StoreSet(resumes: mongo.resumes, questionSets: mongo.questionSets, learningPaths: mongo.learningPaths, tasks: mongo.tasks)
         }
+        #endif
         let path = URL(fileURLWithPath: settings.dataDir).appendingPathComponent("interview-coach.sqlite").path
         let database = try SQLiteDatabase(path: path, logger: logger)
         return StoreSet(
             resumes: SQLiteResumeStore(database: database), questionSets: SQLiteResultStore<QuestionSet>.questionSets(database),
             learningPaths: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: SQLiteTaskStore(database: database))
+    }
+}
+
+/// The job queue and progress bus of a process: Redis Streams when `REDIS_URL` is set (and the
+/// build has the `Redis` trait), otherwise the in-process ones.
+enum JobBackends {
+    static func open(redisURL: String?, lease: Int, logger: Logger) async throws -> (any JobQueue, any ProgressBus) {
+        #if Redis
+        if let redisURL {
+            do {
+                // One client (its pools and threads) for both.
+                let client = try RedisClient(url: redisURL, logger: logger)
+                let queue = RedisJobQueue(client: client, lease: .seconds(lease), logger: logger)
+                try await queue.createGroups()
+                return (queue, RedisProgressBus(client: client, logger: logger))
+            } catch {
+                throw ValidationError("Redis at REDIS_URL is not usable: \(error)")
+            }
+        }
+        #endif
+        // Without the Redis trait, BuildFeatures.check has already refused a REDIS_URL.
+        return (InProcessJobQueue(), InProcessProgressBus())
     }
 }

@@ -4,10 +4,10 @@ import Testing
 
 @testable import CoachLLM
 
-/// The sample resumes of /work/shared/fixtures/resumes.
+/// The sample resumes of examples/resumes.
 enum ResumeFixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/fixtures/resumes").standardizedFileURL
+        .appendingPathComponent("../../examples/resumes").standardizedFileURL
 
     static func load(_ file: String) throws -> ResumeContent {
         let data = try Data(contentsOf: directory.appendingPathComponent(file))
@@ -21,7 +21,7 @@ enum ResumeFixtures {
     }
 }
 
-/// The generation rules of GENERATION.md, as the validator checks them.
+/// The generation rules of docs/GENERATION.md, as the validator checks them.
 enum Rules {
     static func containsTerm(_ text: String, _ terms: [String]) -> Bool {
         terms.contains { !$0.isEmpty && text.range(of: $0, options: .caseInsensitive) != nil }

@@ -1,3 +1,5 @@
+// Built only with the MongoDB trait (`swift build --traits MongoDB`).
+#if MongoDB
 import CoachCore
 import Foundation
 import Logging
@@ -106,3 +108,4 @@ func closedLoopbackPort() throws -> Int {
     guard bound else { throw CoachError.internal("no free port") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+#endif  // MongoDB

@@ -1,5 +1,7 @@
 import CoachCore
+#if MongoDB
 import CoachMongo
+#endif
 import CoachStore
 import Foundation
 import Logging
@@ -26,7 +28,9 @@ struct Backend: Sendable, CustomTestStringConvertible {
 
     static var all: [Backend] {
         var backends = [sqlite]
+        #if MongoDB
         if let uri = mongoURI { backends.append(mongo(uri: uri)) }
+        #endif
         return backends
     }
 
@@ -52,6 +56,7 @@ struct Backend: Sendable, CustomTestStringConvertible {
         return try open()
     }
 
+    #if MongoDB
     /// A fresh database per test, dropped afterwards.
     static func mongo(uri: String) -> Backend {
         Backend(name: "mongodb") {
@@ -67,6 +72,7 @@ struct Backend: Sendable, CustomTestStringConvertible {
             return try await open()
         }
     }
+    #endif
 }
 
 extension Backend {

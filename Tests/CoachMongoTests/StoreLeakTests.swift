@@ -1,3 +1,5 @@
+// Built only with the MongoDB trait (`swift build --traits MongoDB`).
+#if MongoDB
 import CMongoC
 import CoachCore
 import Foundation
@@ -101,3 +103,4 @@ enum LibbsonAllocations {
         bson_mem_set_vtable(&table)
     }
 }
+#endif  // MongoDB

@@ -1,6 +1,8 @@
 import CoachCore
 import CoachJobs
+#if Redis
 import CoachRedis
+#endif
 import Foundation
 import Logging
 import Testing
@@ -34,7 +36,9 @@ struct JobsBackend: Sendable, CustomTestStringConvertible {
 
     static var all: [JobsBackend] {
         var backends = [inProcess]
+        #if Redis
         if let url = redisURL { backends.append(redis(url: url)) }
+        #endif
         return backends
     }
 
@@ -55,6 +59,7 @@ struct JobsBackend: Sendable, CustomTestStringConvertible {
             destroy: {})
     }
 
+    #if Redis
     /// Keys under a prefix of their own per test, deleted afterwards.
     static func redis(url: String) -> JobsBackend {
         JobsBackend(name: "redis") { lease in
@@ -83,6 +88,7 @@ struct JobsBackend: Sendable, CustomTestStringConvertible {
                 destroy: { try await deleteKeys(client: client, prefix: prefix) })
         }
     }
+    #endif
 
     /// Runs `body` with fresh ones, destroying them afterwards whether or not it threw.
     func run(lease: Duration = .seconds(30), _ body: (JobsSet) async throws -> Void) async throws {
@@ -97,6 +103,7 @@ struct JobsBackend: Sendable, CustomTestStringConvertible {
     }
 }
 
+#if Redis
 let quietLogger: Logger = {
     var logger = Logger(label: "test")
     logger.logLevel = .error
@@ -118,6 +125,7 @@ func deleteKeys(client: RedisClient, prefix: String) async throws {
         if !keys.isEmpty { _ = try await client.send(["DEL"] + keys) }
     } while cursor != "0"
 }
+#endif
 
 // MARK: - Time limits
 

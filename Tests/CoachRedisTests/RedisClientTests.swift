@@ -1,3 +1,5 @@
+// Built only with the Redis trait (`swift build --traits Redis`).
+#if Redis
 import CoachCore
 import CoachJobs
 import CoachRedis
@@ -80,3 +82,4 @@ import Testing
         #expect(json.contains(#""kind":"question_set""#))
     }
 }
+#endif  // Redis

@@ -1,3 +1,5 @@
+// Built only with the Redis trait (`swift build --traits Redis`).
+#if Redis
 import CoachCore
 import CoachJobs
 import CoachRedis
@@ -202,3 +204,4 @@ struct RedisJobQueueTests {
         #expect(replies == [.integer(1), .integer(2), .array([.string(Array("x".utf8)), .string(Array("y".utf8))]), .integer(1)])
     }
 }
+#endif  // Redis

@@ -1,3 +1,5 @@
+// Built only with the Redis trait (`swift build --traits Redis`).
+#if Redis
 import CoachRedis
 import Foundation
 import Testing
@@ -117,3 +119,4 @@ func freePort() throws -> Int {
     guard bound else { throw RedisError.connection("bind() failed") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+#endif  // Redis

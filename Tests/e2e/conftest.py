@@ -15,7 +15,7 @@ import pytest
 import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "resumes"
+FIXTURES = ROOT / "examples" / "resumes"
 BINARY = pathlib.Path(os.environ.get("COACH_BIN", ROOT / ".build" / "debug" / "interview-coach"))
 ARTIFACTS = ROOT / "Tests" / "e2e" / ".artifacts"
 

@@ -29,7 +29,7 @@ Each upstream request takes the next step of its provider's queue ("ok" when the
 answered, as a slow real provider does (the I/O-concurrency benchmark uses 2 s).
 
 "ok" answers are valid generations for the resume found between the `<resume>` and `</resume>`
-lines of the prompt (see GENERATION.md), so the server's validation accepts them. Every error body
+lines of the prompt (see docs/GENERATION.md), so the server's validation accepts them. Every error body
 carries UPSTREAM_SECRET so tests can check upstream text never reaches a client.
 """
 
