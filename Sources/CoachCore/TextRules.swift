@@ -5,9 +5,9 @@ import Foundation
 ///
 /// - Lengths are counted in Unicode code points, as JSON Schema's `minLength`/`maxLength` count
 ///   them (not in grapheme clusters, which would let a long run of combining marks through).
-/// - "Whitespace" is one explicit set of code points (Unicode's `White_Space`: the same as
-///   Foundation's `.whitespacesAndNewlines`), spelled out in the patterns rather than as `\s`,
-///   whose meaning differs between regular-expression engines.
+/// - "Whitespace" is one explicit set of code points, Unicode's `White_Space` property (not
+///   Foundation's `.whitespacesAndNewlines`, which on Linux also counts U+200B), spelled out in
+///   the patterns rather than as `\s`, whose meaning differs between regular-expression engines.
 /// - Every pattern is an ECMA-262 regular expression that ICU (the validators'
 ///   `NSRegularExpression`), Python's `re` and Rust's `regex` read alike: explicit character
 ///   classes, no lookaround, and `^…[ws]*$` ends so that the engines' different ideas of `$`

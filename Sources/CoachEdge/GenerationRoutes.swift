@@ -40,7 +40,10 @@ private func generationRoutes(
             method: .get, path: "/api/v1/\(segment)/{unique_key}/\(resource)", tag: tag,
             summary: "The newest result; ?history=true for all, newest first",
             parameters: [key, .init(name: "history", location: "query", schema: ParameterSchema.boolean, description: "List every result", required: false)],
-            responses: [200: ("The newest result", resultSchema), 404: ("None yet", "Error")]),
+            responses: [
+                200: ("The newest result; with ?history=true, {\"sets\": [...]}", "\(resultSchema)OrHistory"),
+                404: ("None yet", "Error"),
+            ]),
         EdgeRoute(
             method: .post, path: "/api/v1/\(segment)/async/{unique_key}/\(resource)", tag: tag,
             summary: "Start a background task",

@@ -169,6 +169,19 @@ enum OpenAPIDocument {
                 ], required: ["institution", "degree", "major", "period", "status"])),
     ]
 
+    /// The newest result, or (`?history=true`) every result under `sets`.
+    private static func history(of schema: String) -> JSONValue {
+        .object([
+            "anyOf": .array([
+                ref(schema),
+                .object([
+                    "type": "object", "required": ["sets"],
+                    "properties": .object(["sets": .object(["type": "array", "items": ref(schema)])]),
+                ]),
+            ])
+        ])
+    }
+
     /// A generation body's `provider`: one of the configured names, or empty for the whole chain.
     private static func provider(_ names: [String]?) -> JSONValue {
         guard let names else { return string(max: maxProviderName) }
@@ -239,6 +252,8 @@ enum OpenAPIDocument {
             ]),
             "QuestionSet": .object(["type": "object", "properties": .object(questionSet)]),
             "LearningPath": .object(["type": "object", "properties": .object(learningPath)]),
+            "QuestionSetOrHistory": history(of: "QuestionSet"),
+            "LearningPathOrHistory": history(of: "LearningPath"),
             "TaskStarted": .object([
                 "type": "object",
                 "properties": .object([

@@ -48,6 +48,7 @@ func withEdge<T: Sendable>(
             InterviewGRPCService(operations: interview),
             LearningGRPCService(operations: learning),
             TaskGRPCService(interview: interview, learning: learning),
+            ProviderGRPCService(registry: registry),
             HealthGRPCService(
                 statuses: HealthStatuses(serving: [
                     "interviewcoach.v1.ResumeService", "interviewcoach.v1.InterviewService", "interviewcoach.v1.LearningService",

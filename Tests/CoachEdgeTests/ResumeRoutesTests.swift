@@ -11,6 +11,9 @@ import Testing
         ("name required", { $0["name"] = nil }, "name"),
         ("name blank", { $0["name"] = "   " }, "name"),
         ("name too long", { $0["name"] = String(repeating: "n", count: 51) }, "name"),
+        // 26 characters on screen, 52 code points: lengths count code points, as JSON Schema does.
+        ("name too long in code points", { $0["name"] = String(repeating: "e\u{301}", count: 26) }, "name"),
+        ("name tab inside", { $0["name"] = "Jane\tDoe" }, "name"),
         ("name control char", { $0["name"] = "Jane\u{01}" }, "name"),
         ("name slash", { $0["name"] = "Jane/Doe" }, "name"),
         ("contact required", { $0["contact"] = nil }, "contact"),
@@ -30,6 +33,11 @@ import Testing
         ("work duration", { $0["work_experiences"] = [["company": "c", "position": "p"]] }, "work_experiences[0].duration"),
         (
             "work team size", { $0["work_experiences"] = [["company": "c", "position": "p", "duration": "d", "team_size": 0]] },
+            "work_experiences[0].team_size"
+        ),
+        (
+            "work team size too big",
+            { $0["work_experiences"] = [["company": "c", "position": "p", "duration": "d", "team_size": 100_001]] },
             "work_experiences[0].team_size"
         ),
         ("project name", { $0["personal_projects"] = [["description": "d", "tech_stack": []]] }, "personal_projects[0].name"),

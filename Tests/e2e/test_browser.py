@@ -135,3 +135,38 @@ def test_docs_page_lists_the_api(server, page):
     expect(page.locator(".operation[open] table.params").first).to_be_visible()
     assert page.errors == [], page.errors
     page.screenshot(path=str(ARTIFACTS / "docs-page.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/test", "/docs"])
+def test_pages_load_without_console_errors_or_failed_requests(server, page, path):
+    console_errors = []
+    failed = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.on("response", lambda response: response.status >= 400 and failed.append(f"{response.status} {response.url}"))
+    page.on("requestfailed", lambda request: failed.append(f"failed {request.url}"))
+
+    page.goto(server.url(path))
+    page.wait_for_load_state("networkidle")
+    # The favicon is requested by the browser itself, after the page: fetch it as the page would.
+    icon = page.evaluate("""async () => {
+        const link = document.querySelector("link[rel=icon]");
+        const response = await fetch(link ? link.href : "/favicon.ico");
+        return {status: response.status, type: response.headers.get("content-type"), size: (await response.arrayBuffer()).byteLength};
+    }""")
+    assert icon["status"] == 200 and icon["type"] == "image/x-icon" and icon["size"] > 0, icon
+
+    assert console_errors == [], console_errors
+    assert failed == [], failed
+    assert page.errors == [], page.errors
+
+
+def test_landing_page_links_the_other_pages(server, page):
+    page.goto(server.url("/"))
+    expect(page).to_have_title("InterviewCoach")
+    hrefs = [link.get_attribute("href") for link in page.locator("main a[href]").all()]
+    for target in ["/test", "/docs", "/openapi.json"]:
+        assert target in hrefs, hrefs
+    page.click("main a[href='/test']")
+    expect(page.locator("#start-job")).to_be_visible()
+    page.goto(server.url("/"))
+    page.screenshot(path=str(ARTIFACTS / "landing-page.png"), full_page=True)

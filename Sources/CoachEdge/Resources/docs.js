@@ -33,6 +33,20 @@
     return type || "object";
   }
 
+  /** The rules a schema states, in short: "1–100", "≤ 100 chars", "pattern …". */
+  function schemaRules(schema) {
+    if (!schema || typeof schema !== "object") return "";
+    const rules = [];
+    if (schema.minimum !== undefined || schema.maximum !== undefined) {
+      rules.push(`${schema.minimum ?? "…"}–${schema.maximum ?? "…"}`);
+    }
+    if (schema.minLength !== undefined) rules.push(`≥ ${schema.minLength} chars`);
+    if (schema.maxLength !== undefined) rules.push(`≤ ${schema.maxLength} chars`);
+    if (Array.isArray(schema.enum)) rules.push(`one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`);
+    if (schema.pattern) rules.push(`pattern ${schema.pattern}`);
+    return rules.join("; ");
+  }
+
   function showError(text) {
     const status = $("status");
     status.hidden = false;
@@ -92,10 +106,11 @@
     if (params.length) {
       body.appendChild(
         table(
-          ["name", "in", "type", "required", "description"],
+          ["name", "in", "type", "rules", "required", "description"],
           params.map((p) => {
             const param = p && p.$ref ? { name: refName(p.$ref) } : p || {};
-            return [param.name || "", param.in || "", schemaLabel(param.schema), param.required ? "yes" : "no", param.description || ""];
+            const rules = el("code", "rules", schemaRules(param.schema));
+            return [param.name || "", param.in || "", schemaLabel(param.schema), rules, param.required ? "yes" : "no", param.description || ""];
           })
         )
       );
@@ -106,6 +121,7 @@
     body.appendChild(el("h4", null, "Request body"));
     const requestBody = op.requestBody;
     if (requestBody && requestBody.content) {
+      if (requestBody.description) body.appendChild(el("p", "muted", requestBody.description));
       for (const [mediaType, media] of Object.entries(requestBody.content)) {
         const line = el("div");
         line.appendChild(el("span", "schema-name", schemaLabel(media && media.schema)));
