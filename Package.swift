@@ -53,11 +53,15 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]),
 
-        // Domain types, validation, errors and their gRPC/HTTP mapping.
+        // The domain: resume, generation and task types, validation and its text rules, errors,
+        // paging. Standard library and Foundation only: no transport.
+        .target(name: "CoachCore"),
+
+        // The wire layer: domain types ⇄ protobuf messages, and the gRPC status of an error.
         .target(
-            name: "CoachCore",
+            name: "CoachWire",
             dependencies: [
-                "CoachProtos",
+                "CoachCore", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -114,12 +118,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        // Interview and learning use cases and their gRPC services (InterviewService,
-        // LearningService, TaskService).
+        // The interview and learning use cases (generate, read, start and follow tasks, purge),
+        // their kinds and the resume lookup seam. No transport.
+        .target(
+            name: "CoachGeneration",
+            dependencies: [
+                "CoachCore", "CoachLLM", "CoachStore", "CoachJobs",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // The gRPC services over the generation use cases (InterviewService, LearningService,
+        // TaskService, ProviderService) and the gRPC side of its seams.
         .target(
             name: "GenerationService",
             dependencies: [
-                "CoachCore", "CoachLLM", "CoachStore", "CoachJobs", "CoachProtos",
+                "CoachCore", "CoachWire", "CoachGeneration", "CoachLLM", "CoachStore", "CoachJobs", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,7 +142,7 @@ let package = Package(
         .target(
             name: "CoachWorker",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "GenerationService",
+                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -137,7 +150,7 @@ let package = Package(
         .target(
             name: "ResumeService",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachProtos",
+                "CoachCore", "CoachWire", "CoachStore", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -156,7 +169,7 @@ let package = Package(
         .target(
             name: "CoachEdge",
             dependencies: [
-                "CoachCore", "CoachProtos", "CoachMesh",
+                "CoachCore", "CoachWire", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -168,8 +181,8 @@ let package = Package(
         .executableTarget(
             name: "interview-coach",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachMesh", "CoachEdge", "ResumeService", "CoachProtos",
-                "CoachLLM", "CoachLLMProviders", "CoachJobs", "GenerationService", "CoachWorker",
+                "CoachCore", "CoachWire", "CoachStore", "CoachMesh", "CoachEdge", "ResumeService", "CoachProtos",
+                "CoachLLM", "CoachLLMProviders", "CoachJobs", "CoachGeneration", "GenerationService", "CoachWorker",
                 .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
                 .target(name: "CoachRedis", condition: .when(traits: ["Redis"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -194,6 +207,9 @@ let package = Package(
             path: "bench/Sources/coach-bench"),
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
+        .testTarget(
+            name: "CoachWireTests",
+            dependencies: ["CoachWire", "CoachCore", .product(name: "GRPCCore", package: "grpc-swift-2")]),
         .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachCore"]),
         .testTarget(
             name: "CoachLLMProvidersTests",
@@ -220,7 +236,7 @@ let package = Package(
             name: "CoachEdgeTests",
             dependencies: [
                 "CoachEdge", "CoachMesh", "ResumeService", "CoachStore", "CoachCore", "CoachLLM", "CoachJobs",
-                "GenerationService",
+                "CoachGeneration", "GenerationService", "CoachWire",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

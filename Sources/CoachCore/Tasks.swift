@@ -159,3 +159,52 @@ public struct TaskEvent: Sendable, Hashable {
         self.init(sequence: task.sequence, type: type, task: task, result: result, timestamp: task.updatedAt)
     }
 }
+
+/// A task as seen by clients: the record's public fields and, when finished, its result.
+public struct TaskView: Sendable, Hashable {
+    public var taskID: String
+    public var kind: TaskKind
+    public var state: TaskState
+    public var progress: Int
+    public var stage: String
+    public var message: String
+    public var uniqueKey: String
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var result: TaskResult?
+    public var error: TaskError?
+    public var sequence: Int64
+
+    public init(
+        taskID: String, kind: TaskKind, state: TaskState, progress: Int, stage: String, message: String, uniqueKey: String,
+        createdAt: Date, updatedAt: Date, result: TaskResult?, error: TaskError?, sequence: Int64
+    ) {
+        self.taskID = taskID
+        self.kind = kind
+        self.state = state
+        self.progress = progress
+        self.stage = stage
+        self.message = message
+        self.uniqueKey = uniqueKey
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.result = result
+        self.error = error
+        self.sequence = sequence
+    }
+
+    public init(_ record: TaskRecord, result: TaskResult?) {
+        taskID = record.taskID
+        kind = record.kind
+        state = record.state
+        progress = record.progress
+        stage = record.stage.rawValue
+        message = record.message
+        uniqueKey = record.uniqueKey
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+        self.result = result
+        error = record.error
+        sequence = record.sequence
+    }
+}

@@ -1,5 +1,5 @@
 import CoachCore
-import CoachMesh
+import CoachWire
 import CoachProtos
 import Foundation
 import GRPCCore
@@ -49,10 +49,7 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     let resumeHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.resume)
     let interviewHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.interview)
     let learningHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.learning)
-    ResumeRoutes(
-        client: .init(wrapping: upstreams.resume), health: resumeHealth,
-        interview: .init(wrapping: upstreams.interview), learning: .init(wrapping: upstreams.learning)
-    ).register(on: &table)
+    ResumeRoutes(client: .init(wrapping: upstreams.resume), health: resumeHealth).register(on: &table)
     InterviewRoutes(client: .init(wrapping: upstreams.interview), health: interviewHealth).register(on: &table)
     TaskRoutes(kind: .interview, client: .init(wrapping: upstreams.interview), heartbeat: settings.heartbeat).register(on: &table)
     LearningRoutes(client: .init(wrapping: upstreams.learning), health: learningHealth).register(on: &table)

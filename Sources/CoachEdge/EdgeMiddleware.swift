@@ -1,4 +1,5 @@
 import CoachCore
+import CoachWire
 import Foundation
 import GRPCCore
 import HTTPTypes
@@ -37,7 +38,7 @@ struct EdgeErrorMiddleware: RouterMiddleware {
             if coachError.code == .methodNotAllowed {
                 headers[.allow] = EdgeRoute.allowedMethods(for: request.uri.path, in: routes).map(\.rawValue).joined(separator: ", ")
             }
-            if coachError.httpStatus >= 500 {
+            if coachError.code.httpStatus.kind == .serverError {
                 context.logger.error("request failed", metadata: ["error_code": "\(coachError.code.rawValue)", "cause": "\(String(reflecting: type(of: error)))"])
             }
             response = .error(coachError, requestID: context.requestID, headers: headers)
@@ -68,10 +69,10 @@ struct EdgeErrorMiddleware: RouterMiddleware {
                 return CoachError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
             case .contentTooLarge:
                 return CoachError(.payloadTooLarge, "request body exceeds \(ResumeLimits.maxBodyBytes) bytes")
-            case .badRequest:
-                return CoachError(.badRequest, "bad request")
             default:
-                return CoachError(ErrorCode(httpStatus: error.status.code), error.status.reasonPhrase)
+                // What else Hummingbird raises is about the HTTP request itself (400, 408, 431, …).
+                return error.status.kind == .serverError
+                    ? .internal() : CoachError(.badRequest, error.status.reasonPhrase.lowercased())
             }
         default:
             return .internal()
@@ -89,18 +90,22 @@ struct EdgeErrorMiddleware: RouterMiddleware {
 }
 
 extension ErrorCode {
-    init(httpStatus: Int) {
-        switch httpStatus {
-        case 400: self = .badRequest
-        case 401: self = .unauthorized
-        case 403: self = .forbidden
-        case 404: self = .notFound
-        case 405: self = .methodNotAllowed
-        case 413: self = .payloadTooLarge
-        case 422: self = .validationError
-        case 429: self = .rateLimited
-        case 503: self = .serviceUnavailable
-        default: self = .internalServerError
+    /// The HTTP status the edge answers with: the one place a code becomes an HTTP status.
+    var httpStatus: HTTPResponse.Status {
+        switch self {
+        case .resumeNotFound, .interviewNotFound, .learningPathNotFound, .taskNotFound, .notFound: .notFound
+        case .resumeValidationError, .validationError: .unprocessableContent
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .methodNotAllowed: .methodNotAllowed
+        case .conflict: .conflict
+        case .payloadTooLarge: .contentTooLarge
+        case .rateLimited, .llmAPIRateLimit: .tooManyRequests
+        case .interviewGenerationFailed, .learningPathGenerationFailed, .llmResponseParsingError: .badGateway
+        case .llmProviderNotAvailable, .serviceUnavailable: .serviceUnavailable
+        case .llmAPITimeout, .upstreamTimeout: .gatewayTimeout
+        case .databaseOperationFailed, .internalServerError: .internalServerError
         }
     }
 }

@@ -43,6 +43,6 @@ extension Response {
     }
 
     static func error(_ error: CoachError, requestID: String, headers: HTTPFields = [:]) -> Response {
-        .json(ErrorBody(error, requestID: requestID), status: .init(code: error.httpStatus), headers: headers)
+        .json(ErrorBody(error, requestID: requestID), status: error.code.httpStatus, headers: headers)
     }
 }

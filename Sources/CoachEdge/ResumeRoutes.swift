@@ -1,5 +1,5 @@
 import CoachCore
-import CoachMesh
+import CoachWire
 import CoachProtos
 import Foundation
 import GRPCCore
@@ -10,9 +10,6 @@ import Hummingbird
 struct ResumeRoutes<Transport: ClientTransport> {
     let client: Interviewcoach_V1_ResumeService.Client<Transport>
     let health: Grpc_Health_V1_Health.Client<Transport>
-    /// Deleting a resume also deletes what was generated from it.
-    let interview: Interviewcoach_V1_InterviewService.Client<Transport>
-    let learning: Interviewcoach_V1_LearningService.Client<Transport>
 
     static var callOptions: CallOptions {
         var options = CallOptions.defaults
@@ -150,18 +147,10 @@ struct ResumeRoutes<Transport: ClientTransport> {
         return .json(ResumeBody(Resume(proto: resume)))
     }
 
+    /// ResumeService deletes the resume's generated data with it (`ResumeOperations.delete`).
     @Sendable func delete(_ request: Request, context: EdgeRequestContext) async throws -> Response {
-        let key = try context.pathParameter("unique_key")
-        var lookup = Interviewcoach_V1_GetResumeRequest()
-        lookup.uniqueKey = key
-        _ = try await client.getResume(lookup, metadata: context.rpcMetadata, options: Self.callOptions)
-        // Generated data first: if a service is down the resume stays and the delete can be repeated.
-        var purge = Interviewcoach_V1_DeleteResumeDataRequest()
-        purge.uniqueKey = key
-        _ = try await interview.deleteQuestionData(purge, metadata: context.rpcMetadata, options: Self.callOptions)
-        _ = try await learning.deleteLearningData(purge, metadata: context.rpcMetadata, options: Self.callOptions)
         var message = Interviewcoach_V1_DeleteResumeRequest()
-        message.uniqueKey = key
+        message.uniqueKey = try context.pathParameter("unique_key")
         _ = try await client.deleteResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
         return Response(status: .noContent)
     }

@@ -1,5 +1,5 @@
 import CoachCore
-import CoachMesh
+import CoachWire
 import CoachProtos
 import Foundation
 import GRPCCore

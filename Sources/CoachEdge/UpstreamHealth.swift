@@ -1,4 +1,3 @@
-import CoachMesh
 import CoachProtos
 import GRPCCore
 

@@ -3,7 +3,7 @@ import CoachJobs
 import CoachLLM
 import CoachStore
 import Foundation
-import GenerationService
+import CoachGeneration
 import Logging
 
 /// How a worker runs jobs.

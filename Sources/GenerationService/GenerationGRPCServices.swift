@@ -1,4 +1,6 @@
 import CoachCore
+import CoachGeneration
+import CoachWire
 import CoachProtos
 import GRPCCore
 
@@ -47,7 +49,7 @@ public struct InterviewGRPCService: Interviewcoach_V1_InterviewService.SimpleSer
     public func deleteQuestionData(
         request: Interviewcoach_V1_DeleteResumeDataRequest, context: ServerContext
     ) async throws -> Interviewcoach_V1_DeleteResumeDataResponse {
-        let deleted = try await operations.deleteData(uniqueKey: request.uniqueKey)
+        let deleted = try await operations.purge(uniqueKey: request.uniqueKey)
         var response = Interviewcoach_V1_DeleteResumeDataResponse()
         response.deletedResults = Int32(clamping: deleted.results)
         response.deletedTasks = Int32(clamping: deleted.tasks)
@@ -100,7 +102,7 @@ public struct LearningGRPCService: Interviewcoach_V1_LearningService.SimpleServi
     public func deleteLearningData(
         request: Interviewcoach_V1_DeleteResumeDataRequest, context: ServerContext
     ) async throws -> Interviewcoach_V1_DeleteResumeDataResponse {
-        let deleted = try await operations.deleteData(uniqueKey: request.uniqueKey)
+        let deleted = try await operations.purge(uniqueKey: request.uniqueKey)
         var response = Interviewcoach_V1_DeleteResumeDataResponse()
         response.deletedResults = Int32(clamping: deleted.results)
         response.deletedTasks = Int32(clamping: deleted.tasks)

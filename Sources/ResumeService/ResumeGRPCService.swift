@@ -1,4 +1,5 @@
 import CoachCore
+import CoachWire
 import CoachProtos
 import GRPCCore
 

@@ -2,13 +2,18 @@ import CoachCore
 import CoachStore
 import Foundation
 
-/// The resume use cases, independent of transport: validation, then the store.
+/// The resume use cases, independent of transport: validation, then the store; deleting a
+/// resume deletes what other services generated for it first.
 public struct ResumeOperations: Sendable {
     private let store: any ResumeStore
+    private let dependents: [any ResumeDependentData]
     private let now: @Sendable () -> Date
 
-    public init(store: any ResumeStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any ResumeStore, dependents: [any ResumeDependentData] = [], now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
+        self.dependents = dependents
         self.now = now
     }
 
@@ -43,8 +48,15 @@ public struct ResumeOperations: Sendable {
         return try await store.update(uniqueKey: key, content: content.validated(), at: now())
     }
 
+    /// Deletes the resume and everything generated for it. The generated data goes first: if a
+    /// service is down the resume stays, and the deletion can be repeated.
     public func delete(uniqueKey: String) async throws {
-        try await store.delete(uniqueKey: try Self.checkedKey(uniqueKey))
+        let key = try Self.checkedKey(uniqueKey)
+        _ = try await store.get(uniqueKey: key)
+        for dependent in dependents {
+            try await dependent.deleteData(uniqueKey: key)
+        }
+        try await store.delete(uniqueKey: key)
     }
 
     public func ping() async throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CoachCore
+import CoachWire
 import CoachMesh
 import CoachProtos
 import Foundation

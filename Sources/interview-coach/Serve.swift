@@ -1,5 +1,6 @@
 import ArgumentParser
 import CoachCore
+import CoachGeneration
 import CoachEdge
 import CoachJobs
 import CoachLLM
@@ -25,12 +26,15 @@ import ServiceLifecycle
 enum Role: String, ExpressibleByArgument, CaseIterable {
     /// Everything in one process on the embedded defaults.
     case all
+    /// ResumeService; deletes a resume's generated data through the interview and learning roles.
     case resume
-    /// InterviewService + its TaskService, with an in-process worker.
+    /// InterviewService + its TaskService (+ ProviderService), with an in-process worker unless
+    /// `REDIS_URL` is set.
     case interview
-    /// LearningService + its TaskService, with an in-process worker.
+    /// LearningService + its TaskService (+ ProviderService), with an in-process worker unless
+    /// `REDIS_URL` is set.
     case learning
-    /// Runs background jobs from the Redis queue (REDIS_URL); serves only gRPC health.
+    /// Runs background jobs from the Redis queue (REDIS_URL); serves gRPC health and ProviderService.
     case worker
     case edge
 
@@ -72,10 +76,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "ResumeService addresses for the edge, host:port[,host:port...]. [env: RESUME_ADDR]")
     var resumeAddr: String?
 
-    @Option(help: "InterviewService addresses, host:port[,...]. [env: INTERVIEW_ADDR]")
+    @Option(help: "InterviewService addresses, host:port[,...] (edge and resume roles). [env: INTERVIEW_ADDR]")
     var interviewAddr: String?
 
-    @Option(help: "LearningService addresses, host:port[,...]. [env: LEARNING_ADDR]")
+    @Option(help: "LearningService addresses, host:port[,...] (edge and resume roles). [env: LEARNING_ADDR]")
     var learningAddr: String?
 
     @Option(help: "Jobs a worker runs at once (they wait on I/O, not threads). [env: COACH_WORKER_CONCURRENCY] (default: 32)")
@@ -101,12 +105,9 @@ struct Serve: AsyncParsableCommand {
         var servedNames: [String] = []
         var probes: [HealthGRPCService.Probe] = []
 
-        if settings.role.runsResume, let stores {
-            let operations = ResumeOperations(store: stores.resumes)
-            grpcServices.append(ResumeGRPCService(operations: operations))
-            servedNames.append("interviewcoach.v1.ResumeService")
-            probes.append { (try? await operations.ping()) != nil }
-        }
+        // What a deleted resume's generated data is deleted through: the local use cases in one
+        // process, the generation services over gRPC for a resume role of its own.
+        var resumeDependents: [any ResumeDependentData] = []
 
         let redisURL = ProcessInfo.processInfo.environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
         if settings.role == .worker && redisURL == nil {
@@ -137,6 +138,9 @@ struct Serve: AsyncParsableCommand {
                 ? GenerationOperations<LearningKind>(
                     resumes: lookup, results: stores.learningPaths, tasks: tasks, queue: queue,
                     bus: bus, registry: registry) : nil
+            if settings.role == .all, let interview, let learning {
+                resumeDependents = [interview, learning]
+            }
             if !isWorker {
                 if let interview {
                     grpcServices.append(InterviewGRPCService(operations: interview))
@@ -163,6 +167,23 @@ struct Serve: AsyncParsableCommand {
                 services.append(WorkerService(runner: runner, recoverOnStart: redisURL == nil))
             }
             logger.info("generation ready", metadata: ["providers": "\(registry.names.joined(separator: ","))"])
+        }
+
+        if settings.role.runsResume, let stores {
+            if settings.role == .resume {
+                let interviewClient = try MeshTransport.client(
+                    addresses: try settings.addresses(settings.interviewAddr, option: "--interview-addr"))
+                let learningClient = try MeshTransport.client(
+                    addresses: try settings.addresses(settings.learningAddr, option: "--learning-addr"))
+                services += [GRPCClientService(client: interviewClient), GRPCClientService(client: learningClient)]
+                resumeDependents = [
+                    GRPCResumeDependentData.interview(client: interviewClient), GRPCResumeDependentData.learning(client: learningClient),
+                ]
+            }
+            let operations = ResumeOperations(store: stores.resumes, dependents: resumeDependents)
+            grpcServices.append(ResumeGRPCService(operations: operations))
+            servedNames.append("interviewcoach.v1.ResumeService")
+            probes.append { (try? await operations.ping()) != nil }
         }
 
         let statuses = HealthStatuses(serving: servedNames)

@@ -193,7 +193,7 @@ func violatedFields(_ content: ResumeContent) -> [String] {
             Issue.record("expected an error")
         } catch {
             #expect(error.violations.map(\.field) == ["work_experiences[0].colour"])
-            #expect(error.httpStatus == 422)
+            #expect(error.code == .validationError)
         }
     }
 

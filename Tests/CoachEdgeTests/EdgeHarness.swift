@@ -1,4 +1,5 @@
 import CoachCore
+import CoachGeneration
 import CoachEdge
 import CoachJobs
 import CoachLLM
@@ -28,7 +29,6 @@ func withEdge<T: Sendable>(
 ) async throws -> T {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coach-edge-\(UUID().uuidString)")
     let database = try SQLiteDatabase(path: folder.appendingPathComponent("edge.sqlite").path, logger: Logger(label: "test"))
-    let operations = ResumeOperations(store: SQLiteResumeStore(database: database))
     let transport = MeshTransport.server(host: "127.0.0.1", port: 0)
     let client = LateClient()
     let lookup = LateLookup(client: client)
@@ -41,6 +41,7 @@ func withEdge<T: Sendable>(
     let learning = GenerationOperations<LearningKind>(
         resumes: lookup, results: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: tasks, queue: queue, bus: bus,
         registry: registry)
+    let operations = ResumeOperations(store: SQLiteResumeStore(database: database), dependents: [interview, learning])
     let server = GRPCServer(
         transport: transport,
         services: [

@@ -74,7 +74,10 @@ class Mesh:
                      "--interview-addr", f"127.0.0.1:{self.ports['interview']}", "--learning-addr", f"127.0.0.1:{self.ports['learning']}"]
         else:
             args += ["--grpc-port", str(self.ports[name])]
-            if role != "resume":
+            if role == "resume":
+                args += ["--interview-addr", f"127.0.0.1:{self.ports['interview']}",
+                         "--learning-addr", f"127.0.0.1:{self.ports['learning']}"]
+            else:
                 args += ["--resume-addr", resume, "--worker-concurrency", "4"]
         process = CoachProcess(name, args, env=self.env()).start()
         self.processes[name] = process

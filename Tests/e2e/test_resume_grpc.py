@@ -2,6 +2,8 @@
 the Swift generated client (the `interview-coach resumes …` commands)."""
 
 import json
+
+import requests
 import subprocess
 
 import grpc
@@ -114,7 +116,22 @@ def test_swift_generated_client_calls_every_rpc(server):
     health = run_cli(server, "health")
     assert health.returncode == 0 and json.loads(health.stdout)["status"] == "SERVING"
 
+    # Something generated for the resume, in the foreground and as a task.
+    generated = run_cli(server, "questions", key, "--language", "en", "--count", "3")
+    assert generated.returncode == 0, generated.stderr
+    task = run_cli(server, "learning-path", key, "--async")
+    assert task.returncode == 0, task.stderr
+    base = f"http://127.0.0.1:{server.http_port}"
+    quoted = key.replace(" ", "%20")
+    assert requests.get(f"{base}/api/v1/interview/{quoted}/questions", timeout=10).status_code == 200
+    assert requests.get(f"{base}/api/v1/learning/{quoted}/learning-path", timeout=10).status_code == 200
+
     deleted = run_cli(server, "resumes", "delete", key)
     assert deleted.returncode == 0
     missing = run_cli(server, "resumes", "get", key)
     assert missing.returncode != 0 and "RESUME_NOT_FOUND" in missing.stderr
+    # DeleteResume deleted what was generated from the resume too, as the REST route does.
+    assert requests.get(f"{base}/api/v1/interview/{quoted}/questions", timeout=10).status_code == 404
+    assert requests.get(f"{base}/api/v1/learning/{quoted}/learning-path", timeout=10).status_code == 404
+    history = requests.get(f"{base}/api/v1/interview/{quoted}/questions", params={"history": "true"}, timeout=10)
+    assert history.json() == {"sets": []}

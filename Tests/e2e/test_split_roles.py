@@ -4,10 +4,11 @@ serving when one of them dies; generation works across the processes."""
 
 import concurrent.futures
 import signal
+import subprocess
 
 import requests
 
-from conftest import CoachProcess, fixture_resumes, free_port, read_sse, wait_grpc_ready, wait_http_ready
+from conftest import BINARY, CoachProcess, fixture_resumes, free_port, read_sse, wait_grpc_ready, wait_http_ready
 
 
 def test_processes_started_together_on_one_new_data_dir_all_come_up(tmp_path):
@@ -16,8 +17,10 @@ def test_processes_started_together_on_one_new_data_dir_all_come_up(tmp_path):
     for attempt in range(3):
         data = tmp_path / f"data{attempt}"
         ports = [free_port() for _ in range(4)]
+        # Where a deleted resume's generated data lives (not started here: clients connect lazily).
+        generation = ["--interview-addr", f"127.0.0.1:{free_port()}", "--learning-addr", f"127.0.0.1:{free_port()}"]
         processes = [
-            CoachProcess(f"resume{attempt}-{i}", ["--role", "resume", "--grpc-port", str(p), "--data-dir", str(data)])
+            CoachProcess(f"resume{attempt}-{i}", ["--role", "resume", "--grpc-port", str(p), "--data-dir", str(data), *generation])
             for i, p in enumerate(ports)
         ]
         for process in processes:
@@ -33,12 +36,16 @@ def test_processes_started_together_on_one_new_data_dir_all_come_up(tmp_path):
 def test_edge_over_two_resume_processes(tmp_path):
     data = tmp_path / "data"
     ports = [free_port(), free_port()]
+    generation_ports = {"interview": free_port(), "learning": free_port()}
+    generation = [
+        "--interview-addr", f"127.0.0.1:{generation_ports['interview']}",
+        "--learning-addr", f"127.0.0.1:{generation_ports['learning']}",
+    ]
     resumes = [
-        CoachProcess(f"resume{i}", ["--role", "resume", "--grpc-port", str(p), "--data-dir", str(data)]).start()
+        CoachProcess(f"resume{i}", ["--role", "resume", "--grpc-port", str(p), "--data-dir", str(data), *generation]).start()
         for i, p in enumerate(ports)
     ]
     resume_addr = ",".join(f"127.0.0.1:{p}" for p in ports)
-    generation_ports = {"interview": free_port(), "learning": free_port()}
     generators = {
         role: CoachProcess(role, ["--role", role, "--grpc-port", str(port), "--data-dir", str(data), "--resume-addr", resume_addr])
         for role, port in generation_ports.items()
@@ -87,6 +94,12 @@ def test_edge_over_two_resume_processes(tmp_path):
         task = requests.post(base + f"/api/v1/learning/async/{key}/learning-path", timeout=10).json()
         events = [e for e in read_sse(requests.get(base + f"/api/v1/learning/tasks/{task['task_id']}/stream", stream=True, timeout=30)) if "event" in e]
         assert [e["event"] for e in events][-2:] == ["completed", "close"]
+
+        # Deleting the resume in the resume role deletes what the other roles generated for it.
+        assert requests.delete(base + f"/api/v1/resumes/{key}", timeout=10).status_code == 204
+        assert requests.get(base + f"/api/v1/interview/{key}/questions", timeout=10).status_code == 404
+        assert requests.get(base + f"/api/v1/learning/{key}/learning-path", timeout=10).status_code == 404
+        assert requests.get(base + f"/api/v1/learning/tasks/{task['task_id']}/progress", timeout=10).status_code == 404
     finally:
         assert edge.stop() == 0
         for process in [*resumes, *generators.values()]:
@@ -180,3 +193,13 @@ def test_a_browser_stream_survives_a_restart_of_the_services_behind_the_edge(tmp
         services.stop()
         if restarted:
             restarted.stop()
+
+
+def test_resume_role_needs_the_generation_services_it_deletes_through(tmp_path):
+    """A resume role that could not delete a resume's generated data refuses to start."""
+    result = subprocess.run(
+        [str(BINARY), "serve", "--role", "resume", "--grpc-port", str(free_port()), "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode != 0
+    assert "--interview-addr" in result.stderr

@@ -1,3 +1,4 @@
+import CoachCore
 import CoachProtos
 import Foundation
 import SwiftProtobuf

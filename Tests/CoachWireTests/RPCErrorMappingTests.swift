@@ -1,8 +1,9 @@
 import CoachCore
+import CoachWire
 import GRPCCore
 import Testing
 
-@Suite struct CoachErrorTests {
+@Suite struct RPCErrorMappingTests {
     @Test func survivesTheTripThroughAGRPCStatus() throws {
         let original = CoachError.validation([FieldViolation(field: "summary", message: "field required")])
         let status = RPCError(code: original.rpcErrorCode, message: original.rpcErrorMessage, metadata: original.rpcErrorMetadata)
@@ -10,7 +11,6 @@ import Testing
         #expect(status.code == .invalidArgument)
         #expect(rebuilt.code == .validationError)
         #expect(rebuilt.violations == original.violations)
-        #expect(rebuilt.httpStatus == 422)
     }
 
     @Test func keepsDetailsAcrossGRPC() {
@@ -20,17 +20,17 @@ import Testing
         #expect(status.code == .notFound)
         #expect(rebuilt.code == .resumeNotFound)
         #expect(rebuilt.details["unique_key"] == .string("kim_1"))
-        #expect(rebuilt.httpStatus == 404)
     }
 
     @Test(arguments: [
-        (RPCError.Code.unavailable, 503), (.deadlineExceeded, 504), (.notFound, 404), (.alreadyExists, 409),
-        (.resourceExhausted, 429), (.unauthenticated, 401), (.permissionDenied, 403), (.internalError, 500),
-        (.invalidArgument, 400),
+        (RPCError.Code.unavailable, ErrorCode.serviceUnavailable), (.deadlineExceeded, .upstreamTimeout), (.notFound, .notFound),
+        (.alreadyExists, .conflict), (.resourceExhausted, .rateLimited), (.unauthenticated, .unauthorized),
+        (.permissionDenied, .forbidden), (.internalError, .internalServerError), (.invalidArgument, .badRequest),
+        (.unimplemented, .notFound), (.dataLoss, .internalServerError),
     ])
-    func mapsForeignStatusesWithTheStandardTable(code: RPCError.Code, http: Int) {
+    func mapsForeignStatusesWithTheStandardTable(code: RPCError.Code, expected: ErrorCode) {
         let error = CoachError(rpcError: RPCError(code: code, message: "upstream said something private"))
-        #expect(error.httpStatus == http)
+        #expect(error.code == expected)
         #expect(!error.message.contains("private"))
     }
 }

@@ -153,7 +153,9 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         return stream
     }
 
-    public func deleteData(uniqueKey: String) async throws -> (results: Int, tasks: Int) {
+    /// Deletes the results and tasks kept for `uniqueKey`; returns how many of each.
+    @discardableResult
+    public func purge(uniqueKey: String) async throws -> (results: Int, tasks: Int) {
         try checkKey(uniqueKey)
         let deletedResults = try await results.deleteAll(uniqueKey: uniqueKey)
         let deletedTasks = try await tasks.deleteAll(uniqueKey: uniqueKey, kind: Kind.taskKind)
@@ -184,5 +186,12 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         if TextRules.length(key) > ResumeLimits.maxUniqueKeyLength {
             throw CoachError.badRequest("unique_key is too long", field: "unique_key")
         }
+    }
+}
+
+/// Local deletion, for a process that runs the resume and generation services together.
+extension GenerationOperations: ResumeDependentData {
+    public func deleteData(uniqueKey: String) async throws {
+        try await purge(uniqueKey: uniqueKey)
     }
 }

@@ -1,3 +1,4 @@
+import CoachCore
 import CoachProtos
 import Foundation
 import SwiftProtobuf
@@ -220,53 +221,31 @@ extension TaskState {
     }
 }
 
-/// A task as seen by clients: the record's public fields and, when finished, its result.
-public struct TaskView: Sendable, Hashable {
-    public var taskID: String
-    public var kind: TaskKind
-    public var state: TaskState
-    public var progress: Int
-    public var stage: String
-    public var message: String
-    public var uniqueKey: String
-    public var createdAt: Date
-    public var updatedAt: Date
-    public var result: TaskResult?
-    public var error: TaskError?
-    public var sequence: Int64
 
-    public init(_ record: TaskRecord, result: TaskResult?) {
-        taskID = record.taskID
-        kind = record.kind
-        state = record.state
-        progress = record.progress
-        stage = record.stage.rawValue
-        message = record.message
-        uniqueKey = record.uniqueKey
-        createdAt = record.createdAt
-        updatedAt = record.updatedAt
-        self.result = result
-        error = record.error
-        sequence = record.sequence
+extension TaskEvent {
+    public var proto: Interviewcoach_V1_TaskEvent {
+        var p = Interviewcoach_V1_TaskEvent()
+        p.sequence = sequence
+        p.eventType = type.rawValue
+        p.task = TaskView(task, result: result).proto
+        p.timestamp = Google_Protobuf_Timestamp(date: timestamp)
+        return p
     }
+}
 
+extension TaskView {
     public init(proto p: Interviewcoach_V1_Task) {
-        taskID = p.taskID
-        kind = TaskKind(proto: p.kind) ?? .interview
-        state = TaskState(proto: p.state) ?? .pending
-        progress = Int(p.progress)
-        stage = p.stage
-        message = p.message
-        uniqueKey = p.uniqueKey
-        createdAt = p.createdAt.date
-        updatedAt = p.updatedAt.date
-        switch p.result {
-        case .questionSet(let set)?: result = .questionSet(QuestionSet(proto: set))
-        case .learningPath(let path)?: result = .learningPath(LearningPath(proto: path))
-        case nil: result = nil
-        }
-        error = p.hasError ? TaskError(code: p.error.code, message: p.error.message) : nil
-        sequence = p.sequence
+        let result: TaskResult? =
+            switch p.result {
+            case .questionSet(let set)?: .questionSet(QuestionSet(proto: set))
+            case .learningPath(let path)?: .learningPath(LearningPath(proto: path))
+            case nil: nil
+            }
+        self.init(
+            taskID: p.taskID, kind: TaskKind(proto: p.kind) ?? .interview, state: TaskState(proto: p.state) ?? .pending,
+            progress: Int(p.progress), stage: p.stage, message: p.message, uniqueKey: p.uniqueKey,
+            createdAt: p.createdAt.date, updatedAt: p.updatedAt.date, result: result,
+            error: p.hasError ? TaskError(code: p.error.code, message: p.error.message) : nil, sequence: p.sequence)
     }
 
     public var proto: Interviewcoach_V1_Task {
@@ -290,17 +269,6 @@ public struct TaskView: Sendable, Hashable {
             p.error.message = error.message
         }
         p.sequence = sequence
-        return p
-    }
-}
-
-extension TaskEvent {
-    public var proto: Interviewcoach_V1_TaskEvent {
-        var p = Interviewcoach_V1_TaskEvent()
-        p.sequence = sequence
-        p.eventType = type.rawValue
-        p.task = TaskView(task, result: result).proto
-        p.timestamp = Google_Protobuf_Timestamp(date: timestamp)
         return p
     }
 }
