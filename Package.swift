@@ -67,8 +67,8 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
-        // Generation: rules and validator, prompts, output parsing, the provider seam and registry,
-        // and the offline `builtin` provider.
+        // Generation: rules and validator (with the resume facts and technology catalogue they
+        // use), prompts, output parsing, the provider seam and registry.
         .target(
             name: "CoachLLM",
             dependencies: [
@@ -77,11 +77,14 @@ let package = Package(
             ],
             resources: [.copy("Prompts")]),
 
+        // The offline `builtin` provider: question banks, learning catalogue, composers.
+        .target(name: "CoachBuiltin", dependencies: ["CoachCore", "CoachLLM"]),
+
         // HTTP clients of the real providers: OpenAI, Anthropic, Gemini, OpenAI-compatible.
         .target(
             name: "CoachLLMProviders",
             dependencies: [
-                "CoachCore", "CoachLLM",
+                "CoachCore", "CoachLLM", "CoachBuiltin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -162,7 +165,7 @@ let package = Package(
                 "CoachCore", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
         // Hummingbird REST + SSE gateway translating to gRPC.
@@ -210,7 +213,8 @@ let package = Package(
         .testTarget(
             name: "CoachWireTests",
             dependencies: ["CoachWire", "CoachCore", .product(name: "GRPCCore", package: "grpc-swift-2")]),
-        .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachCore"]),
+        .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachBuiltin", "CoachCore"]),
+        .testTarget(name: "CoachBuiltinTests", dependencies: ["CoachBuiltin", "CoachLLM", "CoachCore"]),
         .testTarget(
             name: "CoachLLMProvidersTests",
             dependencies: [
@@ -226,6 +230,14 @@ let package = Package(
             ]),
         .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobs", "CoachCore"]),
         .testTarget(
+            name: "CoachMeshTests",
+            dependencies: [
+                "CoachMesh", "CoachProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
             name: "CoachRedisTests",
             dependencies: [
                 "CoachJobs", "CoachCore",
@@ -236,7 +248,7 @@ let package = Package(
             name: "CoachEdgeTests",
             dependencies: [
                 "CoachEdge", "CoachMesh", "ResumeService", "CoachStore", "CoachCore", "CoachLLM", "CoachJobs",
-                "CoachGeneration", "GenerationService", "CoachWire",
+                "CoachGeneration", "GenerationService", "CoachWire", "CoachBuiltin",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -1,10 +1,10 @@
 /// Substring search over UTF-8 bytes. Foundation's `range(of:)` and `contains(_:)` go through
 /// NSString on Linux and were a third of a worker's CPU with the builtin provider
 /// (bench/README.md, async pipeline); this is the same literal match without the bridge.
-enum TextSearch {
+public enum TextSearch {
     /// The first range of `needle` in `text` at or after `start` (exact bytes; lowercase both
     /// sides first for a case-insensitive search).
-    static func range(of needle: String, in text: String, from start: String.Index? = nil) -> Range<String.Index>? {
+    public static func range(of needle: String, in text: String, from start: String.Index? = nil) -> Range<String.Index>? {
         let pattern = Array(needle.utf8)
         guard let first = pattern.first else { return nil }
         let bytes = text.utf8
@@ -19,7 +19,7 @@ enum TextSearch {
     }
 
     /// Whether `text` contains `needle` (exact bytes).
-    static func contains(_ text: String, _ needle: String) -> Bool {
+    public static func contains(_ text: String, _ needle: String) -> Bool {
         range(of: needle, in: text) != nil
     }
 }
@@ -28,7 +28,7 @@ extension StringProtocol {
     /// The text without leading and trailing whitespace and newlines: the same result as
     /// `trimmingCharacters(in: .whitespacesAndNewlines)` without the NSString bridge (which was a
     /// fifth of a worker's CPU in the builtin provider's hot loop).
-    var trimmedWhitespace: String {
+    public var trimmedWhitespace: String {
         var view = self[...]
         while let first = view.first, first.isWhitespace { view = view.dropFirst() }
         while let last = view.last, last.isWhitespace { view = view.dropLast() }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoachBuiltin
 import CoachLLM
 import Foundation
 import Logging

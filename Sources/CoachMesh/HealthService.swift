@@ -1,5 +1,6 @@
 import CoachProtos
 import GRPCCore
+import ServiceLifecycle
 import Synchronization
 
 /// Serving status per service name ("" is the whole server), shared by the health service and
@@ -103,5 +104,26 @@ public struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         var response = Grpc_Health_V1_HealthCheckResponse()
         response.status = status
         return response
+    }
+}
+
+/// Marks every service NOT_SERVING as soon as a graceful shutdown begins, so balancers and
+/// health watchers stop sending work while the process drains its in-flight calls. Put it last
+/// in a `ServiceGroup`: services are shut down in reverse order, so this one goes first.
+public struct HealthDrainService: Service {
+    private let statuses: HealthStatuses
+
+    public init(statuses: HealthStatuses) {
+        self.statuses = statuses
+    }
+
+    public func run() async throws {
+        do {
+            try await gracefulShutdown()
+        } catch is CancellationError {
+            // The group was cancelled rather than shut down gracefully: nothing to drain.
+            return
+        }
+        statuses.setAllNotServing()
     }
 }

@@ -233,6 +233,9 @@ struct Serve: AsyncParsableCommand {
             logger.info("edge starting", metadata: ["http_port": "\(settings.httpPort)"])
         }
 
+        // Last, so that a graceful shutdown reaches it first: health turns NOT_SERVING while the
+        // edge, the workers and then the gRPC server drain.
+        services.append(HealthDrainService(statuses: statuses))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },

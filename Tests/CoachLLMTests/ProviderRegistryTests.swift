@@ -1,3 +1,4 @@
+import CoachBuiltin
 import CoachCore
 import CoachLLM
 import Foundation

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 // Rendering of learning items, analysis and summary.

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 // Quality, Collaboration and Business patterns.

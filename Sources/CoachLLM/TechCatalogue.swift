@@ -2,34 +2,34 @@ import CoachCore
 import Foundation
 
 /// One known technology: its spellings (first is canonical), category and official docs.
-struct BuiltinTechEntry: Sendable {
-    let names: [String]
-    let category: TechCategory
-    let docs: String?
+public struct BuiltinTechEntry: Sendable {
+    public let names: [String]
+    public let category: TechCategory
+    public let docs: String?
     /// A CI/CD tool (a subset of devops).
-    let ci: Bool
+    public let ci: Bool
 
-    init(_ names: [String], _ category: TechCategory, _ docs: String? = nil, ci: Bool = false) {
+    public init(_ names: [String], _ category: TechCategory, _ docs: String? = nil, ci: Bool = false) {
         self.names = names
         self.category = category
         self.docs = docs
         self.ci = ci
     }
 
-    var key: String { BuiltinTechCatalogue.normalize(names[0]) }
+    public var key: String { BuiltinTechCatalogue.normalize(names[0]) }
 }
 
 /// The curated technology catalogue: ~150 common names and aliases → category.
-enum BuiltinTechCatalogue {
+public enum BuiltinTechCatalogue {
     /// Lower-cased, without spaces, dots, dashes, underscores and slashes ("Node.js" → "nodejs").
-    static func normalize(_ name: String) -> String {
+    public static func normalize(_ name: String) -> String {
         String(
             name.lowercased().unicodeScalars
                 .filter { !" \t.-_/()".unicodeScalars.contains($0) }
                 .map(Character.init))
     }
 
-    static let entries: [BuiltinTechEntry] = [
+    public static let entries: [BuiltinTechEntry] = [
         // Languages
         .init(["Go", "Golang"], .language, "https://go.dev/doc/"),
         .init(["Python", "Python3"], .language, "https://docs.python.org/3/"),
@@ -228,7 +228,7 @@ enum BuiltinTechCatalogue {
         .init(["Protobuf", "Protocol Buffers"], .other, "https://protobuf.dev/"),
     ]
 
-    static let byKey: [String: BuiltinTechEntry] = {
+    public static let byKey: [String: BuiltinTechEntry] = {
         var map: [String: BuiltinTechEntry] = [:]
         for entry in entries {
             for name in entry.names where map[normalize(name)] == nil {
@@ -239,7 +239,7 @@ enum BuiltinTechCatalogue {
     }()
 
     /// The catalogue entry for a name as written on a resume ("Postgres 15", "k8s", "Java 17").
-    static func entry(for name: String) -> BuiltinTechEntry? {
+    public static func entry(for name: String) -> BuiltinTechEntry? {
         let key = normalize(name)
         if let entry = byKey[key] { return entry }
         // Strip a trailing version ("java17", "python3.12", "springboot3").
@@ -249,7 +249,7 @@ enum BuiltinTechCatalogue {
     }
 
     /// Category for a name the catalogue does not know, from its shape.
-    static func guessCategory(_ name: String) -> TechCategory? {
+    public static func guessCategory(_ name: String) -> TechCategory? {
         let key = normalize(name)
         let cloudPrefixes = ["aws", "amazon", "gcp", "googlecloud", "azure", "cloud"]
         if cloudPrefixes.contains(where: key.hasPrefix) { return .cloud }
@@ -261,7 +261,7 @@ enum BuiltinTechCatalogue {
     }
 
     /// Alternatives of a category a trade-off question can weigh a technology against.
-    static let alternatives: [TechCategory: [String]] = [
+    public static let alternatives: [TechCategory: [String]] = [
         .language: ["Go", "Java", "Python", "Kotlin", "TypeScript", "Rust"],
         .framework: ["Spring Boot", "Express", "FastAPI", "Django", "Gin", "NestJS"],
         .dataStore: ["PostgreSQL", "MySQL", "MongoDB", "DynamoDB", "Redis", "Cassandra"],

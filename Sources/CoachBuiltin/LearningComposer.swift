@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 /// Builds a learning plan: strengths deepened through curated topics of the candidate's own

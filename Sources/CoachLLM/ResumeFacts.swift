@@ -18,12 +18,12 @@ public struct Technology: Sendable, Hashable {
 }
 
 /// One place the candidate worked on something: a work experience or a personal project.
-struct BuiltinContext: Sendable {
-    let project: String?
-    let company: String?
-    let isWork: Bool
-    let technologies: [Technology]
-    let achievements: [String]
+public struct BuiltinContext: Sendable {
+    public let project: String?
+    public let company: String?
+    public let isWork: Bool
+    public let technologies: [Technology]
+    public let achievements: [String]
 }
 
 /// The concrete facts of a resume the builtin generator personalises with, and the terms a
@@ -39,22 +39,22 @@ public struct ResumeFacts: Sendable {
     /// Work achievements, then personal `key_achievements`.
     public let achievements: [String]
 
-    let name: String
-    let months: Int
-    let contexts: [BuiltinContext]
+    public let name: String
+    public let months: Int
+    public let contexts: [BuiltinContext]
     /// Technologies listed only under technical_skills.
-    let skillsOnly: [Technology]
-    let fingerprint: UInt64
+    public let skillsOnly: [Technology]
+    public let fingerprint: UInt64
     /// Lower-cased achievements, descriptions, highlights and summary, for gap detection.
-    let searchText: String
+    public let searchText: String
     /// Folded names listed under technical_skills.
-    let listedInSkills: Set<String>
+    public let listedInSkills: Set<String>
 
     public init(_ resume: ResumeContent) {
         name = resume.name.trimmedWhitespace
         months = resume.totalExperienceMonths ?? 0
         level = ExperienceLevel(months: months)
-        fingerprint = BuiltinHash.fingerprint(resume)
+        fingerprint = StableHash.fingerprint(resume)
 
         let skills = resume.technicalSkills ?? TechnicalSkills()
         let hints: [(TechCategory?, [String])] = [
@@ -157,38 +157,38 @@ public struct ResumeFacts: Sendable {
 
     // MARK: - Internal helpers
 
-    static func fold(_ text: String) -> String {
+    public static func fold(_ text: String) -> String {
         text.trimmedWhitespace.lowercased()
     }
 
-    static func distinct(_ techs: [Technology]) -> [Technology] {
+    public static func distinct(_ techs: [Technology]) -> [Technology] {
         var seen = Set<String>()
         return techs.filter { seen.insert(fold($0.name)).inserted }
     }
 
-    func technologies(in category: TechCategory) -> [Technology] {
+    public func technologies(in category: TechCategory) -> [Technology] {
         technologies.filter { $0.category == category }
     }
 
     /// Whether any listed technology is a CI/CD tool.
-    var hasCI: Bool {
+    public var hasCI: Bool {
         technologies.contains { BuiltinTechCatalogue.entry(for: $0.name)?.ci == true }
     }
 
-    func hasTech(_ keys: [String]) -> Bool {
+    public func hasTech(_ keys: [String]) -> Bool {
         technologies.contains { keys.contains(BuiltinTechCatalogue.entry(for: $0.name)?.key ?? "") }
     }
 
     /// Whether the resume's free text mentions any keyword; ASCII keywords must start a word
     /// ("test" matches "contract tests", not "latest").
-    func mentions(_ keywords: [String]) -> Bool {
+    public func mentions(_ keywords: [String]) -> Bool {
         keywords.contains { Self.text(searchText, mentions: $0) }
     }
 
     /// Whether `text` mentions `keyword` (case-insensitive) at the start of a word; with
     /// `wholeWord` also not followed by more ASCII letters ("Go" does not match "good", but does
     /// match "Go와" or "Go,").
-    static func text(_ text: String, mentions keyword: String, wholeWord: Bool = false) -> Bool {
+    public static func text(_ text: String, mentions keyword: String, wholeWord: Bool = false) -> Bool {
         let keyword = keyword.lowercased()
         guard !keyword.isEmpty else { return false }
         let text = text.lowercased()
@@ -206,7 +206,7 @@ public struct ResumeFacts: Sendable {
     }
 
     /// How central a technology is: used at work, in projects, in achievements, or only listed.
-    func prominence(of tech: Technology) -> Double {
+    public func prominence(of tech: Technology) -> Double {
         let folded = Self.fold(tech.name)
         var score = 0.0
         let latestWork = contexts.firstIndex(where: \.isWork)
@@ -222,7 +222,7 @@ public struct ResumeFacts: Sendable {
     }
 
     /// Contexts that used a technology, work first.
-    func contexts(using tech: Technology) -> [BuiltinContext] {
+    public func contexts(using tech: Technology) -> [BuiltinContext] {
         let folded = Self.fold(tech.name)
         return contexts.filter { $0.technologies.contains { Self.fold($0.name) == folded } }
     }

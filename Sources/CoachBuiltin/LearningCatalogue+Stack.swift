@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 // Strength topics for languages, frameworks, platforms and tooling.

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 /// The offline provider: deterministic, personalised from the resume, no network and no key.

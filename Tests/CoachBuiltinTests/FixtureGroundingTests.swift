@@ -1,4 +1,5 @@
 import CoachCore
+import CoachBuiltin
 import CoachLLM
 import Foundation
 import Testing

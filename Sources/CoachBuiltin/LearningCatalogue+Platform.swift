@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 // Strength topics for containers, cloud, infrastructure, observability, delivery and security.

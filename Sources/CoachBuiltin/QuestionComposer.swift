@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 /// What a question is about: a technology as used in one project or job (either may be absent).

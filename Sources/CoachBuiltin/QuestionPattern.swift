@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 /// One language's wording of a question pattern. Placeholders: `{tech}`, `{where}` (the project

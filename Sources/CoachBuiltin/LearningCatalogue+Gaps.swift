@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 // Gap topics: what to learn when the resume shows nothing of an area expected at its level.

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 // Implementation, Trade-off and Performance patterns.

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 /// Salient keywords of a job description, exactly as the description spells them.

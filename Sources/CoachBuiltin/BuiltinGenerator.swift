@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 /// The offline `builtin` provider: deterministic, personalised, Korean or English output from a

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachLLM
 import Foundation
 
 /// One language's wording of a learning topic. `{tech}` is the candidate's spelling of the
