@@ -181,19 +181,34 @@ let package = Package(
             ],
             resources: [.copy("Resources")]),
 
+        // The assembly of a process: its configuration (flags + environment, read once), its
+        // backends, and the service graph built from role × backends × transport. `serve` and
+        // the tests build processes through it.
+        .target(
+            name: "CoachServer",
+            dependencies: [
+                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration", "GenerationService", "ResumeService",
+                "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         .executableTarget(
             name: "interview-coach",
             dependencies: [
-                "CoachCore", "CoachWire", "CoachStore", "CoachMesh", "CoachEdge", "ResumeService", "CoachProtos",
-                "CoachLLM", "CoachLLMProviders", "CoachJobs", "CoachGeneration", "GenerationService", "CoachWorker",
+                "CoachCore", "CoachWire", "CoachMesh", "CoachProtos", "CoachLLM", "CoachLLMProviders", "CoachJobs", "CoachServer",
                 .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
                 .target(name: "CoachRedis", condition: .when(traits: ["Redis"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -247,11 +262,15 @@ let package = Package(
         .testTarget(
             name: "CoachEdgeTests",
             dependencies: [
-                "CoachEdge", "CoachMesh", "ResumeService", "CoachStore", "CoachCore", "CoachLLM", "CoachJobs",
-                "CoachGeneration", "GenerationService", "CoachWire", "CoachBuiltin",
+                "CoachEdge", "CoachServer", "CoachMesh", "CoachStore", "CoachCore", "CoachLLM", "CoachBuiltin", "CoachWire",
+                "CoachProtos",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,26 +9,6 @@ import NIOHTTP1
 struct HTTPProviderTransport: Sendable {
     let client: HTTPClient
 
-    /// Default of `LLM_MAX_CONNECTIONS_PER_HOST`.
-    static let defaultConnectionsPerHost = 256
-
-    /// The process-wide client for provider calls. Connection attempts are not retried by the
-    /// client: the registry owns retries, backoff and fallback, so a refused connection must
-    /// surface at once.
-    static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        // HTTP/1.1 upstreams (OpenAI-compatible servers such as vLLM, llama.cpp or Ollama) get
-        // one connection per call in flight; AsyncHTTPClient's default of 8 per host capped a
-        // worker at 8 concurrent generations (bench/README.md, I/O concurrency). HTTP/2
-        // upstreams multiplex calls over one connection and are not affected.
-        let limit = ProcessInfo.processInfo.environment["LLM_MAX_CONNECTIONS_PER_HOST"].flatMap { Int($0) }
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit =
-            max(1, limit ?? defaultConnectionsPerHost)
-        configuration.timeout.connect = .seconds(10)
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
-
     struct Reply: Sendable {
         var status: Int
         var headers: HTTPHeaders

@@ -38,10 +38,32 @@ public enum LLMEnvironment {
         "compatible": ("local-model", ""),
     ]
 
+    /// Default of `LLM_MAX_CONNECTIONS_PER_HOST`.
+    static let defaultConnectionsPerHost = 256
+
+    /// The HTTP client for provider calls, configured from `environment`. Its owner shuts it
+    /// down (`serve`: after the workers have stopped). Connection attempts are not retried by
+    /// the client: the registry owns retries, backoff and fallback, so a refused connection must
+    /// surface at once.
+    public static func httpClient(environment: [String: String]) throws -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        // HTTP/1.1 upstreams (OpenAI-compatible servers such as vLLM, llama.cpp or Ollama) get
+        // one connection per call in flight; AsyncHTTPClient's default of 8 per host capped a
+        // worker at 8 concurrent generations (bench/README.md, I/O concurrency). HTTP/2
+        // upstreams multiplex calls over one connection and are not affected.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = try integer(
+            "LLM_MAX_CONNECTIONS_PER_HOST", environment, default: defaultConnectionsPerHost, range: 1...65_536)
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// The fallback chain the environment configures. `httpClient` carries every provider call
+    /// (the process-wide shared client unless the caller owns one).
     public static func registry(
-        environment: [String: String], builtinLatency: Duration = .zero, logger: Logger
+        environment: [String: String], httpClient: HTTPClient = .shared, builtinLatency: Duration = .zero, logger: Logger
     ) throws -> ProviderRegistry {
-        let transport = HTTPProviderTransport(client: HTTPProviderTransport.sharedClient)
+        let transport = HTTPProviderTransport(client: httpClient)
         var providers: [any LLMProvider] = []
         for name in try chain(environment) {
             if name == "builtin" {

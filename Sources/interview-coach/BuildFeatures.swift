@@ -1,3 +1,5 @@
+import CoachServer
+
 /// The optional backends compiled into this binary. They are package traits (`Package.swift`), off
 /// by default so that the embedded default builds with the toolchain alone.
 enum BuildFeatures {
@@ -18,19 +20,12 @@ enum BuildFeatures {
     /// deployment's data without anyone noticing.
     static func check(environment: [String: String]) throws {
         if !mongoDB, let uri = environment["MONGODB_URI"], !uri.isEmpty {
-            throw StartupError(
+            throw ConfigurationError(
                 "MONGODB_URI is set but this build has no MongoDB support: rebuild with `swift build --traits MongoDB` (or --enable-all-traits)")
         }
         if !redis, let url = environment["REDIS_URL"], !url.isEmpty {
-            throw StartupError(
+            throw ConfigurationError(
                 "REDIS_URL is set but this build has no Redis support: rebuild with `swift build --traits Redis` (or --enable-all-traits)")
         }
     }
-}
-
-/// A start-up refusal, printed by the argument parser as one line (`Error: …`) with exit code 1.
-struct StartupError: Error, CustomStringConvertible {
-    var description: String
-
-    init(_ description: String) { self.description = description }
 }

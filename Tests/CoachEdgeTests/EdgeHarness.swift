@@ -1,74 +1,67 @@
 import CoachBuiltin
 import CoachCore
-import CoachGeneration
 import CoachEdge
-import CoachJobs
 import CoachLLM
 import CoachMesh
+import CoachServer
 import CoachStore
 import Foundation
 import GRPCCore
-import GRPCNIOTransportHTTP2
-import GenerationService
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import ResumeService
-import Synchronization
+import ServiceLifecycle
+import Testing
 
-/// The edge router in front of the real services: SQLite in a temporary file, gRPC over HTTP/2
-/// on a loopback port, generation on the builtin provider (no worker: jobs stay queued).
+/// The edge router in front of the real services, assembled as `serve` assembles them
+/// (`ServiceGraph`, role `all`): SQLite in a temporary file, the edge in-process to the services,
+/// gRPC over HTTP/2 on a free loopback port for the test's own client, and the builtin provider
+/// slowed to a minute so background tasks stay in progress while a test looks at them.
 /// `body` gets Hummingbird's router test client.
 func withEdge<T: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
     try await withEdge(interceptors: []) { client, _ in try await body(client) }
 }
 
-/// Like `withEdge`, with `interceptors` on the gRPC server and the edge's gRPC client at hand.
+/// Like `withEdge`, with `interceptors` on the gRPC servers and a gRPC client of the port at hand.
 func withEdge<T: Sendable>(
     interceptors: [any ServerInterceptor],
     _ body: @escaping @Sendable (any TestClientProtocol, MeshClient) async throws -> T
 ) async throws -> T {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coach-edge-\(UUID().uuidString)")
-    let database = try SQLiteDatabase(path: folder.appendingPathComponent("edge.sqlite").path, logger: Logger(label: "test"))
-    let transport = MeshTransport.server(host: "127.0.0.1", port: 0)
-    let client = LateClient()
-    let lookup = LateLookup(client: client)
-    let tasks = SQLiteTaskStore(database: database)
-    let (queue, bus) = (InProcessJobQueue(), InProcessProgressBus())
-    let registry = ProviderRegistry(providers: [BuiltinProvider()])
-    let interview = GenerationOperations<InterviewKind>(
-        resumes: lookup, results: SQLiteResultStore<QuestionSet>.questionSets(database), tasks: tasks, queue: queue, bus: bus,
-        registry: registry)
-    let learning = GenerationOperations<LearningKind>(
-        resumes: lookup, results: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: tasks, queue: queue, bus: bus,
-        registry: registry)
-    let operations = ResumeOperations(store: SQLiteResumeStore(database: database), dependents: [interview, learning])
-    let server = GRPCServer(
-        transport: transport,
-        services: [
-            ResumeGRPCService(operations: operations),
-            InterviewGRPCService(operations: interview),
-            LearningGRPCService(operations: learning),
-            TaskGRPCService(interview: interview, learning: learning),
-            ProviderGRPCService(registry: registry),
-            HealthGRPCService(
-                statuses: HealthStatuses(serving: [
-                    "interviewcoach.v1.ResumeService", "interviewcoach.v1.InterviewService", "interviewcoach.v1.LearningService",
-                ])),
-        ],
-        interceptors: interceptors)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.serve() }
-        guard let port = try await transport.listeningAddress.ipv4?.port else { throw CoachError.internal("no port") }
-        let mesh = try MeshTransport.client(addresses: [ServiceAddress(host: "127.0.0.1", port: port)])
-        client.set(mesh)
-        group.addTask { try await mesh.runConnections() }
-        defer {
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var logger = Logger(label: "test")
+    logger.logLevel = .error
+    let database = try SQLiteDatabase(path: folder.appendingPathComponent("edge.sqlite").path, logger: logger)
+    var configuration = ServerConfiguration()
+    configuration.host = "127.0.0.1"
+    configuration.grpcPort = 0
+    let graph = try ServiceGraph(
+        configuration: configuration,
+        parts: .init(
+            backends: .embedded(database: database), registry: ProviderRegistry(providers: [BuiltinProvider(latency: .seconds(60))]),
+            interceptors: interceptors),
+        logger: logger)
+    let router = try #require(graph.edgeRouter)
+    let group = ServiceGroup(services: graph.services, gracefulShutdownSignals: [], logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        let outcome: Result<T, any Error>
+        do {
+            guard let port = try await graph.grpcTransport?.listeningAddress.ipv4?.port else { throw CoachError.internal("no port") }
+            let mesh = try MeshTransport.client(addresses: [ServiceAddress(host: "127.0.0.1", port: port)])
+            tasks.addTask { try await mesh.runConnections() }
+            do {
+                outcome = .success(try await Application(router: router).test(.router) { try await body($0, mesh) })
+            } catch {
+                outcome = .failure(error)
+            }
             mesh.beginGracefulShutdown()
-            server.beginGracefulShutdown()
+        } catch {
+            outcome = .failure(error)
         }
-        let app = Application(router: buildEdgeRouter(upstreams: EdgeUpstreams(resume: mesh, interview: mesh, learning: mesh)))
-        return try await app.test(.router) { testClient in try await body(testClient, mesh) }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+        return try outcome.get()
     }
 }
 
@@ -109,20 +102,5 @@ func buffer(_ object: Any) throws -> ByteBuffer {
 extension TestClientProtocol {
     func post(_ uri: String, _ object: Any, headers: HTTPFields = [:]) async throws -> TestResponse {
         try await execute(uri: uri, method: .post, headers: headers, body: try buffer(object))
-    }
-}
-
-/// The mesh client, known only once the server has a port.
-final class LateClient: Sendable {
-    private let client = Mutex<MeshClient?>(nil)
-    func set(_ value: MeshClient) { client.withLock { $0 = value } }
-    var value: MeshClient { client.withLock { $0! } }
-}
-
-/// Resume lookup over the late client, as generation reaches resumes in production: via gRPC.
-struct LateLookup: ResumeLookup {
-    let client: LateClient
-    func resume(uniqueKey: String) async throws -> Resume {
-        try await GRPCResumeLookup(client: client.value).resume(uniqueKey: uniqueKey)
     }
 }

@@ -1,12 +1,15 @@
+import AsyncHTTPClient
 import CoachWorker
 import GRPCCore
 import ServiceLifecycle
 
 /// Runs a gRPC server inside a `ServiceGroup`, draining in-flight calls on graceful shutdown.
-struct GRPCServerService<Transport: ServerTransport>: Service {
+public struct GRPCServerService<Transport: ServerTransport>: Service {
     let server: GRPCServer<Transport>
 
-    func run() async throws {
+    public init(server: GRPCServer<Transport>) { self.server = server }
+
+    public func run() async throws {
         try await withGracefulShutdownHandler {
             try await server.serve()
         } onGracefulShutdown: {
@@ -16,10 +19,12 @@ struct GRPCServerService<Transport: ServerTransport>: Service {
 }
 
 /// Runs a gRPC client's connections inside a `ServiceGroup`.
-struct GRPCClientService<Transport: ClientTransport>: Service {
+public struct GRPCClientService<Transport: ClientTransport>: Service {
     let client: GRPCClient<Transport>
 
-    func run() async throws {
+    public init(client: GRPCClient<Transport>) { self.client = client }
+
+    public func run() async throws {
         try await withGracefulShutdownHandler {
             try await client.runConnections()
         } onGracefulShutdown: {
@@ -30,14 +35,32 @@ struct GRPCClientService<Transport: ClientTransport>: Service {
 
 /// Runs the background worker: first re-queues what a previous process left unfinished, then
 /// consumes jobs until shutdown (interrupted jobs stay unfinished and run again next start).
-struct WorkerService: Service {
+public struct WorkerService: Service {
     let runner: JobRunner
     let recoverOnStart: Bool
 
-    func run() async throws {
+    public init(runner: JobRunner, recoverOnStart: Bool) {
+        self.runner = runner
+        self.recoverOnStart = recoverOnStart
+    }
+
+    public func run() async throws {
         if recoverOnStart { _ = try await runner.recoverUnfinished() }
         await cancelWhenGracefulShutdown {
             await runner.run()
         }
+    }
+}
+
+/// Owns the providers' HTTP client: it lives as long as the process serves and is shut down
+/// (its connections closed) after the workers that use it have stopped.
+public struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    public init(client: HTTPClient) { self.client = client }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
     }
 }

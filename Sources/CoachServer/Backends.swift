@@ -1,0 +1,43 @@
+import CoachCore
+import CoachJobs
+import CoachStore
+import Foundation
+import Logging
+
+/// The storage and messaging of a process: document stores, job queue, progress bus. The
+/// embedded ones come from here; the executable opens MongoDB and Redis ones when it is built
+/// with those traits and configured for them.
+public struct Backends: Sendable {
+    public var resumes: any ResumeStore
+    public var questionSets: any ResultStore<QuestionSet>
+    public var learningPaths: any ResultStore<LearningPath>
+    public var tasks: any TaskStore
+    public var queue: any JobQueue
+    public var bus: any ProgressBus
+
+    public init(
+        resumes: any ResumeStore, questionSets: any ResultStore<QuestionSet>, learningPaths: any ResultStore<LearningPath>,
+        tasks: any TaskStore, queue: any JobQueue, bus: any ProgressBus
+    ) {
+        self.resumes = resumes
+        self.questionSets = questionSets
+        self.learningPaths = learningPaths
+        self.tasks = tasks
+        self.queue = queue
+        self.bus = bus
+    }
+
+    /// SQLite stores on `database` with the in-process queue and bus.
+    public static func embedded(database: SQLiteDatabase) -> Backends {
+        Backends(
+            resumes: SQLiteResumeStore(database: database), questionSets: SQLiteResultStore<QuestionSet>.questionSets(database),
+            learningPaths: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: SQLiteTaskStore(database: database),
+            queue: InProcessJobQueue(), bus: InProcessProgressBus())
+    }
+
+    /// The SQLite file under `dataDir` (`interview-coach.sqlite`), with the in-process queue and bus.
+    public static func embedded(dataDir: String, logger: Logger) throws -> Backends {
+        let path = URL(fileURLWithPath: dataDir).appendingPathComponent("interview-coach.sqlite").path
+        return embedded(database: try SQLiteDatabase(path: path, logger: logger))
+    }
+}

@@ -1,0 +1,159 @@
+import CoachMesh
+import Foundation
+
+/// Which parts of the system a process runs.
+public enum Role: String, Sendable, CaseIterable {
+    /// Everything in one process on the embedded defaults.
+    case all
+    /// ResumeService; deletes a resume's generated data through the interview and learning roles.
+    case resume
+    /// InterviewService + its TaskService (+ ProviderService), with an in-process worker unless
+    /// the job queue is shared (Redis).
+    case interview
+    /// LearningService + its TaskService (+ ProviderService), with an in-process worker unless
+    /// the job queue is shared (Redis).
+    case learning
+    /// Runs background jobs from the shared (Redis) queue; serves gRPC health and ProviderService.
+    case worker
+    /// The REST/SSE edge over the other roles.
+    case edge
+
+    var runsResume: Bool { self == .all || self == .resume }
+    var runsInterview: Bool { self == .all || self == .interview || self == .worker }
+    var runsLearning: Bool { self == .all || self == .learning || self == .worker }
+    var runsGeneration: Bool { runsInterview || runsLearning }
+    var runsEdge: Bool { self == .all || self == .edge }
+    /// Whether the process opens the document stores.
+    public var needsDatabase: Bool { runsResume || runsGeneration }
+}
+
+/// A start-up refusal: one line for the operator, naming the flag or variable to fix.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}
+
+/// Everything a process is told, read once from its flags and environment and checked before
+/// anything starts. `serve` builds it from the command line; tests build it with the defaults.
+public struct ServerConfiguration: Sendable {
+    /// The command-line flags; `nil` means "not given" (the environment, then the default).
+    public struct Flags: Sendable {
+        public var role: Role?
+        public var host: String?
+        public var httpPort: Int?
+        public var grpcPort: Int?
+        public var dataDir: String?
+        public var resumeAddr: String?
+        public var interviewAddr: String?
+        public var learningAddr: String?
+        public var workerConcurrency: Int?
+        public var jobTimeout: Int?
+        public var sseHeartbeat: Int?
+
+        public init() {}
+    }
+
+    public var role: Role = .all
+    public var host: String = "0.0.0.0"
+    public var httpPort: Int = 8080
+    /// 0 picks a free port (tests).
+    public var grpcPort: Int = 50051
+    public var dataDir: String = "./data"
+    public var resumeAddresses: [ServiceAddress]?
+    public var interviewAddresses: [ServiceAddress]?
+    public var learningAddresses: [ServiceAddress]?
+    public var workerConcurrency: Int = 32
+    /// Seconds a background job may take.
+    public var jobTimeout: Int = 120
+    /// Seconds between SSE heartbeats.
+    public var sseHeartbeat: Int = 15
+    public var builtinLatency: Duration = .zero
+    /// Seconds before a Redis job held by a silent worker goes to another one.
+    public var jobLease: Int = 30
+    public var mongoDB: (uri: String, database: String)?
+    public var redisURL: String?
+    /// The provider variables (`LLM_*`, `OPENAI_*`, …), for `LLMEnvironment`.
+    public var providerEnvironment: [String: String] = [:]
+
+    public init() {}
+
+    public init(flags: Flags, environment: [String: String]) throws {
+        func value(_ flag: String?, _ name: String) -> String? {
+            flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func number(_ flag: Int?, _ name: String, option: String, range: ClosedRange<Int>, default fallback: Int) throws -> Int {
+            if let flag {
+                guard range.contains(flag) else { throw ConfigurationError("\(option) must be \(range.lowerBound)-\(range.upperBound)") }
+                return flag
+            }
+            guard let text = value(nil, name) else { return fallback }
+            guard let parsed = Int(text), range.contains(parsed) else {
+                throw ConfigurationError("\(name) must be a number \(range.lowerBound)-\(range.upperBound)")
+            }
+            return parsed
+        }
+        func addresses(_ flag: String?, _ name: String, option: String) throws -> [ServiceAddress]? {
+            guard let text = value(flag, name) else { return nil }
+            do {
+                return try ServiceAddress.parseList(text, option: option)
+            } catch let error as AddressError {
+                throw ConfigurationError(error.message)
+            }
+        }
+
+        if let flag = flags.role {
+            role = flag
+        } else if let text = value(nil, "COACH_ROLE") {
+            guard let parsed = Role(rawValue: text) else {
+                throw ConfigurationError("COACH_ROLE must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            role = parsed
+        }
+        host = value(flags.host, "COACH_HOST") ?? host
+        httpPort = try number(flags.httpPort, "COACH_HTTP_PORT", option: "--http-port", range: 1...65535, default: httpPort)
+        grpcPort = try number(flags.grpcPort, "COACH_GRPC_PORT", option: "--grpc-port", range: 1...65535, default: grpcPort)
+        dataDir = value(flags.dataDir, "COACH_DATA_DIR") ?? dataDir
+        resumeAddresses = try addresses(flags.resumeAddr, "RESUME_ADDR", option: "--resume-addr")
+        interviewAddresses = try addresses(flags.interviewAddr, "INTERVIEW_ADDR", option: "--interview-addr")
+        learningAddresses = try addresses(flags.learningAddr, "LEARNING_ADDR", option: "--learning-addr")
+        workerConcurrency = try number(
+            flags.workerConcurrency, "COACH_WORKER_CONCURRENCY", option: "--worker-concurrency", range: 1...4096,
+            default: workerConcurrency)
+        jobTimeout = try number(flags.jobTimeout, "COACH_JOB_TIMEOUT", option: "--job-timeout", range: 1...3600, default: jobTimeout)
+        sseHeartbeat = try number(
+            flags.sseHeartbeat, "COACH_SSE_HEARTBEAT", option: "--sse-heartbeat", range: 1...300, default: sseHeartbeat)
+        builtinLatency = .milliseconds(
+            try number(nil, "COACH_BUILTIN_LATENCY_MS", option: "", range: 0...600_000, default: 0))
+        jobLease = try number(nil, "COACH_JOB_LEASE", option: "", range: 1...3600, default: jobLease)
+        if let uri = value(nil, "MONGODB_URI") {
+            mongoDB = (uri, value(nil, "MONGODB_DATABASE") ?? "interview_coach")
+        }
+        redisURL = value(nil, "REDIS_URL")
+        providerEnvironment = environment.filter { key, _ in
+            ["LLM_", "OPENAI_", "ANTHROPIC_", "CLAUDE_", "GEMINI_", "COMPATIBLE_"].contains { key.hasPrefix($0) }
+        }
+        try check()
+    }
+
+    /// The rules between settings: what each role needs to be told.
+    public func check() throws {
+        if role == .worker && redisURL == nil {
+            throw ConfigurationError("role worker needs REDIS_URL (without it every generation role runs its own worker)")
+        }
+        _ = try needed(resumeAddresses, for: role == .edge || role == .interview || role == .learning || role == .worker, "--resume-addr")
+        _ = try needed(interviewAddresses, for: role == .edge || role == .resume, "--interview-addr")
+        _ = try needed(learningAddresses, for: role == .edge || role == .resume, "--learning-addr")
+    }
+
+    /// `addresses` when `required`; a missing required list is a refusal naming `option`.
+    func needed(_ addresses: [ServiceAddress]?, for required: Bool, _ option: String) throws -> [ServiceAddress]? {
+        guard required else { return nil }
+        guard let addresses else { throw ConfigurationError("role \(role.rawValue) needs \(option) (or its environment variable)") }
+        return addresses
+    }
+
+    /// Whether jobs go through a queue shared by processes (Redis): then only `worker` (and
+    /// `all`) processes consume it.
+    public var sharedQueue: Bool { redisURL != nil }
+}

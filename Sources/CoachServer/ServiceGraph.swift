@@ -1,0 +1,204 @@
+import AsyncHTTPClient
+import CoachCore
+import CoachEdge
+import CoachGeneration
+import CoachLLM
+import CoachMesh
+import CoachProtos
+import CoachWorker
+import GRPCCore
+import GRPCInProcessTransport
+import GRPCNIOTransportHTTP2
+import GenerationService
+import Hummingbird
+import Logging
+import ResumeService
+import ServiceLifecycle
+
+/// The services of one process, built from role × backends × transport: what `serve` runs and
+/// what the tests run. Every hop inside the process uses grpc-swift's in-process transport; the
+/// gRPC port (HTTP/2) serves everything else.
+public struct ServiceGraph {
+    /// In start order; a graceful shutdown goes the other way (servers start first and stop
+    /// last, so the edge and the workers drain into live services; the health drain is last so
+    /// it goes first).
+    public private(set) var services: [any Service] = []
+    /// The health of the gRPC services this process serves.
+    public let health: HealthStatuses
+    /// The REST edge's router (roles `all` and `edge`); `serve` listens with it on the HTTP port,
+    /// tests drive it with HummingbirdTesting.
+    public private(set) var edgeRouter: Router<EdgeRequestContext>?
+    /// The gRPC names served on the gRPC port.
+    public let servedServices: [String]
+    /// The transport of the gRPC port (roles other than `edge`): its listening address tells
+    /// the port when the configuration asked for any free one (0).
+    public let grpcTransport: HTTP2ServerTransport.Posix?
+
+    /// What the graph is built from besides the configuration.
+    public struct Parts {
+        /// The stores, queue and bus (nil for the edge role, which has none).
+        public var backends: Backends?
+        /// The provider chain of the generating roles.
+        public var registry: ProviderRegistry?
+        /// The client the providers' calls go through; its lifetime becomes the process's.
+        public var providerHTTPClient: HTTPClient?
+        /// Interceptors on every gRPC server of the process (tests count or fail calls).
+        public var interceptors: [any ServerInterceptor] = []
+
+        public init(
+            backends: Backends?, registry: ProviderRegistry?, providerHTTPClient: HTTPClient? = nil,
+            interceptors: [any ServerInterceptor] = []
+        ) {
+            self.backends = backends
+            self.registry = registry
+            self.providerHTTPClient = providerHTTPClient
+            self.interceptors = interceptors
+        }
+    }
+
+    public init(configuration: ServerConfiguration, parts: Parts, logger: Logger) throws {
+        let role = configuration.role
+        // Every local hop goes through this pair; the server half gets every gRPC service.
+        let inProcess = InProcessTransport()
+        let local = GRPCClient(transport: inProcess.client)
+        var clients: [any Service] = []
+        var grpcServices: [any RegistrableRPCService] = []
+        var served: [String] = []
+        var probes: [HealthGRPCService.Probe] = []
+        var workers: [any Service] = []
+
+        func backends() throws -> Backends {
+            guard let backends = parts.backends else { throw ConfigurationError("role \(role.rawValue) needs its stores") }
+            return backends
+        }
+        func remote(_ addresses: [ServiceAddress]?, _ option: String) throws -> MeshClient {
+            let client = try MeshTransport.client(addresses: try configuration.needed(addresses, for: true, option) ?? [])
+            clients.append(GRPCClientService(client: client))
+            return client
+        }
+
+        // Generation: the use cases of each kind this role runs, reaching resumes through
+        // ResumeService (in-process in `all`, over HTTP/2 otherwise).
+        var interview: GenerationOperations<InterviewKind>?
+        var learning: GenerationOperations<LearningKind>?
+        if role.runsGeneration {
+            let backends = try backends()
+            guard let registry = parts.registry else { throw ConfigurationError("role \(role.rawValue) needs its providers") }
+            let lookup: any ResumeLookup =
+                role == .all
+                ? GRPCResumeLookup(client: local) : GRPCResumeLookup(client: try remote(configuration.resumeAddresses, "--resume-addr"))
+            if role.runsInterview {
+                interview = GenerationOperations<InterviewKind>(
+                    resumes: lookup, results: backends.questionSets, tasks: backends.tasks, queue: backends.queue, bus: backends.bus,
+                    registry: registry)
+            }
+            if role.runsLearning {
+                learning = GenerationOperations<LearningKind>(
+                    resumes: lookup, results: backends.learningPaths, tasks: backends.tasks, queue: backends.queue,
+                    bus: backends.bus, registry: registry)
+            }
+            if role != .worker {
+                if let interview {
+                    grpcServices.append(InterviewGRPCService(operations: interview))
+                    served.append(Interviewcoach_V1_InterviewService.descriptor.fullyQualifiedService)
+                }
+                if let learning {
+                    grpcServices.append(LearningGRPCService(operations: learning))
+                    served.append(Interviewcoach_V1_LearningService.descriptor.fullyQualifiedService)
+                }
+                grpcServices.append(TaskGRPCService(interview: interview, learning: learning))
+                served.append(Interviewcoach_V1_TaskService.descriptor.fullyQualifiedService)
+            }
+            grpcServices.append(ProviderGRPCService(registry: registry))
+            served.append(Interviewcoach_V1_ProviderService.descriptor.fullyQualifiedService)
+            // A shared (Redis) queue is consumed where the role says so (`worker`, `all`); without
+            // one every generating role runs its own worker, which re-queues what a crash left.
+            if !configuration.sharedQueue || role == .worker || role == .all {
+                let runner = JobRunner(
+                    queue: backends.queue, interview: interview, learning: learning,
+                    configuration: WorkerConfiguration(
+                        concurrency: configuration.workerConcurrency, jobTimeLimit: .seconds(configuration.jobTimeout)),
+                    logger: logger)
+                workers.append(WorkerService(runner: runner, recoverOnStart: !configuration.sharedQueue))
+            }
+            if let client = parts.providerHTTPClient { workers.insert(HTTPClientService(client: client), at: 0) }
+            logger.info("generation ready", metadata: ["providers": "\(registry.names.joined(separator: ","))"])
+        }
+
+        // Resumes: deleting one deletes its generated data first, through the local use cases
+        // or the generation roles.
+        if role.runsResume {
+            let dependents: [any ResumeDependentData]
+            if role == .all {
+                dependents = [interview as (any ResumeDependentData)?, learning].compactMap { $0 }
+            } else {
+                dependents = [
+                    GRPCResumeDependentData.interview(client: try remote(configuration.interviewAddresses, "--interview-addr")),
+                    GRPCResumeDependentData.learning(client: try remote(configuration.learningAddresses, "--learning-addr")),
+                ]
+            }
+            let operations = ResumeOperations(store: try backends().resumes, dependents: dependents)
+            grpcServices.append(ResumeGRPCService(operations: operations))
+            served.append(Interviewcoach_V1_ResumeService.descriptor.fullyQualifiedService)
+            probes.append { (try? await operations.ping()) != nil }
+        }
+
+        health = HealthStatuses(serving: served)
+        servedServices = served
+        let checks = probes
+        let healthService = HealthGRPCService(statuses: health) {
+            for probe in checks where !(await probe()) { return false }
+            return true
+        }
+        let allServices = grpcServices + [healthService]
+
+        var servers: [any Service] = []
+        if role == .edge {
+            grpcTransport = nil
+        } else {
+            let transport = MeshTransport.server(host: configuration.host, port: configuration.grpcPort)
+            grpcTransport = transport
+            servers.append(
+                GRPCServerService(server: GRPCServer(transport: transport, services: allServices, interceptors: parts.interceptors)))
+        }
+        if role == .all {
+            servers.append(
+                GRPCServerService(server: GRPCServer(transport: inProcess.server, services: allServices, interceptors: parts.interceptors)))
+            clients.insert(GRPCClientService(client: local), at: 0)
+        }
+
+        // The edge: in-process to the services of this process, HTTP/2 to those of others.
+        if role.runsEdge {
+            let edgeSettings = EdgeSettings(heartbeat: .seconds(configuration.sseHeartbeat))
+            if role == .all {
+                edgeRouter = buildEdgeRouter(upstreams: EdgeUpstreams(resume: local, interview: local, learning: local), settings: edgeSettings)
+            } else {
+                let upstreams = EdgeUpstreams(
+                    resume: try remote(configuration.resumeAddresses, "--resume-addr"),
+                    interview: try remote(configuration.interviewAddresses, "--interview-addr"),
+                    learning: try remote(configuration.learningAddresses, "--learning-addr"))
+                edgeRouter = buildEdgeRouter(upstreams: upstreams, settings: edgeSettings)
+            }
+        }
+
+        services = servers + clients + workers
+        // `serve` adds the HTTP server here (`edgeApplication`), then the drain comes last.
+        self.drain = HealthDrainService(statuses: health)
+    }
+
+    private let drain: HealthDrainService
+
+    /// Every service of the process in start order, the edge's HTTP server on `host:httpPort`
+    /// included when the role has one.
+    public func processServices(configuration: ServerConfiguration, logger: Logger) -> [any Service] {
+        var all = services
+        if let edgeRouter {
+            all.append(
+                Application(
+                    router: edgeRouter, configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "interview-coach"),
+                    logger: logger))
+        }
+        all.append(drain)
+        return all
+    }
+}
