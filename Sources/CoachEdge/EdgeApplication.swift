@@ -50,16 +50,16 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     let interviewHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.interview)
     let learningHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.learning)
     ResumeRoutes(client: .init(wrapping: upstreams.resume), health: resumeHealth).register(on: &table)
-    InterviewRoutes(client: .init(wrapping: upstreams.interview), health: interviewHealth).register(on: &table)
+    GenerationRoutes<InterviewWire, Transport>(client: .init(wrapping: upstreams.interview), health: interviewHealth).register(on: &table)
     TaskRoutes(kind: .interview, client: .init(wrapping: upstreams.interview), heartbeat: settings.heartbeat).register(on: &table)
-    LearningRoutes(client: .init(wrapping: upstreams.learning), health: learningHealth).register(on: &table)
+    GenerationRoutes<LearningWire, Transport>(client: .init(wrapping: upstreams.learning), health: learningHealth).register(on: &table)
     TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), heartbeat: settings.heartbeat).register(on: &table)
     StaticPages().register(on: &table)
 
     let upstreamChecks: [(name: String, service: String, client: Grpc_Health_V1_Health.Client<Transport>)] = [
-        ("resume", "interviewcoach.v1.ResumeService", resumeHealth),
-        ("interview", "interviewcoach.v1.InterviewService", interviewHealth),
-        ("learning", "interviewcoach.v1.LearningService", learningHealth),
+        ("resume", Interviewcoach_V1_ResumeService.descriptor.fullyQualifiedService, resumeHealth),
+        ("interview", InterviewWire.service.fullyQualifiedService, interviewHealth),
+        ("learning", LearningWire.service.fullyQualifiedService, learningHealth),
     ]
     table.add(
         EdgeRoute(

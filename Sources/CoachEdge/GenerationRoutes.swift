@@ -62,7 +62,7 @@ private func generationRoutes(
 }
 
 /// Reads the optional JSON options body (empty → defaults).
-func decodeOptions<T: Decodable>(_ type: T.Type, request: Request, context: EdgeRequestContext, empty: T) async throws -> T {
+func decodeOptions<T: Decodable>(request: Request, context: EdgeRequestContext, empty: T) async throws -> T {
     let bytes = try await request.bodyData(context: context)
     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return empty }
     return try decodeRequestBody(T.self, from: Data(bytes))
@@ -78,95 +78,92 @@ func accepted(_ task: TaskView) -> Response {
     return .json(TaskStartedBody(task: task, estimatedSeconds: 30), status: .accepted, headers: headers)
 }
 
-/// `/api/v1/interview/…`: InterviewService calls.
-struct InterviewRoutes<Transport: ClientTransport> {
-    let client: Interviewcoach_V1_InterviewService.Client<Transport>
+/// The REST face of a generation kind: its paths, schema names and body. Adding a kind to the
+/// edge is one conformance; `GenerationRoutes` serves every kind the same way.
+protocol RESTGenerationKind: GenerationWire where Options: Decodable {
+    /// `/api/v1/{segment}/{unique_key}/{resource}`.
+    static var segment: String { get }
+    static var resource: String { get }
+    static var optionsSchema: String { get }
+    static var resultSchema: String { get }
+    /// `service` of `GET /api/v1/{segment}/health`.
+    static var healthName: String { get }
+    /// The options of an empty body.
+    static var defaultOptions: Options { get }
+    static func validated(_ options: Options) throws(CoachError) -> Options
+    /// The JSON body of a result (`generated`: just made by a POST, else read by a GET).
+    static func body(_ result: Result, generated: Bool) -> any Encodable
+}
+
+extension InterviewWire: RESTGenerationKind {
+    static let segment = "interview"
+    static let resource = "questions"
+    static let optionsSchema = "QuestionOptions"
+    static let resultSchema = "QuestionSet"
+    static let healthName = "interview-service"
+    static let defaultOptions = QuestionOptions()
+    static func validated(_ options: QuestionOptions) throws(CoachError) -> QuestionOptions { try options.validated() }
+    static func body(_ result: QuestionSet, generated: Bool) -> any Encodable { QuestionSetBody(set: result, generated: generated) }
+}
+
+extension LearningWire: RESTGenerationKind {
+    static let segment = "learning"
+    static let resource = "learning-path"
+    static let optionsSchema = "LearningOptions"
+    static let resultSchema = "LearningPath"
+    static let healthName = "learning-service"
+    static let defaultOptions = LearningOptions()
+    static func validated(_ options: LearningOptions) throws(CoachError) -> LearningOptions { try options.validated() }
+    static func body(_ result: LearningPath, generated: Bool) -> any Encodable { LearningPathBody(path: result, generated: generated) }
+}
+
+/// `/api/v1/{segment}/…` of one generation kind: calls of its gRPC service.
+struct GenerationRoutes<Kind: RESTGenerationKind, Transport: ClientTransport> {
+    let client: GenerationClient<Kind, Transport>
     let health: Grpc_Health_V1_Health.Client<Transport>
 
     func register(on table: inout RouteTable) {
         let routes = generationRoutes(
-            segment: "interview", resource: "questions", optionsSchema: "QuestionOptions", resultSchema: "QuestionSet", tag: "interview")
+            segment: Kind.segment, resource: Kind.resource, optionsSchema: Kind.optionsSchema, resultSchema: Kind.resultSchema,
+            tag: Kind.segment)
+        let client = self.client
+        let health = self.health
         table.add(routes.sync) { request, context in
-            var message = Interviewcoach_V1_GenerateQuestionsRequest()
-            message.uniqueKey = try context.pathParameter("unique_key")
-            message.options = try await decodeOptions(QuestionOptions.self, request: request, context: context, empty: QuestionOptions())
-                .validated().proto
-            let set = try await client.generateQuestions(message, metadata: context.rpcMetadata, options: generationCallOptions)
-            return .json(QuestionSetBody(set: QuestionSet(proto: set), generated: true), status: .created)
+            let key = try context.pathParameter("unique_key")
+            let options = try Kind.validated(try await decodeOptions(request: request, context: context, empty: Kind.defaultOptions))
+            let result = try await client.generate(
+                uniqueKey: key, options: options, metadata: context.rpcMetadata, callOptions: generationCallOptions)
+            return .json(AnyEncodable(Kind.body(result, generated: true)), status: .created)
         }
         table.add(routes.latest) { request, context in
             let key = try context.pathParameter("unique_key")
             if try request.booleanQuery("history") {
-                var message = Interviewcoach_V1_ListQuestionSetsRequest()
-                message.uniqueKey = key
-                message.pageSize = Int32(PageSize.maximum)
-                let page = try await client.listQuestionSets(message, metadata: context.rpcMetadata, options: shortCallOptions)
-                return .json(["sets": page.sets.map { QuestionSetBody(set: QuestionSet(proto: $0), generated: false) }])
+                let page = try await client.history(
+                    uniqueKey: key, pageSize: PageSize.maximum, metadata: context.rpcMetadata, callOptions: shortCallOptions)
+                return .json(["sets": page.results.map { AnyEncodable(Kind.body($0, generated: false)) }])
             }
-            var message = Interviewcoach_V1_GetLatestQuestionsRequest()
-            message.uniqueKey = key
-            let set = try await client.getLatestQuestions(message, metadata: context.rpcMetadata, options: shortCallOptions)
-            return .json(QuestionSetBody(set: QuestionSet(proto: set), generated: false))
+            let result = try await client.latest(uniqueKey: key, metadata: context.rpcMetadata, callOptions: shortCallOptions)
+            return .json(AnyEncodable(Kind.body(result, generated: false)))
         }
         table.add(routes.async) { request, context in
-            var message = Interviewcoach_V1_StartQuestionGenerationRequest()
-            message.uniqueKey = try context.pathParameter("unique_key")
-            message.options = try await decodeOptions(QuestionOptions.self, request: request, context: context, empty: QuestionOptions())
-                .validated().proto
-            message.idempotencyKey = idempotencyKey(request)
-            let task = try await client.startQuestionGeneration(message, metadata: context.rpcMetadata, options: shortCallOptions)
-            return accepted(TaskView(proto: task))
+            let key = try context.pathParameter("unique_key")
+            let options = try Kind.validated(try await decodeOptions(request: request, context: context, empty: Kind.defaultOptions))
+            let task = try await client.start(
+                uniqueKey: key, options: options, idempotencyKey: idempotencyKey(request), metadata: context.rpcMetadata,
+                callOptions: shortCallOptions)
+            return accepted(task)
         }
         table.add(routes.health) { _, _ in
-            await serviceHealth(health, service: "interviewcoach.v1.InterviewService", name: "interview-service")
+            await serviceHealth(health, service: Kind.service.fullyQualifiedService, name: Kind.healthName)
         }
     }
 }
 
-/// `/api/v1/learning/…`: LearningService calls.
-struct LearningRoutes<Transport: ClientTransport> {
-    let client: Interviewcoach_V1_LearningService.Client<Transport>
-    let health: Grpc_Health_V1_Health.Client<Transport>
-
-    func register(on table: inout RouteTable) {
-        let routes = generationRoutes(
-            segment: "learning", resource: "learning-path", optionsSchema: "LearningOptions", resultSchema: "LearningPath",
-            tag: "learning")
-        table.add(routes.sync) { request, context in
-            var message = Interviewcoach_V1_GenerateLearningPathRequest()
-            message.uniqueKey = try context.pathParameter("unique_key")
-            message.options = try await decodeOptions(LearningOptions.self, request: request, context: context, empty: LearningOptions())
-                .validated().proto
-            let path = try await client.generateLearningPath(message, metadata: context.rpcMetadata, options: generationCallOptions)
-            return .json(LearningPathBody(path: LearningPath(proto: path), generated: true), status: .created)
-        }
-        table.add(routes.latest) { request, context in
-            let key = try context.pathParameter("unique_key")
-            if try request.booleanQuery("history") {
-                var message = Interviewcoach_V1_ListLearningPathsRequest()
-                message.uniqueKey = key
-                message.pageSize = Int32(PageSize.maximum)
-                let page = try await client.listLearningPaths(message, metadata: context.rpcMetadata, options: shortCallOptions)
-                return .json(["sets": page.paths.map { LearningPathBody(path: LearningPath(proto: $0), generated: false) }])
-            }
-            var message = Interviewcoach_V1_GetLatestLearningPathRequest()
-            message.uniqueKey = key
-            let path = try await client.getLatestLearningPath(message, metadata: context.rpcMetadata, options: shortCallOptions)
-            return .json(LearningPathBody(path: LearningPath(proto: path), generated: false))
-        }
-        table.add(routes.async) { request, context in
-            var message = Interviewcoach_V1_StartLearningPathGenerationRequest()
-            message.uniqueKey = try context.pathParameter("unique_key")
-            message.options = try await decodeOptions(LearningOptions.self, request: request, context: context, empty: LearningOptions())
-                .validated().proto
-            message.idempotencyKey = idempotencyKey(request)
-            let task = try await client.startLearningPathGeneration(message, metadata: context.rpcMetadata, options: shortCallOptions)
-            return accepted(TaskView(proto: task))
-        }
-        table.add(routes.health) { _, _ in
-            await serviceHealth(health, service: "interviewcoach.v1.LearningService", name: "learning-service")
-        }
-    }
+/// An encodable value of a type known only at run time.
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
 /// `GET …/health` of one upstream service.

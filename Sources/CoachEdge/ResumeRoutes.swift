@@ -156,7 +156,8 @@ struct ResumeRoutes<Transport: ClientTransport> {
     }
 
     @Sendable func serviceHealth(_ request: Request, context: EdgeRequestContext) async throws -> Response {
-        await CoachEdge.serviceHealth(health, service: "interviewcoach.v1.ResumeService", name: "resume-service")
+        await CoachEdge.serviceHealth(
+            health, service: Interviewcoach_V1_ResumeService.descriptor.fullyQualifiedService, name: "resume-service")
     }
 
     static func percentEncoded(_ segment: String) -> String {

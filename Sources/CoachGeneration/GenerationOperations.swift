@@ -195,3 +195,27 @@ extension GenerationOperations: ResumeDependentData {
         try await purge(uniqueKey: uniqueKey)
     }
 }
+
+/// The use cases of one generation kind, whatever the kind: what task handling (`TaskGRPCService`)
+/// and the worker (`JobRunner`) keep per kind, as `[any KindOperations]`. Code that needs the
+/// kind's types opens it through `typed` in a generic function.
+public protocol KindOperations: Sendable {
+    associatedtype Kind: GenerationKind
+    var typed: GenerationOperations<Kind> { get }
+}
+
+extension KindOperations {
+    public var taskKind: TaskKind { Kind.taskKind }
+    public func task(id: String) async throws -> TaskView { try await typed.task(id: id) }
+    public func listTasks(state: TaskState?, pageSize: Int, pageToken: String?) async throws -> Page<TaskView> {
+        try await typed.listTasks(state: state, pageSize: pageSize, pageToken: pageToken)
+    }
+    public func watch(taskID: String, afterSequence: Int64) async throws -> AsyncThrowingStream<TaskEvent, any Error> {
+        try await typed.watch(taskID: taskID, afterSequence: afterSequence)
+    }
+    public func unfinishedTasks() async throws -> [TaskRecord] { try await typed.tasks.unfinished(kind: Kind.taskKind) }
+}
+
+extension GenerationOperations: KindOperations {
+    public var typed: GenerationOperations<Kind> { self }
+}

@@ -97,16 +97,17 @@ public struct ServiceGraph {
                     resumes: lookup, results: backends.learningPaths, tasks: backends.tasks, queue: backends.queue,
                     bus: backends.bus, registry: registry)
             }
+            let kinds: [any KindOperations] = [interview as (any KindOperations)?, learning].compactMap { $0 }
             if role != .worker {
                 if let interview {
-                    grpcServices.append(InterviewGRPCService(operations: interview))
-                    served.append(Interviewcoach_V1_InterviewService.descriptor.fullyQualifiedService)
+                    grpcServices.append(GenerationGRPCService(operations: interview))
+                    served.append(GenerationGRPCService<InterviewKind>.serviceName)
                 }
                 if let learning {
-                    grpcServices.append(LearningGRPCService(operations: learning))
-                    served.append(Interviewcoach_V1_LearningService.descriptor.fullyQualifiedService)
+                    grpcServices.append(GenerationGRPCService(operations: learning))
+                    served.append(GenerationGRPCService<LearningKind>.serviceName)
                 }
-                grpcServices.append(TaskGRPCService(interview: interview, learning: learning))
+                grpcServices.append(TaskGRPCService(kinds: kinds))
                 served.append(Interviewcoach_V1_TaskService.descriptor.fullyQualifiedService)
             }
             grpcServices.append(ProviderGRPCService(registry: registry))
@@ -115,7 +116,7 @@ public struct ServiceGraph {
             // one every generating role runs its own worker, which re-queues what a crash left.
             if !configuration.sharedQueue || role == .worker || role == .all {
                 let runner = JobRunner(
-                    queue: backends.queue, interview: interview, learning: learning,
+                    queue: backends.queue, kinds: kinds,
                     configuration: WorkerConfiguration(
                         concurrency: configuration.workerConcurrency, jobTimeLimit: .seconds(configuration.jobTimeout)),
                     logger: logger)

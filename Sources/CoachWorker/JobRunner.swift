@@ -36,18 +36,17 @@ public struct WorkerConfiguration: Sendable {
 /// writing the result once per task (a job that runs twice finds it already stored).
 public struct JobRunner: Sendable {
     private let queue: any JobQueue
-    private let interview: GenerationOperations<InterviewKind>?
-    private let learning: GenerationOperations<LearningKind>?
+    /// The kinds this worker runs jobs of.
+    private let kinds: [TaskKind: any KindOperations]
     private let configuration: WorkerConfiguration
     private let logger: Logger
 
     public init(
-        queue: any JobQueue, interview: GenerationOperations<InterviewKind>?, learning: GenerationOperations<LearningKind>?,
-        configuration: WorkerConfiguration = WorkerConfiguration(), logger: Logger = Logger(label: "coach.worker")
+        queue: any JobQueue, kinds: [any KindOperations], configuration: WorkerConfiguration = WorkerConfiguration(),
+        logger: Logger = Logger(label: "coach.worker")
     ) {
         self.queue = queue
-        self.interview = interview
-        self.learning = learning
+        self.kinds = Dictionary(kinds.map { ($0.taskKind, $0) }, uniquingKeysWith: { first, _ in first })
         self.configuration = configuration
         self.logger = logger
     }
@@ -70,15 +69,9 @@ public struct JobRunner: Sendable {
     /// the queue itself does not survive a restart).
     public func recoverUnfinished() async throws -> Int {
         var count = 0
-        if let interview {
-            for task in try await interview.tasks.unfinished(kind: .interview) {
-                try await queue.enqueue(Job(taskID: task.taskID, kind: .interview))
-                count += 1
-            }
-        }
-        if let learning {
-            for task in try await learning.tasks.unfinished(kind: .learning) {
-                try await queue.enqueue(Job(taskID: task.taskID, kind: .learning))
+        for (kind, operations) in kinds.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            for task in try await operations.unfinishedTasks() {
+                try await queue.enqueue(Job(taskID: task.taskID, kind: kind))
                 count += 1
             }
         }
@@ -91,10 +84,7 @@ public struct JobRunner: Sendable {
             await deadLetter(job)
             return
         }
-        switch job.kind {
-        case .interview: if let interview { await execute(job, with: interview) }
-        case .learning: if let learning { await execute(job, with: learning) }
-        }
+        if let operations = kinds[job.kind] { await execute(job, with: operations) }
         // Interrupted by shutdown: leave the job unacknowledged so the queue hands it to another
         // worker (Redis, after the lease) or the next start re-queues its task (in-process).
         if Task.isCancelled { return }
@@ -106,10 +96,7 @@ public struct JobRunner: Sendable {
         let reason = "job abandoned after \(job.deliveries) deliveries"
         logger.error("job dead-lettered", metadata: ["task_id": "\(job.taskID)", "deliveries": "\(job.deliveries)"])
         let error = CoachError(.internalServerError, reason)
-        switch job.kind {
-        case .interview: if let interview { await fail(taskID: job.taskID, error: error, operations: interview) }
-        case .learning: if let learning { await fail(taskID: job.taskID, error: error, operations: learning) }
-        }
+        if let operations = kinds[job.kind] { await fail(taskID: job.taskID, error: error, operations: operations) }
         do {
             try await queue.deadLetter(job, reason: reason)
         } catch {
@@ -117,14 +104,15 @@ public struct JobRunner: Sendable {
         }
     }
 
-    private func execute<Kind: GenerationKind>(_ job: Job, with operations: GenerationOperations<Kind>) async {
+    private func execute<Operations: KindOperations>(_ job: Job, with kind: Operations) async {
+        let operations = kind.typed
         var logger = self.logger
         logger[metadataKey: "task_id"] = "\(job.taskID)"
         logger[metadataKey: "kind"] = "\(job.kind.rawValue)"
         while !Task.isCancelled {
             let task: TaskRecord
             do {
-                guard let found = try await operations.tasks.get(taskID: job.taskID, kind: Kind.taskKind) else { return }
+                guard let found = try await operations.tasks.get(taskID: job.taskID, kind: Operations.Kind.taskKind) else { return }
                 task = found
             } catch {
                 logger.error("cannot read task", metadata: ["error": "\(String(describing: (error as? CoachError)?.code))"])
@@ -204,8 +192,9 @@ public struct JobRunner: Sendable {
         try await operations.bus.publish(TaskEvent(snapshot: task, result: result))
     }
 
-    private func fail<Kind: GenerationKind>(taskID: String, error: CoachError, operations: GenerationOperations<Kind>) async {
-        guard var task = try? await operations.tasks.get(taskID: taskID, kind: Kind.taskKind), !task.state.isTerminal else { return }
+    private func fail(taskID: String, error: CoachError, operations kind: some KindOperations) async {
+        let operations = kind.typed
+        guard var task = try? await operations.tasks.get(taskID: taskID, kind: kind.taskKind), !task.state.isTerminal else { return }
         try? await advance(&task, to: .failed, error: TaskError(code: error.code.rawValue, message: error.message), operations: operations)
     }
 

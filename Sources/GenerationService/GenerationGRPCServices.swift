@@ -3,131 +3,100 @@ import CoachGeneration
 import CoachWire
 import CoachProtos
 import GRPCCore
+import GRPCProtobuf
+import SwiftProtobuf
 
-/// `interviewcoach.v1.InterviewService` over `GenerationOperations<InterviewKind>`.
-public struct InterviewGRPCService: Interviewcoach_V1_InterviewService.SimpleServiceProtocol {
-    private let operations: GenerationOperations<InterviewKind>
+/// A generation kind served over gRPC: its use cases (`GenerationKind`) and its wire.
+public protocol ServedGenerationKind: GenerationKind {
+    associatedtype Wire: GenerationWire where Wire.Options == Options, Wire.Result == Result
+}
 
-    public init(operations: GenerationOperations<InterviewKind>) {
+extension InterviewKind: ServedGenerationKind {
+    public typealias Wire = InterviewWire
+}
+
+extension LearningKind: ServedGenerationKind {
+    public typealias Wire = LearningWire
+}
+
+/// The gRPC service of a generation kind (`interviewcoach.v1.InterviewService`,
+/// `interviewcoach.v1.LearningService`, …) over its use cases: written once, registered under
+/// the kind's method descriptors.
+public struct GenerationGRPCService<Kind: ServedGenerationKind>: RegistrableRPCService {
+    private let operations: GenerationOperations<Kind>
+
+    public init(operations: GenerationOperations<Kind>) {
         self.operations = operations
     }
 
-    public func generateQuestions(
-        request: Interviewcoach_V1_GenerateQuestionsRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_QuestionSet {
-        let options = try QuestionOptions(proto: request.options).validated()
-        return try await operations.generate(uniqueKey: request.uniqueKey, options: options).proto
-    }
+    /// The fully qualified name this service answers health checks under.
+    public static var serviceName: String { Kind.Wire.service.fullyQualifiedService }
 
-    public func getLatestQuestions(
-        request: Interviewcoach_V1_GetLatestQuestionsRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_QuestionSet {
-        try await operations.latest(uniqueKey: request.uniqueKey).proto
-    }
-
-    public func listQuestionSets(
-        request: Interviewcoach_V1_ListQuestionSetsRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_ListQuestionSetsResponse {
-        let page = try await operations.history(
-            uniqueKey: request.uniqueKey, pageSize: Int(request.pageSize), pageToken: request.pageToken)
-        var response = Interviewcoach_V1_ListQuestionSetsResponse()
-        response.sets = page.items.map(\.proto)
-        response.nextPageToken = page.next?.token ?? ""
-        return response
-    }
-
-    public func startQuestionGeneration(
-        request: Interviewcoach_V1_StartQuestionGenerationRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_Task {
-        let options = try QuestionOptions(proto: request.options).validated()
-        let task = try await operations.start(
-            uniqueKey: request.uniqueKey, options: options,
-            idempotencyKey: request.idempotencyKey.isEmpty ? nil : request.idempotencyKey)
-        return TaskView(task, result: nil).proto
-    }
-
-    public func deleteQuestionData(
-        request: Interviewcoach_V1_DeleteResumeDataRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_DeleteResumeDataResponse {
-        let deleted = try await operations.purge(uniqueKey: request.uniqueKey)
-        var response = Interviewcoach_V1_DeleteResumeDataResponse()
-        response.deletedResults = Int32(clamping: deleted.results)
-        response.deletedTasks = Int32(clamping: deleted.tasks)
-        return response
+    public func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        typealias Wire = Kind.Wire
+        let operations = self.operations
+        router.unary(Wire.methods.generate) { (request: Wire.GenerateRequest) in
+            let options = try Wire.options(request[keyPath: Wire.generateOptions])
+            return Wire.message(try await operations.generate(uniqueKey: request[keyPath: Wire.generateKey], options: options))
+        }
+        router.unary(Wire.methods.latest) { (request: Wire.LatestRequest) in
+            Wire.message(try await operations.latest(uniqueKey: request[keyPath: Wire.latestKey]))
+        }
+        router.unary(Wire.methods.list) { (request: Wire.ListRequest) in
+            let page = try await operations.history(
+                uniqueKey: request[keyPath: Wire.listKey], pageSize: Int(request[keyPath: Wire.listPageSize]),
+                pageToken: request[keyPath: Wire.listPageToken])
+            var response = Wire.ListResponse()
+            response[keyPath: Wire.listItems] = page.items.map(Wire.message)
+            response[keyPath: Wire.listNextPageToken] = page.next?.token ?? ""
+            return response
+        }
+        router.unary(Wire.methods.start) { (request: Wire.StartRequest) in
+            let options = try Wire.options(request[keyPath: Wire.startOptions])
+            let idempotencyKey = request[keyPath: Wire.startIdempotencyKey]
+            let task = try await operations.start(
+                uniqueKey: request[keyPath: Wire.startKey], options: options, idempotencyKey: idempotencyKey.isEmpty ? nil : idempotencyKey)
+            return TaskView(task, result: nil).proto
+        }
+        router.unary(Wire.methods.purge) { (request: Interviewcoach_V1_DeleteResumeDataRequest) in
+            let deleted = try await operations.purge(uniqueKey: request.uniqueKey)
+            var response = Interviewcoach_V1_DeleteResumeDataResponse()
+            response.deletedResults = Int32(clamping: deleted.results)
+            response.deletedTasks = Int32(clamping: deleted.tasks)
+            return response
+        }
     }
 }
 
-/// `interviewcoach.v1.LearningService` over `GenerationOperations<LearningKind>`.
-public struct LearningGRPCService: Interviewcoach_V1_LearningService.SimpleServiceProtocol {
-    private let operations: GenerationOperations<LearningKind>
-
-    public init(operations: GenerationOperations<LearningKind>) {
-        self.operations = operations
-    }
-
-    public func generateLearningPath(
-        request: Interviewcoach_V1_GenerateLearningPathRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_LearningPath {
-        let options = try LearningOptions(proto: request.options).validated()
-        return try await operations.generate(uniqueKey: request.uniqueKey, options: options).proto
-    }
-
-    public func getLatestLearningPath(
-        request: Interviewcoach_V1_GetLatestLearningPathRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_LearningPath {
-        try await operations.latest(uniqueKey: request.uniqueKey).proto
-    }
-
-    public func listLearningPaths(
-        request: Interviewcoach_V1_ListLearningPathsRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_ListLearningPathsResponse {
-        let page = try await operations.history(
-            uniqueKey: request.uniqueKey, pageSize: Int(request.pageSize), pageToken: request.pageToken)
-        var response = Interviewcoach_V1_ListLearningPathsResponse()
-        response.paths = page.items.map(\.proto)
-        response.nextPageToken = page.next?.token ?? ""
-        return response
-    }
-
-    public func startLearningPathGeneration(
-        request: Interviewcoach_V1_StartLearningPathGenerationRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_Task {
-        let options = try LearningOptions(proto: request.options).validated()
-        let task = try await operations.start(
-            uniqueKey: request.uniqueKey, options: options,
-            idempotencyKey: request.idempotencyKey.isEmpty ? nil : request.idempotencyKey)
-        return TaskView(task, result: nil).proto
-    }
-
-    public func deleteLearningData(
-        request: Interviewcoach_V1_DeleteResumeDataRequest, context: ServerContext
-    ) async throws -> Interviewcoach_V1_DeleteResumeDataResponse {
-        let deleted = try await operations.purge(uniqueKey: request.uniqueKey)
-        var response = Interviewcoach_V1_DeleteResumeDataResponse()
-        response.deletedResults = Int32(clamping: deleted.results)
-        response.deletedTasks = Int32(clamping: deleted.tasks)
-        return response
+extension RPCRouter {
+    /// Registers a unary protobuf method answered by `handle`.
+    mutating func unary<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+        _ method: MethodDescriptor, _ handle: @escaping @Sendable (Input) async throws -> Output
+    ) {
+        registerHandler(
+            forMethod: method, deserializer: ProtobufDeserializer<Input>(), serializer: ProtobufSerializer<Output>()
+        ) { request, _ in
+            let single = try await ServerRequest(stream: request)
+            return StreamingServerResponse(single: ServerResponse(message: try await handle(single.message)))
+        }
     }
 }
 
 /// `interviewcoach.v1.TaskService` for the kinds this process owns (a task of another kind is
 /// NOT_FOUND, so ids never leak across services).
 public struct TaskGRPCService: Interviewcoach_V1_TaskService.SimpleServiceProtocol {
-    private let interview: GenerationOperations<InterviewKind>?
-    private let learning: GenerationOperations<LearningKind>?
+    private let kinds: [TaskKind: any KindOperations]
 
-    public init(interview: GenerationOperations<InterviewKind>?, learning: GenerationOperations<LearningKind>?) {
-        self.interview = interview
-        self.learning = learning
+    /// Serves the tasks of `kinds` (one entry per kind).
+    public init(kinds: [any KindOperations]) {
+        self.kinds = Dictionary(kinds.map { ($0.taskKind, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func getTask(request: Interviewcoach_V1_GetTaskRequest, context: ServerContext) async throws -> Interviewcoach_V1_Task {
         for kind in kinds(request.kind) {
+            guard let operations = self.kinds[kind] else { continue }
             do {
-                switch kind {
-                case .interview: if let interview { return try await interview.task(id: request.taskID).proto }
-                case .learning: if let learning { return try await learning.task(id: request.taskID).proto }
-                }
+                return try await operations.task(id: request.taskID).proto
             } catch let error as CoachError where error.code == .taskNotFound {
                 continue
             }
@@ -141,16 +110,9 @@ public struct TaskGRPCService: Interviewcoach_V1_TaskService.SimpleServiceProtoc
         guard let kind = TaskKind(proto: request.kind) else {
             throw CoachError.badRequest("kind is required", field: "kind")
         }
-        let state = TaskState(proto: request.state)
-        let page: Page<TaskView>
-        switch kind {
-        case .interview:
-            guard let interview else { throw CoachError(.notFound, "this server has no interview tasks") }
-            page = try await interview.listTasks(state: state, pageSize: Int(request.pageSize), pageToken: request.pageToken)
-        case .learning:
-            guard let learning else { throw CoachError(.notFound, "this server has no learning tasks") }
-            page = try await learning.listTasks(state: state, pageSize: Int(request.pageSize), pageToken: request.pageToken)
-        }
+        guard let operations = kinds[kind] else { throw CoachError(.notFound, "this server has no \(kind.rawValue) tasks") }
+        let page = try await operations.listTasks(
+            state: TaskState(proto: request.state), pageSize: Int(request.pageSize), pageToken: request.pageToken)
         var response = Interviewcoach_V1_ListTasksResponse()
         response.tasks = page.items.map(\.proto)
         response.nextPageToken = page.next?.token ?? ""
@@ -206,11 +168,9 @@ public struct TaskGRPCService: Interviewcoach_V1_TaskService.SimpleServiceProtoc
         let after = max(0, request.afterSequence)
         var events: AsyncThrowingStream<TaskEvent, any Error>?
         for kind in kinds(request.kind) where events == nil {
+            guard let operations = self.kinds[kind] else { continue }
             do {
-                switch kind {
-                case .interview: events = try await interview?.watch(taskID: request.taskID, afterSequence: after)
-                case .learning: events = try await learning?.watch(taskID: request.taskID, afterSequence: after)
-                }
+                events = try await operations.watch(taskID: request.taskID, afterSequence: after)
             } catch let error as CoachError where error.code == .taskNotFound {
                 continue
             }

@@ -23,29 +23,9 @@ struct Questions: AsyncParsableCommand {
     @Option(help: "Number of questions, 3-8.") var count: Int = 5
 
     func run() async throws {
-        var options = Interviewcoach_V1_QuestionOptions()
-        options.language = flags.language
-        options.questionCount = Int32(clamping: count)
-        if let provider = flags.provider { options.provider = provider }
-        if let role = flags.targetRole { options.targetRole = role }
-        let flags = self.flags
-        let message = options
-        try await client.withClient { client in
-            let service = Interviewcoach_V1_InterviewService.Client(wrapping: client)
-            if flags.async {
-                var request = Interviewcoach_V1_StartQuestionGenerationRequest()
-                request.uniqueKey = flags.key
-                request.options = message
-                request.idempotencyKey = flags.idempotencyKey ?? ""
-                let task = try await service.startQuestionGeneration(request, options: ClientOptions.callOptions)
-                try await watch(task: task, kind: .interview, client: client)
-            } else {
-                var request = Interviewcoach_V1_GenerateQuestionsRequest()
-                request.uniqueKey = flags.key
-                request.options = message
-                try printJSON(try await service.generateQuestions(request, options: generationOptions))
-            }
-        }
+        let options = QuestionOptions(
+            provider: flags.provider, language: try flags.outputLanguage(), questionCount: count, targetRole: flags.targetRole)
+        try await generate(InterviewWire.self, options: options, flags: flags, client: client)
     }
 }
 
@@ -58,29 +38,34 @@ struct LearningPathCommand: AsyncParsableCommand {
     @Option(help: "Study hours per week, 1-40.") var hoursPerWeek: Int?
 
     func run() async throws {
-        var options = Interviewcoach_V1_LearningOptions()
-        options.language = flags.language
-        if let provider = flags.provider { options.provider = provider }
-        if let role = flags.targetRole { options.targetRole = role }
-        options.focusAreas = focus
-        if let hours = hoursPerWeek { options.timeCommitmentHoursPerWeek = Int32(clamping: hours) }
-        let flags = self.flags
-        let message = options
-        try await client.withClient { client in
-            let service = Interviewcoach_V1_LearningService.Client(wrapping: client)
-            if flags.async {
-                var request = Interviewcoach_V1_StartLearningPathGenerationRequest()
-                request.uniqueKey = flags.key
-                request.options = message
-                request.idempotencyKey = flags.idempotencyKey ?? ""
-                let task = try await service.startLearningPathGeneration(request, options: ClientOptions.callOptions)
-                try await watch(task: task, kind: .learning, client: client)
-            } else {
-                var request = Interviewcoach_V1_GenerateLearningPathRequest()
-                request.uniqueKey = flags.key
-                request.options = message
-                try printJSON(try await service.generateLearningPath(request, options: generationOptions))
-            }
+        let options = LearningOptions(
+            provider: flags.provider, language: try flags.outputLanguage(), targetRole: flags.targetRole, focusAreas: focus,
+            timeCommitmentHoursPerWeek: hoursPerWeek)
+        try await generate(LearningWire.self, options: options, flags: flags, client: client)
+    }
+}
+
+extension GenerationFlags {
+    func outputLanguage() throws -> Language {
+        guard let parsed = Language(rawValue: language) else { throw ValidationError("--language must be ko or en") }
+        return parsed
+    }
+}
+
+/// Generates now (the result as JSON), or starts a task and follows it (`--async`): the same
+/// for every kind.
+private func generate<Wire: GenerationWire>(
+    _ wire: Wire.Type, options: Wire.Options, flags: GenerationFlags, client: ClientOptions
+) async throws {
+    try await client.withClient { client in
+        let service = GenerationClient<Wire, MeshClientTransport>(wrapping: client)
+        if flags.async {
+            let task = try await service.start(
+                uniqueKey: flags.key, options: options, idempotencyKey: flags.idempotencyKey ?? "", callOptions: ClientOptions.callOptions)
+            try await watch(task: task.proto, kind: Wire.taskKind.proto, client: client)
+        } else {
+            let result = try await service.generate(uniqueKey: flags.key, options: options, callOptions: generationOptions)
+            try printJSON(Wire.message(result))
         }
     }
 }
