@@ -25,18 +25,10 @@ extension QuestionOptions {
         if !Self.countRange.contains(questionCount) {
             violations.append(FieldViolation(field: "question_count", message: "must be between 3 and 8"))
         }
-        if let role = targetRole, TextRules.length(role) > Self.maxTargetRole {
-            violations.append(FieldViolation(field: "target_role", message: "must be at most 200 characters"))
-        }
         if let description = jobDescription, TextRules.length(description) > Self.maxJobDescription {
             violations.append(FieldViolation(field: "job_description", message: "must be at most 8000 characters"))
         }
-        if let seed, !QuestionOptions.seedRange.contains(seed) {
-            violations.append(FieldViolation(field: "seed", message: "must be between -(2^53-1) and 2^53-1"))
-        }
-        if let provider, TextRules.length(provider) > maxProviderName {
-            violations.append(FieldViolation(field: "provider", message: "must be at most 50 characters"))
-        }
+        violations += sharedOptionViolations(targetRole: targetRole, seed: seed, provider: provider)
         if !violations.isEmpty { throw CoachError.validation(violations) }
         return self
     }
@@ -66,16 +58,23 @@ extension LearningOptions {
         for (index, area) in focusAreas.enumerated() where TextRules.isBlank(area) || TextRules.length(area) > Self.maxFocusArea {
             violations.append(FieldViolation(field: "focus_areas[\(index)]", message: "must be 1-100 characters"))
         }
-        if let role = targetRole, TextRules.length(role) > Self.maxTargetRole {
-            violations.append(FieldViolation(field: "target_role", message: "must be at most 200 characters"))
-        }
-        if let seed, !QuestionOptions.seedRange.contains(seed) {
-            violations.append(FieldViolation(field: "seed", message: "must be between -(2^53-1) and 2^53-1"))
-        }
-        if let provider, TextRules.length(provider) > maxProviderName {
-            violations.append(FieldViolation(field: "provider", message: "must be at most 50 characters"))
-        }
+        violations += sharedOptionViolations(targetRole: targetRole, seed: seed, provider: provider)
         if !violations.isEmpty { throw CoachError.validation(violations) }
         return self
     }
+}
+
+/// The rules every kind's options share: `target_role`, `seed`, `provider`.
+func sharedOptionViolations(targetRole: String?, seed: Int64?, provider: String?) -> [FieldViolation] {
+    var violations: [FieldViolation] = []
+    if let role = targetRole, TextRules.length(role) > QuestionOptions.maxTargetRole {
+        violations.append(FieldViolation(field: "target_role", message: "must be at most \(QuestionOptions.maxTargetRole) characters"))
+    }
+    if let seed, !QuestionOptions.seedRange.contains(seed) {
+        violations.append(FieldViolation(field: "seed", message: "must be between -(2^53-1) and 2^53-1"))
+    }
+    if let provider, TextRules.length(provider) > maxProviderName {
+        violations.append(FieldViolation(field: "provider", message: "must be at most \(maxProviderName) characters"))
+    }
+    return violations
 }

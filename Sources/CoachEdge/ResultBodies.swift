@@ -3,61 +3,75 @@ import Foundation
 
 // JSON bodies of the Interview, Learning and task routes (docs/REST-API.md).
 
-/// A question set as the generation POST returns it (`generated_at`, `usage`) or as GET returns
-/// it (`created_at`); both carry provenance.
-struct QuestionSetBody: Encodable {
-    var set: QuestionSet
+/// What every result body carries about where it came from, encoded into the same JSON object
+/// as the kind's own fields: `generated_at` when a POST just made it, `created_at` when read.
+struct ProvenanceFields: Encodable {
+    var resumeID: String
+    var uniqueKey: String
+    var record: GenerationRecord
+    var createdAt: Date
     var generated: Bool
+    var taskID: String?
 
     enum CodingKeys: String, CodingKey {
-        case interviewID = "interview_id", resumeID = "resume_id", uniqueKey = "unique_key", provider, model
-        case promptVersion = "prompt_version", language, questions, generatedAt = "generated_at"
-        case createdAt = "created_at", usage, attempts, taskID = "task_id"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(set.id, forKey: .interviewID)
-        try c.encode(set.resumeID, forKey: .resumeID)
-        try c.encode(set.uniqueKey, forKey: .uniqueKey)
-        try c.encode(set.record.provider, forKey: .provider)
-        try c.encode(set.record.model, forKey: .model)
-        try c.encode(set.record.promptVersion, forKey: .promptVersion)
-        try c.encode(set.record.language, forKey: .language)
-        try c.encode(set.questions, forKey: .questions)
-        try c.encode(set.createdAt.rfc3339, forKey: generated ? .generatedAt : .createdAt)
-        try c.encode(set.record.usage, forKey: .usage)
-        try c.encode(set.record.attempts, forKey: .attempts)
-        try c.encodeIfPresent(set.taskID, forKey: .taskID)
-    }
-}
-
-struct LearningPathBody: Encodable {
-    var path: LearningPath
-    var generated: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case learningPathID = "learning_path_id", resumeID = "resume_id", uniqueKey = "unique_key", provider, model
-        case promptVersion = "prompt_version", language, analysis, summary, learningPaths = "learning_paths"
+        case resumeID = "resume_id", uniqueKey = "unique_key", provider, model, promptVersion = "prompt_version", language
         case generatedAt = "generated_at", createdAt = "created_at", usage, attempts, taskID = "task_id"
     }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(resumeID, forKey: .resumeID)
+        try c.encode(uniqueKey, forKey: .uniqueKey)
+        try c.encode(record.provider, forKey: .provider)
+        try c.encode(record.model, forKey: .model)
+        try c.encode(record.promptVersion, forKey: .promptVersion)
+        try c.encode(record.language, forKey: .language)
+        try c.encode(createdAt.rfc3339, forKey: generated ? .generatedAt : .createdAt)
+        try c.encode(record.usage, forKey: .usage)
+        try c.encode(record.attempts, forKey: .attempts)
+        try c.encodeIfPresent(taskID, forKey: .taskID)
+    }
+}
+
+/// A question set as the generation POST returns it or as GET returns it.
+struct QuestionSetBody: Encodable {
+    var set: QuestionSet
+    var generated: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case interviewID = "interview_id", questions
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try ProvenanceFields(
+            resumeID: set.resumeID, uniqueKey: set.uniqueKey, record: set.record, createdAt: set.createdAt, generated: generated,
+            taskID: set.taskID
+        ).encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(set.id, forKey: .interviewID)
+        try c.encode(set.questions, forKey: .questions)
+    }
+}
+
+/// A learning path as the generation POST returns it or as GET returns it.
+struct LearningPathBody: Encodable {
+    var path: LearningPath
+    var generated: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case learningPathID = "learning_path_id", analysis, summary, learningPaths = "learning_paths"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try ProvenanceFields(
+            resumeID: path.resumeID, uniqueKey: path.uniqueKey, record: path.record, createdAt: path.createdAt, generated: generated,
+            taskID: path.taskID
+        ).encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(path.id, forKey: .learningPathID)
-        try c.encode(path.resumeID, forKey: .resumeID)
-        try c.encode(path.uniqueKey, forKey: .uniqueKey)
-        try c.encode(path.record.provider, forKey: .provider)
-        try c.encode(path.record.model, forKey: .model)
-        try c.encode(path.record.promptVersion, forKey: .promptVersion)
-        try c.encode(path.record.language, forKey: .language)
         try c.encode(path.plan.analysis, forKey: .analysis)
         try c.encode(path.plan.summary, forKey: .summary)
         try c.encode(path.plan.learningPaths, forKey: .learningPaths)
-        try c.encode(path.createdAt.rfc3339, forKey: generated ? .generatedAt : .createdAt)
-        try c.encode(path.record.usage, forKey: .usage)
-        try c.encode(path.record.attempts, forKey: .attempts)
-        try c.encodeIfPresent(path.taskID, forKey: .taskID)
     }
 }
 

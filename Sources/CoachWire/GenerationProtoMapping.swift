@@ -114,10 +114,7 @@ extension QuestionSet {
     public init(proto p: Interviewcoach_V1_QuestionSet) {
         self.init(
             id: p.id, resumeID: p.resumeID, uniqueKey: p.uniqueKey, questions: p.questions.map(Question.init(proto:)),
-            record: GenerationRecord(
-                provider: p.provider, model: p.model, promptVersion: p.promptVersion,
-                language: Language(rawValue: p.language) ?? .ko, usage: Usage(proto: p.usage),
-                attempts: p.attempts.map(GenerationAttempt.init(proto:))),
+            record: GenerationRecord(provenance: p),
             createdAt: p.createdAt.date, taskID: p.taskID.isEmpty ? nil : p.taskID)
     }
 
@@ -126,13 +123,8 @@ extension QuestionSet {
         p.id = id
         p.resumeID = resumeID
         p.uniqueKey = uniqueKey
-        p.provider = record.provider
-        p.model = record.model
-        p.promptVersion = record.promptVersion
-        p.language = record.language.rawValue
+        record.write(to: &p)
         p.questions = questions.map(\.proto)
-        p.usage = record.usage.proto
-        p.attempts = record.attempts.map(\.proto)
         p.createdAt = Google_Protobuf_Timestamp(date: createdAt)
         p.taskID = taskID ?? ""
         return p
@@ -150,10 +142,7 @@ extension LearningPath {
                         type: $0.type, title: $0.title, description: $0.description_p, reason: $0.reason, resources: $0.resources,
                         link: $0.link, estimatedHours: Int($0.estimatedHours))
                 }),
-            record: GenerationRecord(
-                provider: p.provider, model: p.model, promptVersion: p.promptVersion,
-                language: Language(rawValue: p.language) ?? .ko, usage: Usage(proto: p.usage),
-                attempts: p.attempts.map(GenerationAttempt.init(proto:))),
+            record: GenerationRecord(provenance: p),
             createdAt: p.createdAt.date, taskID: p.taskID.isEmpty ? nil : p.taskID)
     }
 
@@ -162,10 +151,7 @@ extension LearningPath {
         p.id = id
         p.resumeID = resumeID
         p.uniqueKey = uniqueKey
-        p.provider = record.provider
-        p.model = record.model
-        p.promptVersion = record.promptVersion
-        p.language = record.language.rawValue
+        record.write(to: &p)
         p.analysis.strengths = plan.analysis.strengths
         p.analysis.weaknesses = plan.analysis.weaknesses
         p.summary = plan.summary
@@ -180,8 +166,6 @@ extension LearningPath {
             i.estimatedHours = Int32(clamping: item.estimatedHours)
             return i
         }
-        p.usage = record.usage.proto
-        p.attempts = record.attempts.map(\.proto)
         p.createdAt = Google_Protobuf_Timestamp(date: createdAt)
         p.taskID = taskID ?? ""
         return p
@@ -270,5 +254,35 @@ extension TaskView {
         }
         p.sequence = sequence
         return p
+    }
+}
+
+/// A result message: its provenance fields are the same in every kind.
+protocol ProvenanceMessage {
+    var provider: String { get set }
+    var model: String { get set }
+    var promptVersion: String { get set }
+    var language: String { get set }
+    var usage: Interviewcoach_V1_Usage { get set }
+    var attempts: [Interviewcoach_V1_GenerationAttempt] { get set }
+}
+
+extension Interviewcoach_V1_QuestionSet: ProvenanceMessage {}
+extension Interviewcoach_V1_LearningPath: ProvenanceMessage {}
+
+extension GenerationRecord {
+    init(provenance p: some ProvenanceMessage) {
+        self.init(
+            provider: p.provider, model: p.model, promptVersion: p.promptVersion, language: Language(rawValue: p.language) ?? .ko,
+            usage: Usage(proto: p.usage), attempts: p.attempts.map(GenerationAttempt.init(proto:)))
+    }
+
+    func write(to p: inout some ProvenanceMessage) {
+        p.provider = provider
+        p.model = model
+        p.promptVersion = promptVersion
+        p.language = language.rawValue
+        p.usage = usage.proto
+        p.attempts = attempts.map(\.proto)
     }
 }

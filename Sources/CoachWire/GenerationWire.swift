@@ -4,36 +4,25 @@ import GRPCCore
 import GRPCProtobuf
 import SwiftProtobuf
 
-/// The gRPC face of one generation kind: its methods and where its messages keep each value.
-/// The server (`GenerationGRPCService`), the edge and the CLI are written once over it; adding
-/// a kind to the wire is one conformance (a table of descriptors and key paths, no logic).
+/// The gRPC face of one generation kind: its methods and messages. The server
+/// (`GenerationGRPCService`), the edge and the CLI are written once over it; adding a kind to
+/// the wire is one conformance (descriptors and message types, no logic) and one line per
+/// message type that says which shape it has.
 public protocol GenerationWire: Sendable {
     /// The request options (`QuestionOptions`) and the stored result (`QuestionSet`).
     associatedtype Options: Sendable
     associatedtype Result: Sendable
     associatedtype OptionsMessage: SwiftProtobuf.Message
     associatedtype ResultMessage: SwiftProtobuf.Message
-    associatedtype GenerateRequest: SwiftProtobuf.Message
-    associatedtype LatestRequest: SwiftProtobuf.Message
-    associatedtype ListRequest: SwiftProtobuf.Message
-    associatedtype ListResponse: SwiftProtobuf.Message
-    associatedtype StartRequest: SwiftProtobuf.Message
+    associatedtype GenerateRequest: GenerateMessage where GenerateRequest.OptionsMessage == OptionsMessage
+    associatedtype LatestRequest: KeyMessage
+    associatedtype ListRequest: PageRequestMessage
+    associatedtype ListResponse: PageResponseMessage where ListResponse.Item == ResultMessage
+    associatedtype StartRequest: StartMessage where StartRequest.OptionsMessage == OptionsMessage
 
     static var taskKind: TaskKind { get }
     static var service: ServiceDescriptor { get }
     static var methods: GenerationMethods { get }
-
-    static var generateKey: Field<GenerateRequest, String> { get }
-    static var generateOptions: Field<GenerateRequest, OptionsMessage> { get }
-    static var latestKey: Field<LatestRequest, String> { get }
-    static var listKey: Field<ListRequest, String> { get }
-    static var listPageSize: Field<ListRequest, Int32> { get }
-    static var listPageToken: Field<ListRequest, String> { get }
-    static var listItems: Field<ListResponse, [ResultMessage]> { get }
-    static var listNextPageToken: Field<ListResponse, String> { get }
-    static var startKey: Field<StartRequest, String> { get }
-    static var startOptions: Field<StartRequest, OptionsMessage> { get }
-    static var startIdempotencyKey: Field<StartRequest, String> { get }
 
     /// The options of a request, validated (a `VALIDATION_ERROR` names every bad field).
     static func options(_ message: OptionsMessage) throws(CoachError) -> Options
@@ -42,8 +31,36 @@ public protocol GenerationWire: Sendable {
     static func message(_ result: Result) -> ResultMessage
 }
 
-/// Where a message keeps one value (a key-path literal such as `\.uniqueKey`).
-public typealias Field<Message, Value> = WritableKeyPath<Message, Value> & Sendable
+// The shapes of the generation messages, shared by every kind's service.
+
+/// A request for one resume.
+public protocol KeyMessage: SwiftProtobuf.Message {
+    var uniqueKey: String { get set }
+}
+
+/// A request to generate for one resume with options.
+public protocol GenerateMessage: KeyMessage {
+    associatedtype OptionsMessage: SwiftProtobuf.Message
+    var options: OptionsMessage { get set }
+}
+
+/// A request to start a background generation.
+public protocol StartMessage: GenerateMessage {
+    var idempotencyKey: String { get set }
+}
+
+/// A request for one page of a resume's results.
+public protocol PageRequestMessage: KeyMessage {
+    var pageSize: Int32 { get set }
+    var pageToken: String { get set }
+}
+
+/// One page of results.
+public protocol PageResponseMessage: SwiftProtobuf.Message {
+    associatedtype Item: SwiftProtobuf.Message
+    var items: [Item] { get set }
+    var nextPageToken: String { get set }
+}
 
 /// The five methods every generation service has.
 public struct GenerationMethods: Sendable {
@@ -81,24 +98,23 @@ public enum InterviewWire: GenerationWire {
         list: Service.Method.ListQuestionSets.descriptor, start: Service.Method.StartQuestionGeneration.descriptor,
         purge: Service.Method.DeleteQuestionData.descriptor)
 
-    public static let generateKey = \GenerateRequest.uniqueKey
-    public static let generateOptions = \GenerateRequest.options
-    public static let latestKey = \LatestRequest.uniqueKey
-    public static let listKey = \ListRequest.uniqueKey
-    public static let listPageSize = \ListRequest.pageSize
-    public static let listPageToken = \ListRequest.pageToken
-    public static let listItems = \ListResponse.sets
-    public static let listNextPageToken = \ListResponse.nextPageToken
-    public static let startKey = \StartRequest.uniqueKey
-    public static let startOptions = \StartRequest.options
-    public static let startIdempotencyKey = \StartRequest.idempotencyKey
-
     public static func options(_ message: Interviewcoach_V1_QuestionOptions) throws(CoachError) -> QuestionOptions {
         try QuestionOptions(proto: message).validated()
     }
     public static func message(_ options: QuestionOptions) -> Interviewcoach_V1_QuestionOptions { options.proto }
     public static func result(_ message: Interviewcoach_V1_QuestionSet) -> QuestionSet { QuestionSet(proto: message) }
     public static func message(_ result: QuestionSet) -> Interviewcoach_V1_QuestionSet { result.proto }
+}
+
+extension Interviewcoach_V1_GenerateQuestionsRequest: GenerateMessage {}
+extension Interviewcoach_V1_GetLatestQuestionsRequest: KeyMessage {}
+extension Interviewcoach_V1_ListQuestionSetsRequest: PageRequestMessage {}
+extension Interviewcoach_V1_StartQuestionGenerationRequest: StartMessage {}
+extension Interviewcoach_V1_ListQuestionSetsResponse: PageResponseMessage {
+    public var items: [Interviewcoach_V1_QuestionSet] {
+        get { sets }
+        set { sets = newValue }
+    }
 }
 
 /// `LearningService`: learning paths.
@@ -117,24 +133,23 @@ public enum LearningWire: GenerationWire {
         list: Service.Method.ListLearningPaths.descriptor, start: Service.Method.StartLearningPathGeneration.descriptor,
         purge: Service.Method.DeleteLearningData.descriptor)
 
-    public static let generateKey = \GenerateRequest.uniqueKey
-    public static let generateOptions = \GenerateRequest.options
-    public static let latestKey = \LatestRequest.uniqueKey
-    public static let listKey = \ListRequest.uniqueKey
-    public static let listPageSize = \ListRequest.pageSize
-    public static let listPageToken = \ListRequest.pageToken
-    public static let listItems = \ListResponse.paths
-    public static let listNextPageToken = \ListResponse.nextPageToken
-    public static let startKey = \StartRequest.uniqueKey
-    public static let startOptions = \StartRequest.options
-    public static let startIdempotencyKey = \StartRequest.idempotencyKey
-
     public static func options(_ message: Interviewcoach_V1_LearningOptions) throws(CoachError) -> LearningOptions {
         try LearningOptions(proto: message).validated()
     }
     public static func message(_ options: LearningOptions) -> Interviewcoach_V1_LearningOptions { options.proto }
     public static func result(_ message: Interviewcoach_V1_LearningPath) -> LearningPath { LearningPath(proto: message) }
     public static func message(_ result: LearningPath) -> Interviewcoach_V1_LearningPath { result.proto }
+}
+
+extension Interviewcoach_V1_GenerateLearningPathRequest: GenerateMessage {}
+extension Interviewcoach_V1_GetLatestLearningPathRequest: KeyMessage {}
+extension Interviewcoach_V1_ListLearningPathsRequest: PageRequestMessage {}
+extension Interviewcoach_V1_StartLearningPathGenerationRequest: StartMessage {}
+extension Interviewcoach_V1_ListLearningPathsResponse: PageResponseMessage {
+    public var items: [Interviewcoach_V1_LearningPath] {
+        get { paths }
+        set { paths = newValue }
+    }
 }
 
 /// Calls of one generation service over any gRPC client, written once for every kind.
@@ -149,14 +164,14 @@ public struct GenerationClient<Wire: GenerationWire, Transport: ClientTransport>
         -> Wire.Result
     {
         var request = Wire.GenerateRequest()
-        request[keyPath: Wire.generateKey] = uniqueKey
-        request[keyPath: Wire.generateOptions] = Wire.message(options)
+        request.uniqueKey = uniqueKey
+        request.options = Wire.message(options)
         return Wire.result(try await call(Wire.methods.generate, request, metadata, callOptions))
     }
 
     public func latest(uniqueKey: String, metadata: Metadata = [:], callOptions: CallOptions) async throws -> Wire.Result {
         var request = Wire.LatestRequest()
-        request[keyPath: Wire.latestKey] = uniqueKey
+        request.uniqueKey = uniqueKey
         return Wire.result(try await call(Wire.methods.latest, request, metadata, callOptions))
     }
 
@@ -165,20 +180,20 @@ public struct GenerationClient<Wire: GenerationWire, Transport: ClientTransport>
         async throws -> (results: [Wire.Result], nextPageToken: String)
     {
         var request = Wire.ListRequest()
-        request[keyPath: Wire.listKey] = uniqueKey
-        request[keyPath: Wire.listPageSize] = Int32(clamping: pageSize)
-        request[keyPath: Wire.listPageToken] = pageToken
+        request.uniqueKey = uniqueKey
+        request.pageSize = Int32(clamping: pageSize)
+        request.pageToken = pageToken
         let response: Wire.ListResponse = try await call(Wire.methods.list, request, metadata, callOptions)
-        return (response[keyPath: Wire.listItems].map(Wire.result), response[keyPath: Wire.listNextPageToken])
+        return (response.items.map(Wire.result), response.nextPageToken)
     }
 
     public func start(
         uniqueKey: String, options: Wire.Options, idempotencyKey: String, metadata: Metadata = [:], callOptions: CallOptions
     ) async throws -> TaskView {
         var request = Wire.StartRequest()
-        request[keyPath: Wire.startKey] = uniqueKey
-        request[keyPath: Wire.startOptions] = Wire.message(options)
-        request[keyPath: Wire.startIdempotencyKey] = idempotencyKey
+        request.uniqueKey = uniqueKey
+        request.options = Wire.message(options)
+        request.idempotencyKey = idempotencyKey
         let task: Interviewcoach_V1_Task = try await call(Wire.methods.start, request, metadata, callOptions)
         return TaskView(proto: task)
     }

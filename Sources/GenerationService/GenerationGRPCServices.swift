@@ -36,26 +36,25 @@ public struct GenerationGRPCService<Kind: ServedGenerationKind>: RegistrableRPCS
         typealias Wire = Kind.Wire
         let operations = self.operations
         router.unary(Wire.methods.generate) { (request: Wire.GenerateRequest) in
-            let options = try Wire.options(request[keyPath: Wire.generateOptions])
-            return Wire.message(try await operations.generate(uniqueKey: request[keyPath: Wire.generateKey], options: options))
+            let options = try Wire.options(request.options)
+            return Wire.message(try await operations.generate(uniqueKey: request.uniqueKey, options: options))
         }
         router.unary(Wire.methods.latest) { (request: Wire.LatestRequest) in
-            Wire.message(try await operations.latest(uniqueKey: request[keyPath: Wire.latestKey]))
+            Wire.message(try await operations.latest(uniqueKey: request.uniqueKey))
         }
         router.unary(Wire.methods.list) { (request: Wire.ListRequest) in
             let page = try await operations.history(
-                uniqueKey: request[keyPath: Wire.listKey], pageSize: Int(request[keyPath: Wire.listPageSize]),
-                pageToken: request[keyPath: Wire.listPageToken])
+                uniqueKey: request.uniqueKey, pageSize: Int(request.pageSize), pageToken: request.pageToken)
             var response = Wire.ListResponse()
-            response[keyPath: Wire.listItems] = page.items.map(Wire.message)
-            response[keyPath: Wire.listNextPageToken] = page.next?.token ?? ""
+            response.items = page.items.map(Wire.message)
+            response.nextPageToken = page.next?.token ?? ""
             return response
         }
         router.unary(Wire.methods.start) { (request: Wire.StartRequest) in
-            let options = try Wire.options(request[keyPath: Wire.startOptions])
-            let idempotencyKey = request[keyPath: Wire.startIdempotencyKey]
+            let options = try Wire.options(request.options)
+            let idempotencyKey = request.idempotencyKey
             let task = try await operations.start(
-                uniqueKey: request[keyPath: Wire.startKey], options: options, idempotencyKey: idempotencyKey.isEmpty ? nil : idempotencyKey)
+                uniqueKey: request.uniqueKey, options: options, idempotencyKey: idempotencyKey.isEmpty ? nil : idempotencyKey)
             return TaskView(task, result: nil).proto
         }
         router.unary(Wire.methods.purge) { (request: Interviewcoach_V1_DeleteResumeDataRequest) in
