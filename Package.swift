@@ -226,6 +226,26 @@ let package = Package(
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
         .testTarget(
+            name: "ResumeServiceTests",
+            dependencies: ["ResumeService", "CoachStoreTesting", "CoachStore", "CoachCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "CoachGenerationTests",
+            dependencies: [
+                "CoachGeneration", "CoachBuiltin", "CoachLLM", "CoachJobs", "CoachStoreTesting", "CoachStore", "CoachCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "CoachWorkerTests",
+            dependencies: [
+                "CoachWorker", "CoachGeneration", "CoachBuiltin", "CoachLLM", "CoachJobs", "CoachStoreTesting", "CoachStore", "CoachCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "CoachServerTests",
+            dependencies: [
+                "CoachServer", "CoachBuiltin", "CoachLLM", "CoachStore", "CoachCore", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
             name: "CoachWireTests",
             dependencies: ["CoachWire", "CoachCore", .product(name: "GRPCCore", package: "grpc-swift-2")]),
         .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachBuiltin", "CoachCore"]),
@@ -236,14 +256,24 @@ let package = Package(
                 "CoachLLMProviders", "CoachLLM", "CoachCore",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
-        .testTarget(
-            name: "CoachMongoTests",
+        // Backends under test and sample values, shared by the store test targets.
+        .target(
+            name: "CoachStoreTesting",
             dependencies: [
                 "CoachStore", "CoachCore",
                 .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CoachStoreTesting"),
+        .testTarget(
+            name: "CoachMongoTests",
+            dependencies: [
+                "CoachStoreTesting", "CoachStore", "CoachCore",
+                .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
                 .target(name: "CMongoC", condition: .when(traits: ["MongoDB"])),
+                .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobs", "CoachCore"]),
+        .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobsTesting", "CoachJobs", "CoachCore"]),
         .testTarget(
             name: "CoachMeshTests",
             dependencies: [
@@ -252,13 +282,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(
-            name: "CoachRedisTests",
+        // Queues and buses under test and sample values, shared by the job test targets.
+        .target(
+            name: "CoachJobsTesting",
             dependencies: [
                 "CoachJobs", "CoachCore",
                 .target(name: "CoachRedis", condition: .when(traits: ["Redis"])),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CoachJobsTesting"),
+        .testTarget(
+            name: "CoachRedisTests",
+            dependencies: [
+                "CoachJobsTesting", "CoachJobs", "CoachCore",
+                .target(name: "CoachRedis", condition: .when(traits: ["Redis"])),
             ]),
-        .testTarget(name: "CoachStoreTests", dependencies: ["CoachStore", "CoachCore"]),
+        .testTarget(
+            name: "CoachStoreTests",
+            dependencies: ["CoachStoreTesting", "CoachStore", "CoachCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "CoachEdgeTests",
             dependencies: [

@@ -128,9 +128,13 @@ struct GenerationRoutes<Kind: RESTGenerationKind, Transport: ClientTransport> {
             tag: Kind.segment)
         let client = self.client
         let health = self.health
-        table.add(routes.sync) { request, context in
+        /// The resume key and the validated options of a generation POST.
+        @Sendable func input(_ request: Request, _ context: EdgeRequestContext) async throws -> (String, Kind.Options) {
             let key = try context.pathParameter("unique_key")
-            let options = try Kind.validated(try await decodeOptions(request: request, context: context, empty: Kind.defaultOptions))
+            return (key, try Kind.validated(try await decodeOptions(request: request, context: context, empty: Kind.defaultOptions)))
+        }
+        table.add(routes.sync) { request, context in
+            let (key, options) = try await input(request, context)
             let result = try await client.generate(
                 uniqueKey: key, options: options, metadata: context.rpcMetadata, callOptions: generationCallOptions)
             return .json(AnyEncodable(Kind.body(result, generated: true)), status: .created)
@@ -146,8 +150,7 @@ struct GenerationRoutes<Kind: RESTGenerationKind, Transport: ClientTransport> {
             return .json(AnyEncodable(Kind.body(result, generated: false)))
         }
         table.add(routes.async) { request, context in
-            let key = try context.pathParameter("unique_key")
-            let options = try Kind.validated(try await decodeOptions(request: request, context: context, empty: Kind.defaultOptions))
+            let (key, options) = try await input(request, context)
             let task = try await client.start(
                 uniqueKey: key, options: options, idempotencyKey: idempotencyKey(request), metadata: context.rpcMetadata,
                 callOptions: shortCallOptions)

@@ -41,6 +41,16 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
+extension ClientOptions {
+    /// Runs `call` on a ResumeService client of the server and prints its answer as JSON.
+    func printResumeCall<Answer: SwiftProtobuf.Message & Sendable>(
+        _ call: (Interviewcoach_V1_ResumeService.Client<MeshClientTransport>) async throws -> Answer
+    ) async throws {
+        let answer = try await withClient { client in try await call(.init(wrapping: client)) }
+        try printJSON(answer)
+    }
+}
+
 /// An error reported by the server, printed with its code and violations.
 struct ClientFailure: Error, CustomStringConvertible {
     let error: CoachError
@@ -88,11 +98,7 @@ struct Resumes: AsyncParsableCommand {
         func run() async throws {
             var request = Interviewcoach_V1_CreateResumeRequest()
             request.content = try readResumeFile(file).proto
-            let resume = try await client.withClient { client in
-                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).createResume(
-                    request, options: ClientOptions.callOptions)
-            }
-            try printJSON(resume)
+            try await client.printResumeCall { try await $0.createResume(request, options: ClientOptions.callOptions) }
         }
     }
 
@@ -104,11 +110,7 @@ struct Resumes: AsyncParsableCommand {
         func run() async throws {
             var request = Interviewcoach_V1_GetResumeRequest()
             request.uniqueKey = key
-            let resume = try await client.withClient { client in
-                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).getResume(
-                    request, options: ClientOptions.callOptions)
-            }
-            try printJSON(resume)
+            try await client.printResumeCall { try await $0.getResume(request, options: ClientOptions.callOptions) }
         }
     }
 
@@ -124,11 +126,7 @@ struct Resumes: AsyncParsableCommand {
             request.name = name ?? ""
             request.pageSize = Int32(clamping: limit)
             request.pageToken = pageToken ?? ""
-            let page = try await client.withClient { client in
-                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).listResumes(
-                    request, options: ClientOptions.callOptions)
-            }
-            try printJSON(page)
+            try await client.printResumeCall { try await $0.listResumes(request, options: ClientOptions.callOptions) }
         }
     }
 
@@ -142,11 +140,7 @@ struct Resumes: AsyncParsableCommand {
             var request = Interviewcoach_V1_UpdateResumeRequest()
             request.uniqueKey = key
             request.content = try readResumeFile(file).proto
-            let resume = try await client.withClient { client in
-                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).updateResume(
-                    request, options: ClientOptions.callOptions)
-            }
-            try printJSON(resume)
+            try await client.printResumeCall { try await $0.updateResume(request, options: ClientOptions.callOptions) }
         }
     }
 
@@ -158,11 +152,7 @@ struct Resumes: AsyncParsableCommand {
         func run() async throws {
             var request = Interviewcoach_V1_DeleteResumeRequest()
             request.uniqueKey = key
-            let response = try await client.withClient { client in
-                try await Interviewcoach_V1_ResumeService.Client(wrapping: client).deleteResume(
-                    request, options: ClientOptions.callOptions)
-            }
-            try printJSON(response)
+            try await client.printResumeCall { try await $0.deleteResume(request, options: ClientOptions.callOptions) }
         }
     }
 }

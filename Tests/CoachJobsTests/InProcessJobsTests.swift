@@ -1,18 +1,13 @@
 import CoachCore
+import CoachJobsTesting
 import CoachJobs
 import Foundation
 import Testing
 
 // The behaviour every queue and bus share (order, waiting, cancellation, acknowledgement, dead
 // letters, replay then live, terminal events, tasks kept apart) is one contract suite run against
-// both the in-process and the Redis implementations: Tests/CoachRedisTests. What is here is
-// particular to the in-process ones.
-
-func event(_ sequence: Int64, _ type: TaskEvent.EventType = .progress, task id: String = "t1") -> TaskEvent {
-    var task = TaskRecord(taskID: id, kind: .interview, uniqueKey: "k_1", input: .questions(QuestionOptions()), idempotencyKey: nil, createdAt: Date())
-    task.sequence = sequence
-    return TaskEvent(sequence: sequence, type: type, task: task, timestamp: Date())
-}
+// both the in-process and the Redis implementations (JobQueueContractTests, ProgressBusContractTests
+// here). What this file holds is particular to the in-process ones.
 
 @Suite struct InProcessProgressBusTests {
     @Test func replaysOnlyTheNewestEventsItHolds() async throws {

@@ -1,6 +1,7 @@
 // Built only with the MongoDB trait (`swift build --traits MongoDB`).
 #if MongoDB
 import CoachCore
+import CoachStoreTesting
 import Foundation
 import Logging
 import Testing

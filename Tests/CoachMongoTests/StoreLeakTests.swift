@@ -2,6 +2,7 @@
 #if MongoDB
 import CMongoC
 import CoachCore
+import CoachStoreTesting
 import Foundation
 import Synchronization
 import Testing

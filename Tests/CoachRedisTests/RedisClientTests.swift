@@ -1,6 +1,7 @@
 // Built only with the Redis trait (`swift build --traits Redis`).
 #if Redis
 import CoachCore
+import CoachJobsTesting
 import CoachJobs
 import CoachRedis
 import Foundation

@@ -1,15 +1,8 @@
 import CoachCore
+import CoachStoreTesting
 import CoachStore
 import Foundation
 import Testing
-
-func questionSet(key: String = "Kim_1", task: String? = nil, at seconds: Double = 1_800_000_000) -> QuestionSet {
-    QuestionSet(
-        id: DocumentID.make(), resumeID: "r1", uniqueKey: key,
-        questions: [Question(type: "Quality", difficulty: "easy", topic: "Go", question: "How do you test Go?", whatGoodAnswersCover: ["a", "b"])],
-        record: GenerationRecord(provider: "builtin", model: "builtin-v1", promptVersion: "questions-v1", language: .en, usage: Usage(), attempts: []),
-        createdAt: Date(timeIntervalSince1970: seconds), taskID: task)
-}
 
 @Suite struct SQLiteGenerationStoreTests {
     @Test func storesAtMostOneResultPerTask() async throws {

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachStoreTesting
 import CoachStore
 import Foundation
 import Logging
@@ -10,10 +11,6 @@ func makeDatabase() throws -> (SQLiteDatabase, String) {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coach-store-\(UUID().uuidString)")
     let path = folder.appendingPathComponent("test.sqlite").path
     return (try SQLiteDatabase(path: path, logger: Logger(label: "test")), path)
-}
-
-func content(name: String = "Kim", summary: String = "Backend engineer with Kafka.") -> ResumeContent {
-    ResumeContent(name: name, summary: summary, totalExperienceMonths: 12, technicalSkills: TechnicalSkills(frameworks: ["Gin"]))
 }
 
 @Suite struct SQLiteResumeStoreTests {

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachJobsTesting
 import CoachJobs
 import Foundation
 import Testing

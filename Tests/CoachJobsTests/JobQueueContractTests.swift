@@ -1,4 +1,5 @@
 import CoachCore
+import CoachJobsTesting
 import CoachJobs
 import Foundation
 import Testing
@@ -130,4 +131,8 @@ import Testing
     // Redelivery after a lease is Redis-only: the in-process queue has no leases, because the task
     // store is the truth there (a worker that dies takes the process with it, and the next start
     // re-enqueues every unfinished task; see `JobRunner.recoverUnfinished`).
+}
+
+extension JobsBackend: CustomTestStringConvertible {
+    public var testDescription: String { name }
 }

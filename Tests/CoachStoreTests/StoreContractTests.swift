@@ -1,4 +1,5 @@
 import CoachCore
+import CoachStoreTesting
 import CoachStore
 import Foundation
 import Testing
@@ -359,4 +360,8 @@ func checkResultContract<Store: ResultStore>(
     #expect(try await store.deleteAll(uniqueKey: "Kim_1") == 0)
     #expect(try await store.latest(uniqueKey: "Kim_1") == nil)
     #expect(try await store.count(uniqueKey: "Lee_1") == 1)
+}
+
+extension Backend: CustomTestStringConvertible {
+    public var testDescription: String { name }
 }

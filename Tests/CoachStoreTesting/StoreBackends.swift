@@ -5,28 +5,27 @@ import CoachMongo
 import CoachStore
 import Foundation
 import Logging
-import Testing
+
+/// Shared by the store test targets (CoachStoreTests, CoachMongoTests).
 
 /// One set of stores under test, and how to throw it away.
-struct StoreSet: Sendable {
-    var resumes: any ResumeStore
-    var questionSets: any ResultStore<QuestionSet>
-    var learningPaths: any ResultStore<LearningPath>
-    var tasks: any TaskStore
+public struct StoreSet: Sendable {
+    public var resumes: any ResumeStore
+    public var questionSets: any ResultStore<QuestionSet>
+    public var learningPaths: any ResultStore<LearningPath>
+    public var tasks: any TaskStore
     /// The same data through fresh connections (a restarted process).
-    var reopen: @Sendable () async throws -> StoreSet
-    var destroy: @Sendable () async throws -> Void
+    public var reopen: @Sendable () async throws -> StoreSet
+    public var destroy: @Sendable () async throws -> Void
 }
 
 /// A storage backend the contract runs against: SQLite always, MongoDB when `MONGODB_URI` is set
 /// (CI sets it; a local `swift test` without it still passes).
-struct Backend: Sendable, CustomTestStringConvertible {
-    var name: String
-    var make: @Sendable () async throws -> StoreSet
+public struct Backend: Sendable {
+    public var name: String
+    public var make: @Sendable () async throws -> StoreSet
 
-    var testDescription: String { name }
-
-    static var all: [Backend] {
+    public static var all: [Backend] {
         var backends = [sqlite]
         #if MongoDB
         if let uri = mongoURI { backends.append(mongo(uri: uri)) }
@@ -34,12 +33,12 @@ struct Backend: Sendable, CustomTestStringConvertible {
         return backends
     }
 
-    static var mongoURI: String? {
+    public static var mongoURI: String? {
         guard let uri = ProcessInfo.processInfo.environment["MONGODB_URI"], !uri.isEmpty else { return nil }
         return uri
     }
 
-    static let sqlite = Backend(name: "sqlite") {
+    public static let sqlite = Backend(name: "sqlite") {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "coach-contract-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("test.sqlite").path
@@ -58,7 +57,7 @@ struct Backend: Sendable, CustomTestStringConvertible {
 
     #if MongoDB
     /// A fresh database per test, dropped afterwards.
-    static func mongo(uri: String) -> Backend {
+    public static func mongo(uri: String) -> Backend {
         Backend(name: "mongodb") {
             let name = "coach_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             @Sendable func open() async throws -> StoreSet {
@@ -77,7 +76,7 @@ struct Backend: Sendable, CustomTestStringConvertible {
 
 extension Backend {
     /// Runs `body` with fresh stores, destroying them afterwards whether or not it threw.
-    func run(_ body: (StoreSet) async throws -> Void) async throws {
+    public func run(_ body: (StoreSet) async throws -> Void) async throws {
         let stores = try await make()
         do {
             try await body(stores)
@@ -91,17 +90,17 @@ extension Backend {
 
 // MARK: - Sample values
 
-func content(name: String = "Kim", summary: String = "Backend engineer with Kafka.") -> ResumeContent {
+public func content(name: String = "Kim", summary: String = "Backend engineer with Kafka.") -> ResumeContent {
     ResumeContent(
         name: name, summary: summary, totalExperienceMonths: 12, technicalSkills: TechnicalSkills(frameworks: ["Gin"]))
 }
 
-let sampleRecord = GenerationRecord(
+public let sampleRecord = GenerationRecord(
     provider: "builtin", model: "builtin-v1", promptVersion: "questions-v1", language: .en,
     usage: Usage(inputTokens: 10, outputTokens: 20, costUSD: 0.0125),
     attempts: [GenerationAttempt(provider: "builtin", model: "builtin-v1", outcome: .success, latencyMs: 12)])
 
-func questionSet(key: String = "Kim_1", task: String? = nil, at seconds: Double = 1_800_000_000) -> QuestionSet {
+public func questionSet(key: String = "Kim_1", task: String? = nil, at seconds: Double = 1_800_000_000) -> QuestionSet {
     QuestionSet(
         id: DocumentID.make(), resumeID: "r1", uniqueKey: key,
         questions: [
@@ -112,7 +111,7 @@ func questionSet(key: String = "Kim_1", task: String? = nil, at seconds: Double 
         record: sampleRecord, createdAt: Date(timeIntervalSince1970: seconds), taskID: task)
 }
 
-func learningPath(key: String = "Kim_1", task: String? = nil, at seconds: Double = 1_800_000_000) -> LearningPath {
+public func learningPath(key: String = "Kim_1", task: String? = nil, at seconds: Double = 1_800_000_000) -> LearningPath {
     LearningPath(
         id: DocumentID.make(), resumeID: "r1", uniqueKey: key,
         plan: LearningPlan(
@@ -125,7 +124,7 @@ func learningPath(key: String = "Kim_1", task: String? = nil, at seconds: Double
         record: sampleRecord, createdAt: Date(timeIntervalSince1970: seconds), taskID: task)
 }
 
-func task(
+public func task(
     _ id: String, kind: TaskKind = .interview, key: String = "Kim_1", idempotencyKey: String? = nil,
     at seconds: Double = 1_800_000_000
 ) -> TaskRecord {

@@ -5,36 +5,39 @@ import CoachRedis
 #endif
 import Foundation
 import Logging
-import Testing
 
 /// One queue and bus under test, and how to throw them away.
-struct JobsSet: Sendable {
+public struct JobsSet: Sendable {
     /// The queue, as consumer "a".
-    var queue: any JobQueue
+    public var queue: any JobQueue
     /// Another consumer of the same queue ("b"; for the in-process queue, the same queue).
-    var otherConsumer: @Sendable (_ lease: Duration) async throws -> any JobQueue
-    var bus: any ProgressBus
+    public var otherConsumer: @Sendable (_ lease: Duration) async throws -> any JobQueue
+    public var bus: any ProgressBus
     /// What `deadLetter` kept, oldest first: task id, reason, deliveries.
-    var deadLetters: @Sendable (TaskKind) async throws -> [DeadLetter]
-    var destroy: @Sendable () async throws -> Void
+    public var deadLetters: @Sendable (TaskKind) async throws -> [DeadLetter]
+    public var destroy: @Sendable () async throws -> Void
 }
 
-struct DeadLetter: Sendable, Hashable {
-    var taskID: String
-    var reason: String
-    var deliveries: Int
+public struct DeadLetter: Sendable, Hashable {
+    public var taskID: String
+    public var reason: String
+    public var deliveries: Int
+
+    public init(taskID: String, reason: String, deliveries: Int) {
+        self.taskID = taskID
+        self.reason = reason
+        self.deliveries = deliveries
+    }
 }
 
 /// A queue/bus backend the contract runs against: in-process always, Redis when `REDIS_URL` is
 /// set (CI sets it through `scripts/with-redis`; a local `swift test` without it still passes).
-struct JobsBackend: Sendable, CustomTestStringConvertible {
-    var name: String
+public struct JobsBackend: Sendable {
+    public var name: String
     /// Makes fresh ones, with `lease` for the queue (ignored in-process: no leases there).
-    var make: @Sendable (_ lease: Duration) async throws -> JobsSet
+    public var make: @Sendable (_ lease: Duration) async throws -> JobsSet
 
-    var testDescription: String { name }
-
-    static var all: [JobsBackend] {
+    public static var all: [JobsBackend] {
         var backends = [inProcess]
         #if Redis
         if let url = redisURL { backends.append(redis(url: url)) }
@@ -42,12 +45,12 @@ struct JobsBackend: Sendable, CustomTestStringConvertible {
         return backends
     }
 
-    static var redisURL: String? {
+    public static var redisURL: String? {
         guard let url = ProcessInfo.processInfo.environment["REDIS_URL"], !url.isEmpty else { return nil }
         return url
     }
 
-    static let inProcess = JobsBackend(name: "in-process") { _ in
+    public static let inProcess = JobsBackend(name: "in-process") { _ in
         let queue = InProcessJobQueue()
         return JobsSet(
             queue: queue,
@@ -61,7 +64,7 @@ struct JobsBackend: Sendable, CustomTestStringConvertible {
 
     #if Redis
     /// Keys under a prefix of their own per test, deleted afterwards.
-    static func redis(url: String) -> JobsBackend {
+    public static func redis(url: String) -> JobsBackend {
         JobsBackend(name: "redis") { lease in
             let prefix = "test:\(UUID().uuidString.prefix(8).lowercased()):"
             let client = try testClient(url: url)
@@ -91,7 +94,7 @@ struct JobsBackend: Sendable, CustomTestStringConvertible {
     #endif
 
     /// Runs `body` with fresh ones, destroying them afterwards whether or not it threw.
-    func run(lease: Duration = .seconds(30), _ body: (JobsSet) async throws -> Void) async throws {
+    public func run(lease: Duration = .seconds(30), _ body: (JobsSet) async throws -> Void) async throws {
         let set = try await make(lease)
         do {
             try await body(set)
@@ -104,18 +107,18 @@ struct JobsBackend: Sendable, CustomTestStringConvertible {
 }
 
 #if Redis
-let quietLogger: Logger = {
+public let quietLogger: Logger = {
     var logger = Logger(label: "test")
     logger.logLevel = .error
     return logger
 }()
 
 /// A client with few threads: tests run in parallel and each makes its own.
-func testClient(url: String) throws -> RedisClient {
+public func testClient(url: String) throws -> RedisClient {
     RedisClient(configuration: try RedisConfiguration(url: url), commandThreads: 1, blockingThreads: 4, logger: quietLogger)
 }
 
-func deleteKeys(client: RedisClient, prefix: String) async throws {
+public func deleteKeys(client: RedisClient, prefix: String) async throws {
     var cursor = "0"
     repeat {
         let reply = try await client.send(["SCAN", cursor, "MATCH", "\(prefix)*", "COUNT", "1000"])
@@ -129,10 +132,10 @@ func deleteKeys(client: RedisClient, prefix: String) async throws {
 
 // MARK: - Time limits
 
-struct TimedOut: Error {}
+public struct TimedOut: Error {}
 
 /// `body`'s result, or `TimedOut` once `limit` has passed (the body is then cancelled).
-func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {
@@ -145,7 +148,7 @@ func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async
 }
 
 /// The next job if one comes within `limit`, else `nil` (the wait is cancelled).
-func nextJob(_ queue: any JobQueue, within limit: Duration) async throws -> Job? {
+public func nextJob(_ queue: any JobQueue, within limit: Duration) async throws -> Job? {
     do {
         return try await within(limit) { try await queue.next() }
     } catch is TimedOut {
@@ -155,14 +158,14 @@ func nextJob(_ queue: any JobQueue, within limit: Duration) async throws -> Job?
 
 // MARK: - Sample values
 
-func event(_ sequence: Int64, _ type: TaskEvent.EventType = .progress, task id: String = "t1", result: TaskResult? = nil) -> TaskEvent {
+public func event(_ sequence: Int64, _ type: TaskEvent.EventType = .progress, task id: String = "t1", result: TaskResult? = nil) -> TaskEvent {
     var task = TaskRecord(
         taskID: id, kind: .interview, uniqueKey: "k_1", input: .questions(QuestionOptions()), idempotencyKey: nil, createdAt: Date())
     task.sequence = sequence
     return TaskEvent(sequence: sequence, type: type, task: task, result: result, timestamp: Date())
 }
 
-func sampleQuestionSet(taskID: String = "t1") -> QuestionSet {
+public func sampleQuestionSet(taskID: String = "t1") -> QuestionSet {
     QuestionSet(
         id: "q_1", resumeID: "r_1", uniqueKey: "k_1",
         questions: [Question(type: "Quality", difficulty: "easy", topic: "Go", question: "How do you test Go?", whatGoodAnswersCover: ["a", "b"])],
