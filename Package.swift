@@ -135,10 +135,10 @@ let package = Package(
         .target(
             name: "GenerationService",
             dependencies: [
-                "CoachCore", "CoachWire", "CoachGeneration", "CoachLLM", "CoachStore", "CoachJobs", "CoachProtos",
+                "CoachCore", "CoachWire", "CoachGeneration", "CoachLLM", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Runs background generation jobs.
@@ -155,7 +155,6 @@ let package = Package(
             dependencies: [
                 "CoachCore", "CoachWire", "CoachStore", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // What connects the processes: health service, address lists, clients and servers over HTTP/2.
@@ -177,6 +176,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources")]),
@@ -268,7 +268,7 @@ let package = Package(
         .testTarget(
             name: "CoachMongoTests",
             dependencies: [
-                "CoachStoreTesting", "CoachStore", "CoachCore",
+                "CoachStoreTesting", "CoachCore",
                 .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
                 .target(name: "CMongoC", condition: .when(traits: ["MongoDB"])),
                 .product(name: "Logging", package: "swift-log"),
@@ -277,8 +277,7 @@ let package = Package(
         .testTarget(
             name: "CoachMeshTests",
             dependencies: [
-                "CoachMesh", "CoachProtos",
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                "CoachMesh",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
