@@ -188,7 +188,7 @@ let package = Package(
             name: "CoachServer",
             dependencies: [
                 "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration", "GenerationService", "ResumeService",
-                "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos",
+                "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos", "CoachWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),

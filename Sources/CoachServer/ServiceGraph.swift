@@ -5,6 +5,7 @@ import CoachGeneration
 import CoachLLM
 import CoachMesh
 import CoachProtos
+import CoachWire
 import CoachWorker
 import GRPCCore
 import GRPCInProcessTransport
@@ -134,8 +135,8 @@ public struct ServiceGraph {
                 dependents = [interview as (any ResumeDependentData)?, learning].compactMap { $0 }
             } else {
                 dependents = [
-                    GRPCResumeDependentData.interview(client: try remote(configuration.interviewAddresses, "--interview-addr")),
-                    GRPCResumeDependentData.learning(client: try remote(configuration.learningAddresses, "--learning-addr")),
+                    GRPCResumeDependentData(InterviewWire.self, client: try remote(configuration.interviewAddresses, "--interview-addr")),
+                    GRPCResumeDependentData(LearningWire.self, client: try remote(configuration.learningAddresses, "--learning-addr")),
                 ]
             }
             let operations = ResumeOperations(store: try backends().resumes, dependents: dependents)

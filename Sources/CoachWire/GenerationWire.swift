@@ -198,6 +198,15 @@ public struct GenerationClient<Wire: GenerationWire, Transport: ClientTransport>
         return TaskView(proto: task)
     }
 
+    /// Deletes the results and tasks kept for a resume; returns how many of each.
+    @discardableResult
+    public func purge(uniqueKey: String, metadata: Metadata = [:], callOptions: CallOptions) async throws -> (results: Int, tasks: Int) {
+        var request = Interviewcoach_V1_DeleteResumeDataRequest()
+        request.uniqueKey = uniqueKey
+        let response: Interviewcoach_V1_DeleteResumeDataResponse = try await call(Wire.methods.purge, request, metadata, callOptions)
+        return (Int(response.deletedResults), Int(response.deletedTasks))
+    }
+
     private func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: MethodDescriptor, _ request: Request, _ metadata: Metadata, _ options: CallOptions
     ) async throws -> Response {

@@ -27,43 +27,17 @@ public struct GRPCResumeLookup<Transport: ClientTransport>: ResumeLookup {
     }
 }
 
-/// The generated data of one service, deleted over gRPC when its resume is deleted
-/// (`InterviewService.DeleteQuestionData`, `LearningService.DeleteLearningData`).
-public struct GRPCResumeDependentData: ResumeDependentData {
-    public let name: String
-    private let delete: @Sendable (String) async throws -> Void
+/// The generated data of one kind's service, deleted over gRPC when its resume is deleted
+/// (`InterviewService.DeleteQuestionData`, `LearningService.DeleteLearningData`, …).
+public struct GRPCResumeDependentData<Wire: GenerationWire, Transport: ClientTransport>: ResumeDependentData {
+    private let client: GenerationClient<Wire, Transport>
 
-    /// The question sets and interview tasks kept by InterviewService at `client`.
-    public static func interview<Transport: ClientTransport>(client: GRPCClient<Transport>) -> Self {
-        let service = Interviewcoach_V1_InterviewService.Client(wrapping: client)
-        return Self(name: "interview") { key in
-            var request = Interviewcoach_V1_DeleteResumeDataRequest()
-            request.uniqueKey = key
-            _ = try await service.deleteQuestionData(request, options: dependentCallOptions)
-        }
-    }
-
-    /// The learning paths and learning tasks kept by LearningService at `client`.
-    public static func learning<Transport: ClientTransport>(client: GRPCClient<Transport>) -> Self {
-        let service = Interviewcoach_V1_LearningService.Client(wrapping: client)
-        return Self(name: "learning") { key in
-            var request = Interviewcoach_V1_DeleteResumeDataRequest()
-            request.uniqueKey = key
-            _ = try await service.deleteLearningData(request, options: dependentCallOptions)
-        }
-    }
-
-    private init(name: String, delete: @escaping @Sendable (String) async throws -> Void) {
-        self.name = name
-        self.delete = delete
+    public init(_ wire: Wire.Type, client: GRPCClient<Transport>) {
+        self.client = GenerationClient(wrapping: client)
     }
 
     public func deleteData(uniqueKey: String) async throws {
-        do {
-            try await delete(uniqueKey)
-        } catch let error as RPCError {
-            throw CoachError(rpcError: error)
-        }
+        try await client.purge(uniqueKey: uniqueKey, callOptions: dependentCallOptions)
     }
 }
 
