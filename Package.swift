@@ -235,6 +235,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
+            name: "GenerationServiceTests",
+            dependencies: [
+                "GenerationService", "CoachGeneration", "CoachWire", "CoachProtos", "CoachBuiltin", "CoachLLM", "CoachJobs",
+                "CoachStoreTesting", "CoachStore", "CoachCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
             name: "CoachWorkerTests",
             dependencies: [
                 "CoachWorker", "CoachGeneration", "CoachBuiltin", "CoachLLM", "CoachJobs", "CoachStoreTesting", "CoachStore", "CoachCore",

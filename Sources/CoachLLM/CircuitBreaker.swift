@@ -11,7 +11,7 @@ public actor CircuitBreaker {
         case halfOpen = "half_open"
     }
 
-    /// What `interview-coach providers` and the dashboard show.
+    /// What `interview-coach providers` (ProviderService) shows.
     public struct Snapshot: Sendable {
         public var state: State
         public var calls: Int

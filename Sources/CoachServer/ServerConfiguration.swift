@@ -1,5 +1,6 @@
 import CoachMesh
 import Foundation
+import Logging
 
 /// Which parts of the system a process runs.
 public enum Role: String, Sendable, CaseIterable {
@@ -75,6 +76,9 @@ public struct ServerConfiguration: Sendable {
     public var redisURL: String?
     /// The provider variables (`LLM_*`, `OPENAI_*`, …), for `LLMEnvironment`.
     public var providerEnvironment: [String: String] = [:]
+    /// `LOG_LEVEL` (trace…critical) and `LOG_FORMAT` (`json`, or `text` for plain lines).
+    public var logLevel: Logger.Level = .info
+    public var logAsText = false
 
     public init() {}
 
@@ -130,6 +134,16 @@ public struct ServerConfiguration: Sendable {
             mongoDB = (uri, value(nil, "MONGODB_DATABASE") ?? "interview_coach")
         }
         redisURL = value(nil, "REDIS_URL")
+        if let text = value(nil, "LOG_LEVEL") {
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ConfigurationError("LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            logLevel = level
+        }
+        if let text = value(nil, "LOG_FORMAT") {
+            guard ["json", "text"].contains(text.lowercased()) else { throw ConfigurationError("LOG_FORMAT must be json or text") }
+            logAsText = text.lowercased() == "text"
+        }
         providerEnvironment = environment.filter { key, _ in
             ["LLM_", "OPENAI_", "ANTHROPIC_", "CLAUDE_", "GEMINI_", "COMPATIBLE_"].contains { key.hasPrefix($0) }
         }

@@ -18,12 +18,12 @@ enum BuildFeatures {
     /// Refuses a configuration that asks for a backend this build does not have, before anything
     /// starts: a server that silently fell back to SQLite or the in-process queue would split a
     /// deployment's data without anyone noticing.
-    static func check(environment: [String: String]) throws {
-        if !mongoDB, let uri = environment["MONGODB_URI"], !uri.isEmpty {
+    static func check(_ configuration: ServerConfiguration) throws {
+        if !mongoDB, configuration.mongoDB != nil {
             throw ConfigurationError(
                 "MONGODB_URI is set but this build has no MongoDB support: rebuild with `swift build --traits MongoDB` (or --enable-all-traits)")
         }
-        if !redis, let url = environment["REDIS_URL"], !url.isEmpty {
+        if !redis, configuration.redisURL != nil {
             throw ConfigurationError(
                 "REDIS_URL is set but this build has no Redis support: rebuild with `swift build --traits Redis` (or --enable-all-traits)")
         }

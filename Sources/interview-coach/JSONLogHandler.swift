@@ -38,11 +38,8 @@ struct JSONLogHandler: LogHandler {
 }
 
 enum LogSetup {
-    /// `LOG_LEVEL` (trace…critical, default info) and `LOG_FORMAT` (`json` default, or `text`).
-    static func bootstrap() {
-        let environment = ProcessInfo.processInfo.environment
-        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        let text = environment["LOG_FORMAT"]?.lowercased() == "text"
+    /// JSON lines on stderr at `level`, or plain text lines (`LOG_FORMAT=text`).
+    static func bootstrap(level: Logger.Level, text: Bool) {
         LoggingSystem.bootstrap { label in
             if text {
                 var handler = StreamLogHandler.standardError(label: label)

@@ -64,10 +64,10 @@ struct Serve: AsyncParsableCommand {
     var sseHeartbeat: Int?
 
     func run() async throws {
-        LogSetup.bootstrap()
-        let environment = ProcessInfo.processInfo.environment
-        try BuildFeatures.check(environment: environment)
-        let configuration = try ServerConfiguration(flags: flags, environment: environment)
+        // The environment is read here, once; everything below gets the configuration.
+        let configuration = try ServerConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
+        try BuildFeatures.check(configuration)
+        LogSetup.bootstrap(level: configuration.logLevel, text: configuration.logAsText)
         var logger = Logger(label: "interview-coach")
         logger[metadataKey: "role"] = "\(configuration.role.rawValue)"
 
