@@ -72,8 +72,10 @@ extension JSONValue {
         return nil
     }
 
+    /// The number as an `Int`, when it is one (fractions are cut off); nil for a number out of
+    /// `Int`'s range (`1e300` from a hostile peer must not trap).
     public var intValue: Int? {
-        if case .number(let value) = self, value.isFinite { return Int(value) }
+        if case .number(let value) = self, value.isFinite { return Int(exactly: value.rounded(.towardZero)) }
         return nil
     }
 

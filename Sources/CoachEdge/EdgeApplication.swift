@@ -19,15 +19,6 @@ public struct EdgeUpstreams<Transport: ClientTransport>: Sendable {
         self.interview = interview
         self.learning = learning
     }
-
-    /// Every distinct client, for the service group that runs their connections.
-    public var all: [GRPCClient<Transport>] {
-        var clients: [GRPCClient<Transport>] = []
-        for client in [resume, interview, learning] where !clients.contains(where: { $0 === client }) {
-            clients.append(client)
-        }
-        return clients
-    }
 }
 
 /// Edge behaviour that tests tune.
@@ -113,16 +104,4 @@ private func providerNames<Transport: ClientTransport>(
     _ client: Interviewcoach_V1_ProviderService.Client<Transport>
 ) async -> [String]? {
     try? await client.listProviders(Interviewcoach_V1_ListProvidersRequest(), options: shortCallOptions).providers.map(\.name)
-}
-
-/// The edge HTTP server on `host:port`.
-public func buildEdgeApplication<Transport: ClientTransport>(
-    host: String, port: Int, upstreams: EdgeUpstreams<Transport>, settings: EdgeSettings = EdgeSettings(), logger: Logger,
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    Application(
-        router: buildEdgeRouter(upstreams: upstreams, settings: settings),
-        configuration: .init(address: .hostname(host, port: port), serverName: "interview-coach"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-        logger: logger)
 }

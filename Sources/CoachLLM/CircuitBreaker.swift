@@ -40,21 +40,38 @@ public actor CircuitBreaker {
         self.cooldown = cooldown
     }
 
-    /// Whether a call may go out now. In half-open state only one probe is let through.
-    public func allow() -> Bool {
+    /// How a call was let through: as a regular call, or as the one probe of a half-open circuit.
+    public enum Admission: Sendable {
+        case call, probe
+    }
+
+    /// Whether a call may go out now, and how. In half-open state only one probe is let through;
+    /// whoever gets it must end with `recordSuccess`, `recordFailure` or `abandon`.
+    public func admit() -> Admission? {
         switch state {
         case .closed:
-            return true
+            return .call
         case .open:
-            guard let until = openUntil, ContinuousClock.now >= until else { return false }
+            guard let until = openUntil, ContinuousClock.now >= until else { return nil }
             state = .halfOpen
             probeInFlight = true
-            return true
+            return .probe
         case .halfOpen:
-            if probeInFlight { return false }
+            if probeInFlight { return nil }
             probeInFlight = true
-            return true
+            return .probe
         }
+    }
+
+    /// Whether a call may go out now.
+    public func allow() -> Bool { admit() != nil }
+
+    /// A call let through ended without an outcome (cancelled, or the deadline passed before it
+    /// could be made). An abandoned probe counts as a failed one: otherwise the circuit would
+    /// wait for it forever and skip its provider until the process restarts.
+    public func abandon(_ admission: Admission) {
+        guard admission == .probe, state == .halfOpen, probeInFlight else { return }
+        recordFailure(latencyMs: 0, code: "abandoned", longCooldown: false)
     }
 
     public func recordSuccess(latencyMs: Int) {

@@ -67,6 +67,9 @@ public struct ProviderRegistry: Sendable {
     public var names: [String] { providers.map(\.name) }
 
     /// The chain with each provider's breaker state and statistics.
+    /// The circuit breaker of the provider named `name`.
+    public func breaker(for name: String) -> CircuitBreaker? { breakers[name] }
+
     public func statuses() async -> [ProviderStatus] {
         var result: [ProviderStatus] = []
         for provider in providers {
@@ -120,10 +123,16 @@ public struct ProviderRegistry: Sendable {
         var deadlineHit = false
         chain: for provider in try chain(preferring: preferring) {
             let breaker = breakers[provider.name]
-            if let breaker, !(await breaker.allow()) {
-                attempts.append(
-                    GenerationAttempt(provider: provider.name, model: provider.model, outcome: .skippedCircuitOpen, latencyMs: 0, errorCode: "circuit_open"))
-                continue
+            var admission = CircuitBreaker.Admission.call
+            if let breaker {
+                guard let admitted = await breaker.admit() else {
+                    attempts.append(
+                        GenerationAttempt(
+                            provider: provider.name, model: provider.model, outcome: .skippedCircuitOpen, latencyMs: 0,
+                            errorCode: "circuit_open"))
+                    continue
+                }
+                admission = admitted
             }
             var corrections: [String] = []
             var correctiveUsed = false
@@ -132,6 +141,7 @@ public struct ProviderRegistry: Sendable {
                 let remaining = deadline - ContinuousClock.now
                 if remaining <= .zero {
                     deadlineHit = true
+                    await breaker?.abandon(admission)
                     break chain
                 }
                 let prompt = promptFor(corrections)
@@ -143,7 +153,10 @@ public struct ProviderRegistry: Sendable {
                             GenerationRequest(input: input, resume: resume, prompt: prompt, seed: seed, progress: progress))
                     }
                 } catch {
-                    if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                    if error is CancellationError || Task.isCancelled {
+                        await breaker?.abandon(admission)
+                        throw CancellationError()
+                    }
                     let failure = error as? ProviderFailure ?? .transient(code: "provider_error")
                     let latency = started.elapsedMilliseconds
                     if failure == .timeout, deadline - ContinuousClock.now <= .milliseconds(1) { deadlineHit = true }
@@ -167,7 +180,12 @@ public struct ProviderRegistry: Sendable {
                             var wait = backoff(retry: retries)
                             if case .rateLimited(let after?) = failure { wait = after }
                             if ContinuousClock.now + wait < deadline {
-                                try await Task.sleep(for: wait)
+                                do {
+                                    try await Task.sleep(for: wait)
+                                } catch {
+                                    await breaker?.abandon(admission)
+                                    throw error
+                                }
                                 continue
                             }
                         }

@@ -42,8 +42,8 @@ public struct AnthropicProvider: LLMProvider {
         } else {
             throw ProviderFailure.badOutput(code: "malformed_response")
         }
-        let input = reply.body?["usage"]?["input_tokens"]?.intValue ?? 0
-        let output = reply.body?["usage"]?["output_tokens"]?.intValue ?? 0
+        let input = try tokenCount(reply.body?["usage"]?["input_tokens"])
+        let output = try tokenCount(reply.body?["usage"]?["output_tokens"])
         return ProviderReply(
             text: text, model: reply.body?["model"]?.stringValue ?? model,
             usage: Usage(inputTokens: input, outputTokens: output, costUSD: settings.cost(inputTokens: input, outputTokens: output)))

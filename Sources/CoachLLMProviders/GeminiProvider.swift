@@ -37,8 +37,8 @@ public struct GeminiProvider: LLMProvider {
         let parts = candidate["content"]?["parts"]?.arrayValue ?? []
         let text = parts.compactMap { $0["text"]?.stringValue }.joined()
         guard !text.isEmpty else { throw ProviderFailure.badOutput(code: "malformed_response") }
-        let input = reply.body?["usageMetadata"]?["promptTokenCount"]?.intValue ?? 0
-        let output = reply.body?["usageMetadata"]?["candidatesTokenCount"]?.intValue ?? 0
+        let input = try tokenCount(reply.body?["usageMetadata"]?["promptTokenCount"])
+        let output = try tokenCount(reply.body?["usageMetadata"]?["candidatesTokenCount"])
         return ProviderReply(
             text: text, model: reply.body?["modelVersion"]?.stringValue ?? model,
             usage: Usage(inputTokens: input, outputTokens: output, costUSD: settings.cost(inputTokens: input, outputTokens: output)))
@@ -52,7 +52,7 @@ public struct GeminiProvider: LLMProvider {
         let retryDelay = details.first { $0["@type"]?.stringValue?.hasSuffix("google.rpc.RetryInfo") == true }?["retryDelay"]?.stringValue
         if reply.status == 429 {
             if let delay = retryDelay, let seconds = Double(delay.replacingOccurrences(of: "s", with: "")) {
-                return .rateLimited(retryAfter: .milliseconds(Int64(seconds * 1000)))
+                return .rateLimited(retryAfter: .upstreamSeconds(seconds))
             }
             let quota = details.contains { $0["@type"]?.stringValue?.hasSuffix("google.rpc.QuotaFailure") == true }
             if quota || (error?["message"]?.stringValue?.lowercased().contains("quota") ?? false) {

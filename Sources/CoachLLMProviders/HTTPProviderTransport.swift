@@ -84,10 +84,10 @@ struct HTTPProviderTransport: Sendable {
 
     /// `Retry-After` in seconds (the HTTP-date form is not used by these providers).
     static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let text = headers.first(name: "retry-after"), let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
+        guard let text = headers.first(name: "retry-after"), let seconds = Double(text.trimmingCharacters(in: .whitespaces)) else {
             return nil
         }
-        return .milliseconds(Int64(seconds * 1000))
+        return .upstreamSeconds(seconds)
     }
 
     /// The failure an error status means, for statuses every provider uses the same way.
@@ -97,6 +97,9 @@ struct HTTPProviderTransport: Sendable {
         case 403: .permanent(code: "forbidden", longCooldown: true)
         case 404: .permanent(code: "not_found", longCooldown: false)
         case 400, 409, 413, 422: .permanent(code: "bad_request", longCooldown: false)
+        // A provider API that redirects is misconfigured (or not the provider): the client does
+        // not follow, so neither the prompt nor the key goes to the host it names.
+        case 300...399: .permanent(code: "redirect", longCooldown: false)
         case 408: .timeout
         case 429: .rateLimited(retryAfter: retryAfter)
         case 529: .transient(code: "overloaded")
@@ -113,4 +116,29 @@ func jsonText(_ value: JSONValue) -> String? {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
+    /// Longest wait an upstream can ask for; the registry waits only within the request
+    /// deadline anyway, so this only keeps the number representable.
+    static let longestUpstreamWait = Duration.seconds(86_400)
+
+    /// A wait an upstream asked for (`Retry-After`, Gemini's `RetryInfo`), or nil when it is not
+    /// a finite, non-negative number: `1e300`, `inf` or `nan` must not trap the process.
+    static func upstreamSeconds(_ seconds: Double) -> Duration? {
+        guard seconds.isFinite, seconds >= 0 else { return nil }
+        return .milliseconds(Int64((min(seconds, longestUpstreamWait.seconds) * 1000).rounded()))
+    }
+}
+
+/// Largest token count a provider may report for one call; anything beyond is not a usage report.
+let maxReportedTokens = 100_000_000
+
+/// A token count from a provider's usage block: 0 when absent, and a broken answer
+/// (`invalid_usage`) when it is not a whole number in 0...`maxReportedTokens` — costs and
+/// budgets are computed from it, so an absurd value must not be believed (nor trap).
+func tokenCount(_ value: JSONValue?) throws(ProviderFailure) -> Int {
+    guard let value, value != .null else { return 0 }
+    guard case .number(let number) = value, number.isFinite, number >= 0, number <= Double(maxReportedTokens),
+        number == number.rounded(.towardZero)
+    else { throw ProviderFailure.badOutput(code: "invalid_usage") }
+    return Int(number)
 }

@@ -63,8 +63,8 @@ public struct OpenAIProvider: LLMProvider {
         if let refusal = message["refusal"], refusal != .null { throw ProviderFailure.permanent(code: "refusal", longCooldown: false) }
         if choice["finish_reason"]?.stringValue == "length" { throw ProviderFailure.badOutput(code: "truncated") }
         guard let text = message["content"]?.stringValue else { throw ProviderFailure.badOutput(code: "malformed_response") }
-        let input = reply.body?["usage"]?["prompt_tokens"]?.intValue ?? 0
-        let output = reply.body?["usage"]?["completion_tokens"]?.intValue ?? 0
+        let input = try tokenCount(reply.body?["usage"]?["prompt_tokens"])
+        let output = try tokenCount(reply.body?["usage"]?["completion_tokens"])
         return ProviderReply(
             text: text, model: reply.body?["model"]?.stringValue ?? model,
             usage: Usage(inputTokens: input, outputTokens: output, costUSD: settings.cost(inputTokens: input, outputTokens: output)))
@@ -110,8 +110,8 @@ public struct OpenAIProvider: LLMProvider {
             throw ProviderFailure.transient(code: "stream_interrupted")
         }
         if finishReason == "length" { throw ProviderFailure.badOutput(code: "truncated") }
-        let input = usage?["prompt_tokens"]?.intValue ?? 0
-        let output = usage?["completion_tokens"]?.intValue ?? 0
+        let input = try tokenCount(usage?["prompt_tokens"])
+        let output = try tokenCount(usage?["completion_tokens"])
         return ProviderReply(
             text: text, model: answeredModel ?? model,
             usage: Usage(inputTokens: input, outputTokens: output, costUSD: settings.cost(inputTokens: input, outputTokens: output)))

@@ -48,6 +48,9 @@ public enum LLMEnvironment {
     public static func httpClient(environment: [String: String]) throws -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Never follow a redirect: it would re-send the prompt (resume included) and the API key
+        // header to whatever host the answer names.
+        configuration.redirectConfiguration = .disallow
         // HTTP/1.1 upstreams (OpenAI-compatible servers such as vLLM, llama.cpp or Ollama) get
         // one connection per call in flight; AsyncHTTPClient's default of 8 per host capped a
         // worker at 8 concurrent generations (bench/README.md, I/O concurrency). HTTP/2
@@ -58,10 +61,10 @@ public enum LLMEnvironment {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
-    /// The fallback chain the environment configures. `httpClient` carries every provider call
-    /// (the process-wide shared client unless the caller owns one).
+    /// The fallback chain the environment configures. `httpClient` carries every provider call:
+    /// the one `httpClient(environment:)` makes (no redirects), owned and shut down by the caller.
     public static func registry(
-        environment: [String: String], httpClient: HTTPClient = .shared, builtinLatency: Duration = .zero, logger: Logger
+        environment: [String: String], httpClient: HTTPClient, builtinLatency: Duration = .zero, logger: Logger
     ) throws -> ProviderRegistry {
         let transport = HTTPProviderTransport(client: httpClient)
         var providers: [any LLMProvider] = []

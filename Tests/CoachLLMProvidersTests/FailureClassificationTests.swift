@@ -48,6 +48,43 @@ func reply(_ status: Int, _ body: String, headers: [(String, String)] = []) -> H
     }
 }
 
+/// What a hostile or broken upstream answers must never trap the process.
+@Suite struct HostileUpstreamTests {
+    @Test(arguments: ["1e300", "inf", "nan", "-1", "99999999999999999999"])
+    func absurdRetryAfterIsClampedOrIgnoredNeverATrap(value: String) {
+        let failure = OpenAIProvider.failure(
+            reply(429, #"{"error": {"message": "slow down", "code": "rate_limit_exceeded"}}"#, headers: [("Retry-After", value)]))
+        guard case .rateLimited(let wait) = failure else {
+            Issue.record("expected a rate limit, got \(failure)")
+            return
+        }
+        if let wait { #expect(wait <= .seconds(86_400) && wait >= .zero) }
+    }
+
+    @Test func geminiRetryInfoOf1e300SecondsIsClamped() {
+        let retry = reply(429, #"{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "x", "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1e300s"}]}}"#)
+        #expect(GeminiProvider.failure(retry) == .rateLimited(retryAfter: .seconds(86_400)))
+    }
+
+    @Test(arguments: ["1e300", "-5", "12.5", "\"many\"", "200000000"])
+    func absurdUsageIsABrokenAnswer(tokens: String) {
+        #expect(throws: ProviderFailure.badOutput(code: "invalid_usage")) {
+            try tokenCount(try JSONDecoder().decode(JSONValue.self, from: Data(tokens.utf8)))
+        }
+    }
+
+    @Test func usageThatIsAbsentOrSaneIsRead() throws {
+        #expect(try tokenCount(nil) == 0)
+        #expect(try tokenCount(.null) == 0)
+        #expect(try tokenCount(.number(1234)) == 1234)
+        #expect(JSONValue.number(1e300).intValue == nil)
+    }
+
+    @Test func aRedirectIsAPermanentFailureNotFollowed() {
+        #expect(OpenAIProvider.failure(reply(307, "{}", headers: [("Location", "http://elsewhere.invalid/v1")])) == .permanent(code: "redirect", longCooldown: false))
+    }
+}
+
 @Suite struct OutputSchemaTests {
     @Test func strictSchemasRequireEveryPropertyAndForbidOthers() {
         func check(_ schema: JSONValue) {
@@ -71,34 +108,37 @@ func reply(_ status: Int, _ body: String, headers: [(String, String)] = []) -> H
     }
 }
 
+/// A chain from `environment` over the process-wide shared client (these tests make no calls).
+func registry(_ environment: [String: String]) throws -> ProviderRegistry {
+    try LLMEnvironment.registry(environment: environment, httpClient: .shared, logger: .init(label: "test"))
+}
+
 @Suite struct ProviderEnvironmentTests {
     @Test func defaultsToBuiltinWithoutKeys() throws {
-        let registry = try LLMEnvironment.registry(environment: [:], logger: .init(label: "test"))
+        let registry = try registry([:])
         #expect(registry.names == ["builtin"])
     }
 
     @Test func defaultChainFollowsTheKeysInTheDocumentedOrder() throws {
-        let registry = try LLMEnvironment.registry(
-            environment: ["OPENAI_API_KEY": "k1", "GEMINI_API_KEY": "k2", "CLAUDE_API_KEY": "k3"], logger: .init(label: "test"))
+        let registry = try registry(["OPENAI_API_KEY": "k1", "GEMINI_API_KEY": "k2", "CLAUDE_API_KEY": "k3"])
         #expect(registry.names == ["gemini", "openai", "anthropic"])
     }
 
     @Test func explicitChainSkipsProvidersWithoutKeys() throws {
-        let registry = try LLMEnvironment.registry(
-            environment: ["LLM_PROVIDERS": "openai, anthropic, builtin", "OPENAI_API_KEY": "k"], logger: .init(label: "test"))
+        let registry = try registry(["LLM_PROVIDERS": "openai, anthropic, builtin", "OPENAI_API_KEY": "k"])
         #expect(registry.names == ["openai", "builtin"])
         #expect(registry.providers.first?.model == "gpt-4.1-mini")
     }
 
     @Test func rejectsUnknownProvidersAndBadNumbers() {
         #expect(throws: ProviderConfigurationError.self) {
-            try LLMEnvironment.registry(environment: ["LLM_PROVIDERS": "openia"], logger: .init(label: "test"))
+            try registry(["LLM_PROVIDERS": "openia"])
         }
         #expect(throws: ProviderConfigurationError.self) {
-            try LLMEnvironment.registry(environment: ["OPENAI_API_KEY": "k", "OPENAI_TIMEOUT": "soon"], logger: .init(label: "test"))
+            try registry(["OPENAI_API_KEY": "k", "OPENAI_TIMEOUT": "soon"])
         }
         #expect(throws: ProviderConfigurationError.self) {
-            try LLMEnvironment.registry(environment: ["LLM_PROVIDERS": "compatible"], logger: .init(label: "test"))
+            try registry(["LLM_PROVIDERS": "compatible"])
         }
     }
 }

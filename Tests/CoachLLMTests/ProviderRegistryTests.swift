@@ -152,6 +152,31 @@ struct HangingProvider: LLMProvider {
     }
 }
 
+@Suite struct CircuitBreakerProbeTests {
+    @Test func aCancelledHalfOpenProbeCountsAsAFailureAndTheCircuitRecovers() async throws {
+        let resume = GenerationValidatorTests.resume
+        let registry = ProviderRegistry(
+            providers: [HangingProvider()],
+            configuration: RegistryConfiguration(breakerThreshold: 1, breakerCooldown: .milliseconds(50), retryBaseDelay: .milliseconds(1)))
+        let breaker = try #require(registry.breaker(for: "hanging"))
+        await breaker.recordFailure(latencyMs: 1, code: "http_500", longCooldown: false)  // open
+        try await Task.sleep(for: .milliseconds(80))  // cooled down: the next call is the probe
+
+        let request = Task { try await registry.questions(resume: resume, options: QuestionOptions(), seed: 0) }
+        for _ in 0..<200 where await breaker.snapshot().state != .halfOpen { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await breaker.snapshot().state == .halfOpen)
+        request.cancel()  // a job timeout or a client that went away
+        _ = await request.result
+
+        // The abandoned probe failed: the circuit is open again, and after its cooldown the next
+        // request gets a probe of its own instead of being skipped forever.
+        #expect(await breaker.snapshot().state == .open)
+        #expect(await breaker.snapshot().lastErrorCode == "abandoned")
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(await breaker.admit() == .probe)
+    }
+}
+
 @Suite struct CircuitBreakerTests {
     @Test func opensAfterTheThresholdAndLetsOneProbeThroughAfterTheCooldown() async throws {
         let breaker = CircuitBreaker(threshold: 2, cooldown: .milliseconds(100))

@@ -59,7 +59,10 @@ UPSTREAM_SECRET = "UPSTREAM-SECRET-MESSAGE"
 STEPS = (
     "ok", "fenced", "500", "503", "529", "403", "429-retry-after", "429-quota", "401",
     "malformed", "truncated", "invalid", "slow", "hang", "stream-cut",
+    # Hostile answers: a wait of 1e300 seconds, token counts of 1e300, a redirect elsewhere.
+    "429-retry-after-huge", "usage-huge", "redirect",
 )
+HUGE = 1e300
 SLOW_SECONDS = 3.0
 HANG_SECONDS = 60.0
 
@@ -308,6 +311,16 @@ def _success(provider: str, model: str, text: str = "", *, tool: tuple[str, dict
     }
 
 
+def _inflate_usage(provider: str, answer: dict):
+    """Token counts of 1e300 in a provider's own usage fields."""
+    if provider == "anthropic":
+        answer["usage"] = {"input_tokens": HUGE, "output_tokens": HUGE}
+    elif provider == "gemini":
+        answer["usageMetadata"] = {"promptTokenCount": HUGE, "candidatesTokenCount": HUGE, "totalTokenCount": HUGE}
+    else:
+        answer["usage"] = {"prompt_tokens": HUGE, "completion_tokens": HUGE, "total_tokens": HUGE}
+
+
 def _tool_name(body: dict, kind: str) -> str:
     return (body.get("tool_choice") or {}).get("name") or ("learning_plan" if kind == "learning" else "question_set")
 
@@ -422,6 +435,8 @@ class FakeLLM:
         self._httpd.block_on_close = False
         self.port = self._httpd.server_address[1]
         self._thread: threading.Thread | None = None
+        # Where the "redirect" step sends clients (another FakeLLM that records what reaches it).
+        self.redirect_target: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -650,11 +665,24 @@ def _make_handler(fake: FakeLLM):
             if step in ("ok", "stream-cut") and provider in ("openai", "compatible") and body.get("stream"):
                 answer = success_body(provider, body.get("model", ""), body, "ok")
                 return self._send_stream(answer, cut=(step == "stream-cut"), abort=abort)
-            if step in ("ok", "fenced", "truncated", "invalid"):
+            if step == "redirect":
+                target = (fake.redirect_target or "http://127.0.0.1:9") + url.path + (f"?{url.query}" if url.query else "")
+                return self._send(307, {"error": {"message": "moved"}}, {"Location": target})
+            if step in ("ok", "fenced", "truncated", "invalid", "usage-huge"):
                 model = body.get("model", "")
                 if provider == "gemini":
                     model = url.path.removeprefix("/v1beta/models/").removesuffix(":generateContent")
-                return self._send(200, success_body(provider, model, body, step))
+                answer = success_body(provider, model, body, "ok" if step == "usage-huge" else step)
+                if step == "usage-huge":
+                    _inflate_usage(provider, answer)
+                return self._send(200, answer)
+            if step == "429-retry-after-huge":
+                status, extra, error = error_response(provider, "429-retry-after")
+                if provider == "gemini":
+                    error["error"]["details"][0]["retryDelay"] = f"{HUGE}s"
+                else:
+                    extra = {name: str(HUGE) for name in extra}
+                return self._send(status, error, extra)
             status, extra, error = error_response(provider, step)
             self._send(status, error, extra)
 

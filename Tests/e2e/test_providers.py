@@ -652,3 +652,48 @@ def test_one_worker_keeps_a_call_in_flight_per_job_on_a_slow_http1_upstream(tmp_
             assert fake.stats()["peak_in_flight"] == jobs
     finally:
         fake.latency = 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile and broken upstreams: the process survives and nothing goes where it should not
+
+
+def test_a_retry_after_of_1e300_seconds_is_clamped_and_the_server_lives(chain, fake):
+    # Before: Int64(1e300 * 1000) trapped and killed the whole process.
+    fake.script(chain.first, "429-retry-after-huge")
+    r = generate(chain.server, chain.key)
+    assert r.status_code == 201, r.text
+    result = r.json()
+    # The wait is longer than the request deadline: the provider is given up at once.
+    assert summary(result["attempts"])[0] == (chain.first, "retryable_error", "rate_limited")
+    assert result["provider"] == chain.backup
+    assert requests.get(chain.server.url("/healthz"), timeout=10).status_code == 200
+    assert chain.server.process.proc.poll() is None
+
+
+def test_usage_of_1e300_tokens_is_a_broken_answer_not_a_cost(chain, fake):
+    fake.script(chain.first, "usage-huge", "usage-huge")
+    r = generate(chain.server, chain.key)
+    assert r.status_code == 201, r.text
+    result = r.json()
+    attempts = summary(result["attempts"])
+    assert [a for a in attempts if a[0] == chain.first] == [(chain.first, "invalid_output", "invalid_usage")] * 2
+    assert result["provider"] == chain.backup
+    assert result["usage"] == expected_usage(chain.backup), "absurd counts never reach the cost"
+    assert chain.server.process.proc.poll() is None
+
+
+def test_a_redirect_is_not_followed_so_the_prompt_and_key_stay_home(chain, fake):
+    elsewhere = FakeLLM(0).start()
+    try:
+        fake.redirect_target = elsewhere.base_url
+        fake.script(chain.first, "redirect")
+        r = generate(chain.server, chain.key)
+        assert r.status_code == 201, r.text
+        result = r.json()
+        assert summary(result["attempts"])[0] == (chain.first, "permanent_error", "redirect")
+        assert result["provider"] == chain.backup
+        assert elsewhere.requests() == [], "nothing may reach the host a redirect names"
+    finally:
+        fake.redirect_target = None
+        elsewhere.stop()
