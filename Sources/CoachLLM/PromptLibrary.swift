@@ -17,8 +17,8 @@ public struct Prompt: Sendable, Hashable {
 
 /// Versioned templates kept as resource files (`Prompts/<kind>-v<N>.<lang>.txt`).
 public enum PromptLibrary {
-    public static let questionsVersion = "questions-v1"
-    public static let learningVersion = "learning-v1"
+    public static let questionsVersion = "questions-v2"
+    public static let learningVersion = "learning-v2"
 
     public static func questions(resume: ResumeContent, options: QuestionOptions, corrections: [String] = []) -> Prompt {
         let facts = ResumeFacts(resume)
@@ -31,8 +31,10 @@ public enum PromptLibrary {
                 ? "- 최소 2개의 질문은 이력서를 아래의 목표 직무/채용 공고와 연결합니다."
                 : "- At least two questions connect the resume to the target role / job description below."
             targetBlock = "<target>\n"
-            if let role = options.targetRole, !role.isEmpty { targetBlock += "role: \(role)\n" }
-            if let description = options.jobDescription, !description.isEmpty { targetBlock += "job_description: \(description)\n" }
+            if let role = options.targetRole, !role.isEmpty { targetBlock += "role: \(dataLine(role))\n" }
+            if let description = options.jobDescription, !description.isEmpty {
+                targetBlock += "job_description: \(dataLine(description))\n"
+            }
             targetBlock += "</target>"
         }
         let values: [String: String] = [
@@ -51,15 +53,19 @@ public enum PromptLibrary {
     public static func learningPath(resume: ResumeContent, options: LearningOptions, corrections: [String] = []) -> Prompt {
         let facts = ResumeFacts(resume)
         let ko = options.language == .ko
+        // What the client wrote goes in the user message as delimited data; the system part only
+        // refers to it, so no option can add to or cut the instructions.
         var rules: [String] = []
+        var optionLines: [String] = []
         if let role = options.targetRole, !role.isEmpty {
-            rules.append(ko ? "- 목표 직무 \"\(role)\"에 맞춥니다." : "- Aim the plan at the target role \"\(role)\".")
+            rules.append(ko ? "- <options>의 target_role(목표 직무)에 맞춥니다." : "- Aim the plan at the target_role given in <options>.")
+            optionLines.append("target_role: \(dataLine(role))")
         }
         if !options.focusAreas.isEmpty {
-            let areas = options.focusAreas.joined(separator: ", ")
             rules.append(
-                ko ? "- 다음 집중 영역을 각각 최소 한 항목의 title 또는 description에 그대로 포함합니다: \(areas)"
-                    : "- Cover each focus area by name in at least one item's title or description: \(areas)")
+                ko ? "- <options>의 focus_areas 각각을 최소 한 항목의 title 또는 description에 그대로 포함합니다."
+                    : "- Cover each of the focus_areas given in <options> by name in at least one item's title or description.")
+            optionLines.append("focus_areas: " + options.focusAreas.map(dataLine).joined(separator: "; "))
         }
         if let hours = options.timeCommitmentHoursPerWeek {
             rules.append(ko ? "- 주당 \(hours)시간 학습을 기준으로 계획합니다." : "- Plan for \(hours) hours of study per week.")
@@ -68,6 +74,7 @@ public enum PromptLibrary {
             "level": facts.level.rawValue,
             "experience_months": String(resume.totalExperienceMonths ?? 0),
             "plan_rules": rules.joined(separator: "\n"),
+            "options_block": optionLines.isEmpty ? "" : "<options>\n" + optionLines.joined(separator: "\n") + "\n</options>",
             "plan_block": correctionBlock(corrections, ko: ko),
             "resume_json": resumeJSON(resume),
         ]
@@ -80,23 +87,36 @@ public enum PromptLibrary {
         return "\n" + header + "\n" + corrections.map { "- \($0)" }.joined(separator: "\n")
     }
 
-    /// The whole resume, pretty-printed; `</resume>` inside it cannot end the data block.
+    /// The resume without its contact details (no template asks for them, so they never leave
+    /// the process), pretty-printed. Every `</` in it becomes `<\/` (the same JSON string), so
+    /// no text in any case (`</resume>`, `</RESUME>`, `</options>`) can close a data block.
     static func resumeJSON(_ resume: ResumeContent) -> String {
+        var resume = resume
+        resume.contact = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let json = (try? encoder.encode(resume)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return json.replacingOccurrences(of: "</resume>", with: "<\\/resume>")
+        return json.replacingOccurrences(of: "</", with: "<\\/")
     }
 
+    /// A client-supplied value as one line of a data block: line breaks become spaces (a value
+    /// cannot forge another line) and `</` cannot close the block.
+    static func dataLine(_ value: String) -> String {
+        String(value.unicodeScalars.map { TextRules.isWhitespace($0) ? " " : Character($0) })
+            .replacingOccurrences(of: "</", with: "<\\/")
+    }
+
+    /// The template is split into its system and user parts before anything is filled in, so a
+    /// value containing the divider cannot move text from one part to the other.
     static func render(template name: String, values: [String: String], version: String) -> Prompt {
-        let filled = fill(templates[name] ?? "", values)
+        let template = templates[name] ?? ""
         let system: String
         let user: String
-        if let divider = TextSearch.range(of: "=== user ===", in: filled) {
-            system = String(filled[..<divider.lowerBound])
-            user = filled[divider.upperBound...].trimmedWhitespace
+        if let divider = TextSearch.range(of: "=== user ===", in: template) {
+            system = fill(String(template[..<divider.lowerBound]), values)
+            user = fill(String(template[divider.upperBound...]), values).trimmedWhitespace
         } else {
-            system = filled
+            system = fill(template, values)
             user = ""
         }
         let header = "=== system ==="
@@ -130,7 +150,7 @@ public enum PromptLibrary {
     /// Loaded once from the bundle.
     static let templates: [String: String] = {
         var templates: [String: String] = [:]
-        for name in ["questions-v1.ko", "questions-v1.en", "learning-v1.ko", "learning-v1.en"] {
+        for name in ["questions-v2.ko", "questions-v2.en", "learning-v2.ko", "learning-v2.en"] {
             if let url = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "Prompts"),
                 let text = try? String(contentsOf: url, encoding: .utf8)
             {

@@ -10,26 +10,30 @@ import Testing
     static let scalars: [Unicode.Scalar] =
         (0...0xFFFF).compactMap { Unicode.Scalar(UInt32($0)) } + [Unicode.Scalar(0x1F600)!, Unicode.Scalar(0x10FFFF)!]
 
+    /// Every code point up to U+30FF (all whitespace and control code points and their
+    /// neighbours), then every 97th: enough for the regex agreement check, which is slow.
+    static let sampledScalars: [Unicode.Scalar] = scalars.enumerated().filter { $0.element.value < 0x3100 || $0.offset % 97 == 0 }.map(\.element)
+
+    /// The code points (as `U+hex`) for which `rule` and `reference` disagree.
+    static func disagreements(_ scalars: [Unicode.Scalar], _ rule: (Unicode.Scalar) -> Bool, _ reference: (Unicode.Scalar) -> Bool) -> [String] {
+        scalars.filter { rule($0) != reference($0) }.map { "U+" + String($0.value, radix: 16) }
+    }
+
     @Test func whitespaceIsUnicodesWhiteSpaceProperty() {
-        for scalar in Self.scalars {
-            #expect(TextRules.isWhitespace(scalar) == scalar.properties.isWhitespace, "U+\(String(scalar.value, radix: 16))")
-        }
+        #expect(Self.disagreements(Self.scalars, TextRules.isWhitespace, \.properties.isWhitespace) == [])
         // Foundation's set on Linux still counts ZERO WIDTH SPACE, which Unicode dropped in 4.0.1;
         // the rules follow Unicode, and say so in the document.
         #expect(!TextRules.isWhitespace("\u{200B}"))
     }
 
     @Test func controlIsUnicodeCategoryCc() {
-        for scalar in Self.scalars {
-            #expect(TextRules.isControl(scalar) == (scalar.properties.generalCategory == .control), "U+\(String(scalar.value, radix: 16))")
-        }
+        #expect(Self.disagreements(Self.scalars, TextRules.isControl, { $0.properties.generalCategory == .control }) == [])
     }
 
-    @Test func nonBlankPatternAgreesWithIsBlankForEveryCodePoint() {
-        for scalar in Self.scalars {
-            let text = String(Character(scalar))
-            #expect(TextRules.nonBlank.matches(text) == !TextRules.isBlank(text), "U+\(String(scalar.value, radix: 16))")
-        }
+    @Test func nonBlankPatternAgreesWithIsBlank() {
+        let text = { (scalar: Unicode.Scalar) in String(Character(scalar)) }
+        #expect(
+            Self.disagreements(Self.sampledScalars, { TextRules.nonBlank.matches(text($0)) }, { !TextRules.isBlank(text($0)) }) == [])
     }
 
     @Test(arguments: [

@@ -148,7 +148,9 @@ struct HangingProvider: LLMProvider {
         } catch {
             Issue.record("unexpected \(error)")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Well under the provider's own 60 s timeout: the 300 ms deadline ended the call (the
+        // margin is for a loaded machine, not a performance claim).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
 
@@ -168,10 +170,11 @@ struct HangingProvider: LLMProvider {
         request.cancel()  // a job timeout or a client that went away
         _ = await request.result
 
-        // The abandoned probe failed: the circuit is open again, and after its cooldown the next
-        // request gets a probe of its own instead of being skipped forever.
-        #expect(await breaker.snapshot().state == .open)
-        #expect(await breaker.snapshot().lastErrorCode == "abandoned")
+        // The abandoned probe counted as a failure (the circuit opened again), so after the
+        // cooldown the next request gets a probe of its own instead of being skipped forever.
+        let snapshot = await breaker.snapshot()
+        #expect(snapshot.lastErrorCode == "abandoned")
+        #expect(snapshot.failures == 2)
         try await Task.sleep(for: .milliseconds(80))
         #expect(await breaker.admit() == .probe)
     }

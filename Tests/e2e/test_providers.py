@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from conftest import BINARY, Server, create_resume, free_port, read_sse
+from conftest import BINARY, Server, create_resume, fixture_resumes, free_port, read_sse
 from fake_llm import KEYS, PROVIDERS, UPSTREAM_SECRET, USAGE, FakeLLM, answered_model, kind_of, prompt_of, resume_in
 
 ENV_PREFIX = {"openai": "OPENAI", "anthropic": "ANTHROPIC", "gemini": "GEMINI", "compatible": "COMPATIBLE"}
@@ -200,7 +200,15 @@ def assert_gemini_schema(schema: dict, kind: str):
 def assert_prompt_carries_the_resume(call: dict, resume_name: str):
     system, user = prompt_of(call["provider"], call["body"])
     assert system.strip(), "the instructions go in the system prompt"
-    assert resume_in(user).get("name") == resume_name, user[:500]
+    resume = resume_in(user)
+    assert resume.get("name") == resume_name, user[:500]
+    # Contact details never leave the process: no template asks for them.
+    assert "contact" not in resume
+    # (Profile URLs may still appear inside project links; e-mail and phone may not.)
+    for resume_fixture in fixture_resumes().values():
+        contact = resume_fixture.get("contact") or {}
+        for detail in (contact.get("email"), contact.get("phone"), contact.get("linkedin")):
+            assert not detail or (detail not in system and detail not in user), detail
 
 
 def check_openai_style(call: dict, kind: str, json_mode: str):
