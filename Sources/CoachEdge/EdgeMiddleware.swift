@@ -8,6 +8,7 @@ import Logging
 
 extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!
+    static let contentTypeOptions = Self("X-Content-Type-Options")!
 }
 
 /// Outermost middleware: assigns the request id, turns every error into the REST error body
@@ -44,6 +45,8 @@ struct EdgeErrorMiddleware: RouterMiddleware {
             response = .error(coachError, requestID: context.requestID, headers: headers)
         }
         response.headers[.requestID] = context.requestID
+        // No response may be read as another type than it says (a JSON error body as HTML).
+        response.headers[.contentTypeOptions] = "nosniff"
         context.logger.info(
             "request",
             metadata: [

@@ -65,10 +65,10 @@ struct StaticPages {
         var headers: HTTPFields = [:]
         headers[.contentType] = file.type
         headers[.cacheControl] = "no-cache"
-        // The pages build the DOM with textContent; this keeps injected markup inert as well.
+        // The pages build the DOM with textContent; this keeps injected markup inert as well, and
+        // no other site may frame them (clickjacking).
         headers[HTTPField.Name("Content-Security-Policy")!] =
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.data)))
     }
 }

@@ -40,6 +40,17 @@ import Testing
         }
     }
 
+    @Test func everyResponseIsNosniffAndPagesCannotBeFramed() async throws {
+        try await withEdge { client in
+            for (uri, page) in [("/", true), ("/test", true), ("/api/v1/resumes", false), ("/api/v1/nothing", false), ("/healthz", false)] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(uri)")
+                let policy = response.headers[HTTPField.Name("Content-Security-Policy")!] ?? ""
+                #expect(policy.contains("frame-ancestors 'none'") == page, "\(uri)")
+            }
+        }
+    }
+
     @Test func landingPageLinksThePagesAndTheFaviconIsAnIcon() async throws {
         try await withEdge { client in
             let landing = try await client.execute(uri: "/", method: .get)
