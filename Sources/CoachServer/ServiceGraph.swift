@@ -20,9 +20,9 @@ import ServiceLifecycle
 /// what the tests run. Every hop inside the process uses grpc-swift's in-process transport; the
 /// gRPC port (HTTP/2) serves everything else.
 public struct ServiceGraph {
-    /// In start order; a graceful shutdown goes the other way (servers start first and stop
-    /// last, so the edge and the workers drain into live services; the health drain is last so
-    /// it goes first).
+    /// The gRPC servers, clients and workers, in start order (what the tests run); a graceful
+    /// shutdown goes the other way, so servers start first and stop last and the workers drain
+    /// into live services. `processServices` adds the edge's HTTP server and the health drain.
     public private(set) var services: [any Service] = []
     /// The health of the gRPC services this process serves.
     public let health: HealthStatuses
@@ -184,14 +184,14 @@ public struct ServiceGraph {
         }
 
         services = servers + clients + workers
-        // `serve` adds the HTTP server here (`edgeApplication`), then the drain comes last.
         self.drain = HealthDrainService(statuses: health)
     }
 
     private let drain: HealthDrainService
 
-    /// Every service of the process in start order, the edge's HTTP server on `host:httpPort`
-    /// included when the role has one.
+    /// Every service of the process in start order: `services`, the edge's HTTP server on
+    /// `host:httpPort` when the role has one, and last the health drain, which a graceful
+    /// shutdown therefore reaches first (health turns NOT_SERVING while everything drains).
     public func processServices(configuration: ServerConfiguration, logger: Logger) -> [any Service] {
         var all = services
         if let edgeRouter {
