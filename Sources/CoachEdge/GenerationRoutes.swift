@@ -54,7 +54,10 @@ private func generationRoutes(
                     description: "Repeat-safe start: a repeated key returns the task it started (empty: none)", required: false),
             ],
             requestSchema: optionsSchema, requestRequired: false,
-            responses: [202: ("Task accepted", "TaskStarted"), 404: ("Unknown resume", "Error"), 422: ("Bad key or body", "Error")]),
+            responses: [
+                202: ("Task accepted (or the task this Idempotency-Key started)", "TaskStarted"), 404: ("Unknown resume", "Error"),
+                409: ("Idempotency-Key reused with other options", "Error"), 422: ("Bad key or body", "Error"),
+            ]),
         EdgeRoute(
             method: .get, path: "/api/v1/\(segment)/health", tag: "health", summary: "Service health",
             responses: [200: ("Healthy", "ServiceHealth"), 503: ("Unhealthy", "ServiceHealth")])

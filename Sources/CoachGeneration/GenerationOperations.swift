@@ -67,8 +67,9 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         return try await results.history(uniqueKey: uniqueKey, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
     }
 
-    /// Checks the resume exists, stores a PENDING task and enqueues its job. A repeated
-    /// idempotency key returns the task created first (and enqueues nothing).
+    /// Checks the resume exists, stores a PENDING task and enqueues its job. An idempotency key
+    /// belongs to one resume and kind: repeated with the same request it returns the task created
+    /// first (and enqueues nothing); repeated with different options it is a `CONFLICT`.
     public func start(uniqueKey: String, options: Kind.Options, idempotencyKey: String?) async throws -> TaskRecord {
         try checkKey(uniqueKey)
         if let key = idempotencyKey, !ResumeLimits.idempotencyKeyLength.contains(TextRules.length(key)) {
@@ -78,13 +79,26 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         _ = try await resumes.resume(uniqueKey: uniqueKey)
         let task = TaskRecord(
             taskID: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), kind: Kind.taskKind,
-            uniqueKey: uniqueKey, input: Kind.taskInput(options), idempotencyKey: idempotencyKey, createdAt: now())
+            uniqueKey: uniqueKey, input: Kind.taskInput(options),
+            idempotencyKey: idempotencyKey.map { Self.scopedIdempotencyKey($0, uniqueKey: uniqueKey) }, createdAt: now())
         let (stored, created) = try await tasks.create(task)
+        if !created, stored.input != task.input {
+            throw CoachError(
+                .conflict, "Idempotency-Key was already used for a different request for this resume",
+                details: ["task_id": .string(stored.taskID)])
+        }
         if created {
             try await bus.publish(TaskEvent(snapshot: stored))
             try await queue.enqueue(Job(taskID: stored.taskID, kind: Kind.taskKind))
         }
         return stored
+    }
+
+    /// The key the task store keeps unique (per kind): the client's key within its resume, so
+    /// the same key sent for two resumes starts two tasks. Length-prefixed, so no pair of resume
+    /// key and client key can spell another pair.
+    static func scopedIdempotencyKey(_ key: String, uniqueKey: String) -> String {
+        "\(uniqueKey.utf8.count):\(uniqueKey):\(key)"
     }
 
     /// A task of this kind with its result when finished; `TASK_NOT_FOUND` otherwise.

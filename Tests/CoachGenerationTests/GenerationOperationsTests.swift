@@ -20,11 +20,17 @@ struct Fixture {
     let operations: GenerationOperations<InterviewKind>
     let queue: InProcessJobQueue
     let resume: Resume
+    let resumes: SQLiteResumeStore
+
+    func createResume(name: String) async throws -> Resume {
+        try await resumes.create(content(name: name), at: Date())
+    }
 
     init() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("generation-\(UUID().uuidString).sqlite").path
         let database = try SQLiteDatabase(path: path, logger: Logger(label: "test"))
         let resumes = SQLiteResumeStore(database: database)
+        self.resumes = resumes
         queue = InProcessJobQueue()
         operations = GenerationOperations<InterviewKind>(
             resumes: StoreLookup(store: resumes), results: SQLiteResultStore<QuestionSet>.questionSets(database),
@@ -65,6 +71,25 @@ struct Fixture {
         #expect(again.taskID == first.taskID)
         #expect(first.state == .pending)
         #expect(await fixture.queue.depth == 1)
+    }
+
+    @Test func anIdempotencyKeyBelongsToOneResumeAndOneRequest() async throws {
+        let fixture = try await Fixture()
+        let key = fixture.resume.uniqueKey
+        let first = try await fixture.operations.start(uniqueKey: key, options: QuestionOptions(), idempotencyKey: "k1")
+        // The same key for another resume is another request.
+        let secondResume = try await fixture.createResume(name: "Lee")
+        let elsewhere = try await fixture.operations.start(uniqueKey: secondResume.uniqueKey, options: QuestionOptions(), idempotencyKey: "k1")
+        #expect(elsewhere.taskID != first.taskID)
+        // The same key with other options for the same resume is a conflict, not the first task.
+        do {
+            _ = try await fixture.operations.start(uniqueKey: key, options: QuestionOptions(questionCount: 3), idempotencyKey: "k1")
+            Issue.record("expected CONFLICT")
+        } catch let error as CoachError {
+            #expect(error.code == .conflict)
+            #expect(error.details["task_id"] == .string(first.taskID))
+        }
+        #expect(await fixture.queue.depth == 2)
     }
 
     @Test func purgeDeletesTheResultsAndTasksOfOneResume() async throws {

@@ -144,6 +144,16 @@ def test_idempotency_key_returns_the_same_task(slow_server):
     third = requests.post(slow_server.url(f"/api/v1/learning/async/{q(key)}/learning-path"), timeout=10).json()
     assert first["task_id"] == second["task_id"] != third["task_id"]
 
+    # The key belongs to this resume and this request: other options are a conflict ...
+    changed = requests.post(
+        slow_server.url(f"/api/v1/learning/async/{q(key)}/learning-path"), headers=headers, json={"language": "en"}, timeout=10)
+    assert changed.status_code == 409, changed.text
+    assert changed.json()["error_code"] == "CONFLICT" and changed.json()["details"]["task_id"] == first["task_id"]
+    # ... and another resume with the same key gets a task of its own.
+    other = create_resume(slow_server)
+    elsewhere = requests.post(slow_server.url(f"/api/v1/learning/async/{q(other)}/learning-path"), headers=headers, timeout=10)
+    assert elsewhere.status_code == 202 and elsewhere.json()["task_id"] != first["task_id"]
+
 
 def test_heartbeat_comments_keep_a_quiet_stream_alive(tmp_path):
     server = Server(tmp_path / "data", args=["--sse-heartbeat", "1"], env={"COACH_BUILTIN_LATENCY_MS": "2500"}).start()
