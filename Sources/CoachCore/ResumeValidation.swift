@@ -158,6 +158,8 @@ struct RuleChecker {
                 fail(field, "must be 1-50 characters")
             } else if trimmed.contains("/") {
                 fail(field, "must not contain '/'")
+            } else if trimmed.unicodeScalars.contains(where: TextRules.isBidiControl) {
+                fail(field, "must not contain bidirectional formatting characters")
             } else {
                 fail(field, "must not contain control characters")
             }

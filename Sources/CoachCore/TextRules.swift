@@ -21,6 +21,9 @@ public enum TextRules {
     ]
     /// Unicode general category `Cc`.
     static let controlRanges: [ClosedRange<UInt32>] = [0x00...0x1F, 0x7F...0x9F]
+    /// Bidirectional formatting characters (ALM, LRM, RLM, the embeddings, overrides and
+    /// isolates): invisible, they make a name display as another one.
+    static let bidiRanges: [ClosedRange<UInt32>] = [0x061C...0x061C, 0x200E...0x200F, 0x202A...0x202E, 0x2066...0x2069]
 
     public static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         whitespaceRanges.contains { $0.contains(scalar.value) }
@@ -28,6 +31,10 @@ public enum TextRules {
 
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         controlRanges.contains { $0.contains(scalar.value) }
+    }
+
+    public static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        bidiRanges.contains { $0.contains(scalar.value) }
     }
 
     /// Length in Unicode code points.
@@ -62,13 +69,16 @@ public enum TextRules {
 
     static let ws = classBody(whitespaceRanges)
     static let control = classBody(controlRanges)
+    static let bidi = classBody(bidiRanges)
 
     /// At least one code point that is not whitespace (a required free-text field).
     public static let nonBlank = Pattern("[^\(ws)]")
 
-    /// A candidate name: after trimming, 1–50 code points, no control character, no `/`.
+    /// A candidate name: after trimming, 1–50 code points, no control or bidirectional
+    /// formatting character, no `/`.
     public static let personName = Pattern(
-        "^[\(ws)]*[^\(ws)\(control)/](?:[^\(control)/]{0,\(ResumeLimits.nameLength.upperBound - 2)}[^\(ws)\(control)/])?[\(ws)]*$")
+        "^[\(ws)]*[^\(ws)\(control)\(bidi)/](?:[^\(control)\(bidi)/]{0,\(ResumeLimits.nameLength.upperBound - 2)}"
+            + "[^\(ws)\(control)\(bidi)/])?[\(ws)]*$")
 
     /// An e-mail address: one `@`, a non-empty local part, a domain with a dot that neither
     /// starts nor ends it, no whitespace inside (surrounding whitespace is trimmed).

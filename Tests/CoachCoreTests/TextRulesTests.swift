@@ -41,6 +41,8 @@ import Testing
         (String(repeating: "n", count: 50), true), (" " + String(repeating: "n", count: 50) + "\t", true),
         ("", false), ("   ", false), ("a/b", false), ("Jane\tDoe", false), ("Jane\u{0}", false), ("\u{85}x\u{7F}", false),
         (String(repeating: "n", count: 51), false),
+        // A right-to-left override makes "Kim\u{202E}gnp.exe" display as "Kimexe.png".
+        ("Kim\u{202E}gnp.exe", false), ("\u{2066}Kim\u{2069}", false), ("Kim\u{200F}", false),
         // 25 characters on screen but 50 code points: fits; 26 of them (52) does not.
         (String(repeating: "e\u{301}", count: 25), true), (String(repeating: "e\u{301}", count: 26), false),
     ])

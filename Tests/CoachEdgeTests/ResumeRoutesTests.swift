@@ -14,6 +14,7 @@ import Testing
         // 26 characters on screen, 52 code points: lengths count code points, as JSON Schema does.
         ("name too long in code points", { $0["name"] = String(repeating: "e\u{301}", count: 26) }, "name"),
         ("name tab inside", { $0["name"] = "Jane\tDoe" }, "name"),
+        ("name bidi override", { $0["name"] = "Jane\u{202E}eoD" }, "name"),
         ("name control char", { $0["name"] = "Jane\u{01}" }, "name"),
         ("name slash", { $0["name"] = "Jane/Doe" }, "name"),
         ("contact required", { $0["contact"] = nil }, "contact"),
