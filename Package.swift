@@ -269,7 +269,7 @@ let package = Package(
         .target(
             name: "CoachStoreTesting",
             dependencies: [
-                "CoachStore", "CoachCore",
+                "CoachStore", "CoachCore", "CoachGeneration",
                 .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
                 .product(name: "Logging", package: "swift-log"),
             ],

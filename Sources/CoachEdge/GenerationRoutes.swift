@@ -84,6 +84,7 @@ func accepted(_ task: TaskView) -> Response {
 /// The REST face of a generation kind: its paths, schema names and body. Adding a kind to the
 /// edge is one conformance; `GenerationRoutes` serves every kind the same way.
 protocol RESTGenerationKind: GenerationWire where Options: Decodable {
+    associatedtype Body: Encodable
     /// `/api/v1/{segment}/{unique_key}/{resource}`.
     static var segment: String { get }
     static var resource: String { get }
@@ -95,7 +96,7 @@ protocol RESTGenerationKind: GenerationWire where Options: Decodable {
     static var defaultOptions: Options { get }
     static func validated(_ options: Options) throws(CoachError) -> Options
     /// The JSON body of a result (`generated`: just made by a POST, else read by a GET).
-    static func body(_ result: Result, generated: Bool) -> any Encodable
+    static func body(_ result: Result, generated: Bool) -> Body
 }
 
 extension InterviewWire: RESTGenerationKind {
@@ -106,7 +107,7 @@ extension InterviewWire: RESTGenerationKind {
     static let healthName = "interview-service"
     static let defaultOptions = QuestionOptions()
     static func validated(_ options: QuestionOptions) throws(CoachError) -> QuestionOptions { try options.validated() }
-    static func body(_ result: QuestionSet, generated: Bool) -> any Encodable { QuestionSetBody(set: result, generated: generated) }
+    static func body(_ result: QuestionSet, generated: Bool) -> QuestionSetBody { QuestionSetBody(set: result, generated: generated) }
 }
 
 extension LearningWire: RESTGenerationKind {
@@ -117,7 +118,7 @@ extension LearningWire: RESTGenerationKind {
     static let healthName = "learning-service"
     static let defaultOptions = LearningOptions()
     static func validated(_ options: LearningOptions) throws(CoachError) -> LearningOptions { try options.validated() }
-    static func body(_ result: LearningPath, generated: Bool) -> any Encodable { LearningPathBody(path: result, generated: generated) }
+    static func body(_ result: LearningPath, generated: Bool) -> LearningPathBody { LearningPathBody(path: result, generated: generated) }
 }
 
 /// `/api/v1/{segment}/…` of one generation kind: calls of its gRPC service.
@@ -140,17 +141,17 @@ struct GenerationRoutes<Kind: RESTGenerationKind, Transport: ClientTransport> {
             let (key, options) = try await input(request, context)
             let result = try await client.generate(
                 uniqueKey: key, options: options, metadata: context.rpcMetadata, callOptions: generationCallOptions)
-            return .json(AnyEncodable(Kind.body(result, generated: true)), status: .created)
+            return .json(Kind.body(result, generated: true), status: .created)
         }
         table.add(routes.latest) { request, context in
             let key = try context.pathParameter("unique_key")
             if try request.booleanQuery("history") {
                 let page = try await client.history(
                     uniqueKey: key, pageSize: PageSize.maximum, metadata: context.rpcMetadata, callOptions: shortCallOptions)
-                return .json(["sets": page.results.map { AnyEncodable(Kind.body($0, generated: false)) }])
+                return .json(["sets": page.results.map { Kind.body($0, generated: false) }])
             }
             let result = try await client.latest(uniqueKey: key, metadata: context.rpcMetadata, callOptions: shortCallOptions)
-            return .json(AnyEncodable(Kind.body(result, generated: false)))
+            return .json(Kind.body(result, generated: false))
         }
         table.add(routes.async) { request, context in
             let (key, options) = try await input(request, context)
@@ -163,13 +164,6 @@ struct GenerationRoutes<Kind: RESTGenerationKind, Transport: ClientTransport> {
             await serviceHealth(health, service: Kind.service.fullyQualifiedService, name: Kind.healthName)
         }
     }
-}
-
-/// An encodable value of a type known only at run time.
-struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
 /// `GET …/health` of one upstream service.

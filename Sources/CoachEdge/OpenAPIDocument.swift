@@ -93,6 +93,9 @@ enum OpenAPIDocument {
         .object(["type": "integer", "minimum": .number(Double(range.lowerBound)), "maximum": .number(Double(range.upperBound))])
     }
 
+    /// The output languages, from `Language`.
+    private static let language: JSONValue = .object(["type": "string", "enum": .array(Language.allCases.map { .string($0.rawValue) })])
+
     private static let url = pattern(TextRules.webURL, max: ResumeLimits.maxTextLength)
     private static let required = string(required: true)
 
@@ -212,7 +215,7 @@ enum OpenAPIDocument {
         ])
         let provenance: [String: JSONValue] = [
             "unique_key": text, "resume_id": text, "provider": text, "model": text, "prompt_version": text,
-            "language": .object(["type": "string", "enum": ["ko", "en"]]), "generated_at": timestamp, "created_at": timestamp,
+            "language": language, "generated_at": timestamp, "created_at": timestamp,
             "usage": usage, "attempts": attempts, "task_id": text,
         ]
         let question = object([
@@ -234,14 +237,14 @@ enum OpenAPIDocument {
         learningPath["learning_paths"] = .object(["type": "array", "items": learningItem])
         return [
             "QuestionOptions": object([
-                "provider": provider(providers.questions), "language": .object(["type": "string", "enum": ["ko", "en"]]),
+                "provider": provider(providers.questions), "language": language,
                 "question_count": Self.integer(in: QuestionOptions.countRange),
                 "target_role": string(max: QuestionOptions.maxTargetRole),
                 "job_description": string(max: QuestionOptions.maxJobDescription),
                 "seed": seed,
             ]),
             "LearningOptions": object([
-                "provider": provider(providers.learning), "language": .object(["type": "string", "enum": ["ko", "en"]]),
+                "provider": provider(providers.learning), "language": language,
                 "target_role": string(max: LearningOptions.maxTargetRole),
                 "focus_areas": .object([
                     "type": "array", "items": string(max: LearningOptions.maxFocusArea, required: true),

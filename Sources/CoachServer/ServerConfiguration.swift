@@ -22,7 +22,8 @@ public enum Role: String, Sendable, CaseIterable {
     var runsResume: Bool { self == .all || self == .resume }
     var runsInterview: Bool { self == .all || self == .interview || self == .worker }
     var runsLearning: Bool { self == .all || self == .learning || self == .worker }
-    var runsGeneration: Bool { runsInterview || runsLearning }
+    /// Whether the process generates (and so needs the provider chain).
+    public var runsGeneration: Bool { runsInterview || runsLearning }
     var runsEdge: Bool { self == .all || self == .edge }
     /// Whether the process opens the document stores.
     public var needsDatabase: Bool { runsResume || runsGeneration }

@@ -25,7 +25,9 @@ public struct ServiceGraph {
     /// into live services. `processServices` adds the edge's HTTP server and the health drain.
     public private(set) var services: [any Service] = []
     /// The health of the gRPC services this process serves.
-    public let health: HealthStatuses
+    private let health: HealthStatuses
+    /// Where the edge's HTTP server listens.
+    private let httpAddress: (host: String, port: Int)
     /// The REST edge's router (roles `all` and `edge`); `serve` listens with it on the HTTP port,
     /// tests drive it with HummingbirdTesting.
     public private(set) var edgeRouter: Router<EdgeRequestContext>?
@@ -184,6 +186,7 @@ public struct ServiceGraph {
         }
 
         services = servers + clients + workers
+        httpAddress = (configuration.host, configuration.httpPort)
         self.drain = HealthDrainService(statuses: health)
     }
 
@@ -192,12 +195,12 @@ public struct ServiceGraph {
     /// Every service of the process in start order: `services`, the edge's HTTP server on
     /// `host:httpPort` when the role has one, and last the health drain, which a graceful
     /// shutdown therefore reaches first (health turns NOT_SERVING while everything drains).
-    public func processServices(configuration: ServerConfiguration, logger: Logger) -> [any Service] {
+    public func processServices(logger: Logger) -> [any Service] {
         var all = services
         if let edgeRouter {
             all.append(
                 Application(
-                    router: edgeRouter, configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "interview-coach"),
+                    router: edgeRouter, configuration: .init(address: .hostname(httpAddress.host, port: httpAddress.port), serverName: "interview-coach"),
                     logger: logger))
         }
         all.append(drain)

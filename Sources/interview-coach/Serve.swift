@@ -74,7 +74,7 @@ struct Serve: AsyncParsableCommand {
         let backends = configuration.role.needsDatabase ? try await ProcessBackends.open(configuration, logger: logger) : nil
         var registry: ProviderRegistry?
         var httpClient: HTTPClient?
-        if backends != nil && configuration.role != .resume {
+        if configuration.role.runsGeneration {
             do {
                 let client = try LLMEnvironment.httpClient(environment: configuration.providerEnvironment)
                 httpClient = client
@@ -86,9 +86,16 @@ struct Serve: AsyncParsableCommand {
                 throw ConfigurationError(error.description)
             }
         }
-        let graph = try ServiceGraph(
-            configuration: configuration,
-            parts: .init(backends: backends, registry: registry, providerHTTPClient: httpClient), logger: logger)
+        let graph: ServiceGraph
+        do {
+            graph = try ServiceGraph(
+                configuration: configuration,
+                parts: .init(backends: backends, registry: registry, providerHTTPClient: httpClient), logger: logger)
+        } catch {
+            // The client is the graph's to shut down once it runs; until then it is ours.
+            try? await httpClient?.shutdown()
+            throw error
+        }
         if graph.grpcTransport != nil {
             logger.info(
                 "grpc server starting",
@@ -97,7 +104,7 @@ struct Serve: AsyncParsableCommand {
         if graph.edgeRouter != nil { logger.info("edge starting", metadata: ["http_port": "\(configuration.httpPort)"]) }
         let group = ServiceGroup(
             configuration: .init(
-                services: graph.processServices(configuration: configuration, logger: logger).map { .init(service: $0) },
+                services: graph.processServices(logger: logger).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

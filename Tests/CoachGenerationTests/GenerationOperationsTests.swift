@@ -9,12 +9,6 @@ import Foundation
 import Logging
 import Testing
 
-/// Resumes looked up from a store directly (in the mesh this is ResumeService over gRPC).
-struct StoreLookup: ResumeLookup {
-    let store: any ResumeStore
-    func resume(uniqueKey: String) async throws -> Resume { try await store.get(uniqueKey: uniqueKey) }
-}
-
 /// The interview use cases over SQLite, the in-process queue and the builtin provider.
 struct Fixture {
     let operations: GenerationOperations<InterviewKind>
@@ -33,7 +27,7 @@ struct Fixture {
         self.resumes = resumes
         queue = InProcessJobQueue()
         operations = GenerationOperations<InterviewKind>(
-            resumes: StoreLookup(store: resumes), results: SQLiteResultStore<QuestionSet>.questionSets(database),
+            resumes: StoreResumeLookup(store: resumes), results: SQLiteResultStore<QuestionSet>.questionSets(database),
             tasks: SQLiteTaskStore(database: database), queue: queue, bus: InProcessProgressBus(),
             registry: ProviderRegistry(providers: [BuiltinProvider()]))
         resume = try await resumes.create(content(), at: Date())

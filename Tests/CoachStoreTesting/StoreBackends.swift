@@ -2,6 +2,7 @@ import CoachCore
 #if MongoDB
 import CoachMongo
 #endif
+import CoachGeneration
 import CoachStore
 import Foundation
 import Logging
@@ -132,4 +133,14 @@ public func task(
     return TaskRecord(
         taskID: id, kind: kind, uniqueKey: key, input: input, idempotencyKey: idempotencyKey,
         createdAt: Date(timeIntervalSince1970: seconds))
+}
+
+/// Resumes read from a store directly, for tests of the generation use cases (in a process they
+/// come from ResumeService over gRPC: `GRPCResumeLookup`).
+public struct StoreResumeLookup: ResumeLookup {
+    public let store: any ResumeStore
+
+    public init(store: any ResumeStore) { self.store = store }
+
+    public func resume(uniqueKey: String) async throws -> Resume { try await store.get(uniqueKey: uniqueKey) }
 }

@@ -10,11 +10,6 @@ import Foundation
 import Logging
 import Testing
 
-struct StoreLookup: ResumeLookup {
-    let store: any ResumeStore
-    func resume(uniqueKey: String) async throws -> Resume { try await store.get(uniqueKey: uniqueKey) }
-}
-
 /// Both kinds' use cases over one SQLite file and one in-process queue.
 struct Kinds {
     let interview: GenerationOperations<InterviewKind>
@@ -27,7 +22,7 @@ struct Kinds {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString).sqlite").path
         let database = try SQLiteDatabase(path: path, logger: Logger(label: "test"))
         let resumes = SQLiteResumeStore(database: database)
-        let lookup = StoreLookup(store: resumes)
+        let lookup = StoreResumeLookup(store: resumes)
         let registry = ProviderRegistry(providers: [BuiltinProvider()])
         let bus = InProcessProgressBus()
         tasks = SQLiteTaskStore(database: database)

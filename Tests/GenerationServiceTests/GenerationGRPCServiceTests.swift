@@ -14,18 +14,13 @@ import GenerationService
 import Logging
 import Testing
 
-struct StoreLookup: ResumeLookup {
-    let store: any ResumeStore
-    func resume(uniqueKey: String) async throws -> Resume { try await store.get(uniqueKey: uniqueKey) }
-}
-
 /// Both kinds' generic gRPC services and the task service on grpc-swift's in-process transport,
 /// called through `GenerationClient` as the edge and the CLI call them.
 func withServices(_ body: @escaping @Sendable (GRPCClient<InProcessTransport.Client>, Resume) async throws -> Void) async throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-gen-\(UUID().uuidString).sqlite").path
     let database = try SQLiteDatabase(path: path, logger: Logger(label: "test"))
     let resumes = SQLiteResumeStore(database: database)
-    let lookup = StoreLookup(store: resumes)
+    let lookup = StoreResumeLookup(store: resumes)
     let (tasks, queue, bus) = (SQLiteTaskStore(database: database), InProcessJobQueue(), InProcessProgressBus())
     let registry = ProviderRegistry(providers: [BuiltinProvider()])
     let interview = GenerationOperations<InterviewKind>(
