@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // SQLite's C API (Debian's libsqlite3-dev).
@@ -109,6 +110,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // API keys (codec, verification with a short cache), per-key limits and the rate-limiter
+        // seam with its in-process implementation, key administration. No transport.
+        .target(
+            name: "CoachAccess",
+            dependencies: [
+                "CoachCore", "CoachStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // The gRPC side of access control: the interceptor every server runs and AdminService.
+        .target(
+            name: "AccessService",
+            dependencies: [
+                "CoachCore", "CoachAccess", "CoachWire", "CoachProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+
         // Job queue and progress bus protocols with their in-process implementations.
         .target(name: "CoachJobs", dependencies: ["CoachCore"]),
 
@@ -116,7 +136,7 @@ let package = Package(
         .target(
             name: "CoachRedis",
             dependencies: [
-                "CoachCore", "CoachJobs", "CHiredis",
+                "CoachCore", "CoachJobs", "CoachAccess", "CHiredis",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -188,7 +208,7 @@ let package = Package(
             name: "CoachServer",
             dependencies: [
                 "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration", "GenerationService", "ResumeService",
-                "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos", "CoachWire",
+                "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos", "CoachWire", "CoachAccess", "AccessService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),

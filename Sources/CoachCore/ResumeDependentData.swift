@@ -2,5 +2,5 @@
 /// a resume deletes it first, whichever transport asked for the deletion (`ResumeOperations`).
 public protocol ResumeDependentData: Sendable {
     /// Deletes everything kept for `uniqueKey`; deleting what is already gone succeeds.
-    func deleteData(uniqueKey: String) async throws
+    func deleteData(tenant: Tenant, uniqueKey: String) async throws
 }

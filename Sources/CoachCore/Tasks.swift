@@ -108,10 +108,29 @@ public struct TaskRecord: Sendable, Hashable, Codable {
     public var sequence: Int64
     /// How many times a worker has started this task.
     public var runs: Int
+    /// The id of the API key that started the task (its token budget pays for it); `nil`
+    /// without keys or for the admin key.
+    public var keyID: String?
+    /// Stored as `tenant`; absent in records from before tenants, which are the default tenant's.
+    private var storedTenant: Tenant?
+
+    /// Whose task it is: the tenant of the key that started it.
+    public var tenant: Tenant {
+        get { storedTenant ?? .default }
+        set { storedTenant = newValue }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case taskID, kind, state, progress, stage, message, uniqueKey, input, idempotencyKey, createdAt, updatedAt
+        case resultID, error, sequence, runs, keyID
+        case storedTenant = "tenant"
+    }
 
     public init(
-        taskID: String, kind: TaskKind, uniqueKey: String, input: TaskInput, idempotencyKey: String?, createdAt: Date
+        taskID: String, kind: TaskKind, tenant: Tenant = .default, uniqueKey: String, input: TaskInput,
+        idempotencyKey: String?, createdAt: Date
     ) {
+        self.storedTenant = tenant
         self.taskID = taskID
         self.kind = kind
         self.state = .pending

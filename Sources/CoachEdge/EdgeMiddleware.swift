@@ -9,6 +9,10 @@ import Logging
 extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!
     static let contentTypeOptions = Self("X-Content-Type-Options")!
+    static let apiKey = Self("X-API-Key")!
+    static let rateLimitLimit = Self("RateLimit-Limit")!
+    static let rateLimitRemaining = Self("RateLimit-Remaining")!
+    static let rateLimitReset = Self("RateLimit-Reset")!
 }
 
 /// Outermost middleware: assigns the request id, turns every error into the REST error body
@@ -26,6 +30,7 @@ struct EdgeErrorMiddleware: RouterMiddleware {
         var context = context
         context.requestID = Self.requestID(from: request)
         context.logger[metadataKey: "request_id"] = "\(context.requestID)"
+        context.apiKey = Self.apiKey(from: request)
         let started = ContinuousClock.now
         var response: Response
         do {
@@ -39,6 +44,7 @@ struct EdgeErrorMiddleware: RouterMiddleware {
             if coachError.code == .methodNotAllowed {
                 headers[.allow] = EdgeRoute.allowedMethods(for: request.uri.path, in: routes).map(\.rawValue).joined(separator: ", ")
             }
+            Self.addAccessHeaders(for: coachError, to: &headers)
             if coachError.code.httpStatus.kind == .serverError {
                 context.logger.error("request failed", metadata: ["error_code": "\(coachError.code.rawValue)", "cause": "\(String(reflecting: type(of: error)))"])
             }
@@ -79,6 +85,33 @@ struct EdgeErrorMiddleware: RouterMiddleware {
             }
         default:
             return .internal()
+        }
+    }
+
+    /// `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
+    static func apiKey(from request: Request) -> String? {
+        if let value = request.headers[.authorization] {
+            let parts = value.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                let key = parts[1].trimmingCharacters(in: .whitespaces)
+                return key.isEmpty ? nil : key
+            }
+        }
+        let key = request.headers[.apiKey]?.trimmingCharacters(in: .whitespaces)
+        return key?.isEmpty == false ? key : nil
+    }
+
+    /// 401 names the scheme; 429 says when to retry (`Retry-After`) and which limit it was
+    /// (`RateLimit-Limit`/`-Remaining`/`-Reset`, draft-ietf-httpapi-ratelimit-headers).
+    static func addAccessHeaders(for error: CoachError, to headers: inout HTTPFields) {
+        if error.code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        guard error.code == .rateLimited, case .number(let seconds)? = error.details["retry_after_seconds"] else { return }
+        let reset = String(Int64(max(0, min(seconds, 86_400)).rounded(.up)))
+        headers[.retryAfter] = reset
+        if case .number(let limit)? = error.details["limit_value"], limit.isFinite, limit >= 0, limit < 1e15 {
+            headers[.rateLimitLimit] = String(Int64(limit))
+            headers[.rateLimitRemaining] = "0"
+            headers[.rateLimitReset] = reset
         }
     }
 

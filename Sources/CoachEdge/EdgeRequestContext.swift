@@ -7,6 +7,9 @@ public struct EdgeRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// From `X-Request-ID` when the client sent a sane one, otherwise generated.
     public var requestID: String
+    /// The API key the client presented (`Authorization: Bearer` or `X-API-Key`), forwarded to
+    /// the services, which check it. Never logged.
+    public var apiKey: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -169,7 +169,11 @@ struct ResumeRoutes<Transport: ClientTransport> {
 
 extension EdgeRequestContext {
     /// Metadata sent with every upstream call.
-    var rpcMetadata: Metadata { ["x-request-id": "\(requestID)"] }
+    var rpcMetadata: Metadata {
+        var metadata: Metadata = ["x-request-id": "\(requestID)"]
+        if let apiKey { metadata.addString("Bearer \(apiKey)", forKey: "authorization") }
+        return metadata
+    }
 }
 
 // MARK: - Response bodies

@@ -16,6 +16,8 @@ public protocol GenerationKind: Sendable {
     static func taskInput(_ options: Options) -> TaskInput
     static func options(from input: TaskInput) -> Options?
     static func taskResult(_ result: Result) -> TaskResult
+    /// The tokens and cost the result took.
+    static func usage(of result: Result) -> Usage
     /// About how long a streamed answer is, for progress.
     static var expectedCharacters: Int { get }
     /// Generates with the registry and wraps the output as a storable result.
@@ -36,6 +38,7 @@ public enum InterviewKind: GenerationKind {
         return nil
     }
     public static func taskResult(_ result: QuestionSet) -> TaskResult { .questionSet(result) }
+    public static func usage(of result: QuestionSet) -> Usage { result.record.usage }
 
     public static let expectedCharacters = 3_000
 
@@ -61,6 +64,7 @@ public enum LearningKind: GenerationKind {
         return nil
     }
     public static func taskResult(_ result: LearningPath) -> TaskResult { .learningPath(result) }
+    public static func usage(of result: LearningPath) -> Usage { result.record.usage }
 
     public static let expectedCharacters = 5_000
 

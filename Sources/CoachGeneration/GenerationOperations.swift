@@ -6,7 +6,8 @@ import Foundation
 import Logging
 
 /// The generation use cases of one kind, independent of transport: generate now, read results,
-/// start and inspect background tasks.
+/// start and inspect background tasks. Every use case works inside the caller's tenant: another
+/// tenant's resumes, results and tasks are not found.
 public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     public let resumes: any ResumeLookup
     public let results: any ResultStore<Kind.Result>
@@ -14,12 +15,16 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     public let queue: any JobQueue
     public let bus: any ProgressBus
     public let registry: ProviderRegistry
+    /// Where the tokens of a generation are charged (the caller's key budget).
+    public let meter: (any UsageMeter)?
     private let now: @Sendable () -> Date
 
     public init(
         resumes: any ResumeLookup, results: any ResultStore<Kind.Result>, tasks: any TaskStore, queue: any JobQueue,
-        bus: any ProgressBus, registry: ProviderRegistry, now: @escaping @Sendable () -> Date = { Date() }
+        bus: any ProgressBus, registry: ProviderRegistry, meter: (any UsageMeter)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.meter = meter
         self.resumes = resumes
         self.results = results
         self.tasks = tasks
@@ -30,25 +35,27 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     }
 
     /// Generates, validates and stores a result right away.
-    public func generate(uniqueKey: String, options: Kind.Options) async throws -> Kind.Result {
+    /// `keyID`: the key whose token budget pays (none without keys).
+    public func generate(tenant: Tenant, uniqueKey: String, options: Kind.Options, keyID: String? = nil) async throws -> Kind.Result {
         try checkKey(uniqueKey)
         _ = try registry.chain(preferring: provider(of: options))
-        let resume = try await resumes.resume(uniqueKey: uniqueKey)
+        let resume = try await resumes.resume(tenant: tenant, uniqueKey: uniqueKey)
         let result = try await Kind.produce(
-            registry: registry, resume: resume, options: options, seed: try await seed(for: options, uniqueKey: uniqueKey),
-            taskID: nil, at: now(), progress: nil)
-        return try await results.save(result)
+            registry: registry, resume: resume, options: options,
+            seed: try await seed(for: options, tenant: tenant, uniqueKey: uniqueKey), taskID: nil, at: now(), progress: nil)
+        await meter?.record(usage: Kind.usage(of: result), keyID: keyID, at: now())
+        return try await results.save(result, tenant: tenant)
     }
 
     /// The seed the builtin provider uses: pinned by the request, else the number of results so far.
-    public func seed(for options: Kind.Options, uniqueKey: String) async throws -> Int64 {
+    public func seed(for options: Kind.Options, tenant: Tenant, uniqueKey: String) async throws -> Int64 {
         if let pinned = Kind.seed(of: options) { return pinned }
-        return Int64(try await results.count(uniqueKey: uniqueKey))
+        return Int64(try await results.count(tenant: tenant, uniqueKey: uniqueKey))
     }
 
-    public func latest(uniqueKey: String) async throws -> Kind.Result {
+    public func latest(tenant: Tenant, uniqueKey: String) async throws -> Kind.Result {
         try checkKey(uniqueKey)
-        guard let result = try await results.latest(uniqueKey: uniqueKey) else {
+        guard let result = try await results.latest(tenant: tenant, uniqueKey: uniqueKey) else {
             throw CoachError(
                 Kind.resultNotFound, "no \(Kind.taskKind == .interview ? "question set" : "learning path") for \(uniqueKey)",
                 details: ["unique_key": .string(uniqueKey)])
@@ -56,7 +63,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         return result
     }
 
-    public func history(uniqueKey: String, pageSize: Int, pageToken: String?) async throws -> Page<Kind.Result> {
+    public func history(tenant: Tenant, uniqueKey: String, pageSize: Int, pageToken: String?) async throws -> Page<Kind.Result> {
         try checkKey(uniqueKey)
         guard (0...PageSize.maximum).contains(pageSize) else {
             throw CoachError.badRequest("page_size must be between 1 and 100", field: "page_size")
@@ -64,23 +71,27 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
             try PageCursor(token: token, field: "page_token")
         }
-        return try await results.history(uniqueKey: uniqueKey, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
+        return try await results.history(tenant: tenant, uniqueKey: uniqueKey, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
     }
 
     /// Checks the resume exists, stores a PENDING task and enqueues its job. An idempotency key
-    /// belongs to one resume and kind: repeated with the same request it returns the task created
-    /// first (and enqueues nothing); repeated with different options it is a `CONFLICT`.
-    public func start(uniqueKey: String, options: Kind.Options, idempotencyKey: String?) async throws -> TaskRecord {
+    /// belongs to one tenant, resume and kind: repeated with the same request it returns the task
+    /// created first (and enqueues nothing); repeated with different options it is a `CONFLICT`.
+    /// `keyID`: the key whose token budget pays (none without keys).
+    public func start(
+        tenant: Tenant, uniqueKey: String, options: Kind.Options, idempotencyKey: String?, keyID: String? = nil
+    ) async throws -> TaskRecord {
         try checkKey(uniqueKey)
         if let key = idempotencyKey, !ResumeLimits.idempotencyKeyLength.contains(TextRules.length(key)) {
             throw CoachError.badRequest("Idempotency-Key must be 1-200 characters", field: "idempotency_key")
         }
         _ = try registry.chain(preferring: provider(of: options))
-        _ = try await resumes.resume(uniqueKey: uniqueKey)
-        let task = TaskRecord(
-            taskID: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), kind: Kind.taskKind,
+        _ = try await resumes.resume(tenant: tenant, uniqueKey: uniqueKey)
+        var task = TaskRecord(
+            taskID: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), kind: Kind.taskKind, tenant: tenant,
             uniqueKey: uniqueKey, input: Kind.taskInput(options),
-            idempotencyKey: idempotencyKey.map { Self.scopedIdempotencyKey($0, uniqueKey: uniqueKey) }, createdAt: now())
+            idempotencyKey: idempotencyKey.map { Self.scopedIdempotencyKey($0, tenant: tenant, uniqueKey: uniqueKey) }, createdAt: now())
+        task.keyID = keyID
         let (stored, created) = try await tasks.create(task)
         if !created, stored.input != task.input {
             throw CoachError(
@@ -94,35 +105,36 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         return stored
     }
 
-    /// The key the task store keeps unique (per kind): the client's key within its resume, so
-    /// the same key sent for two resumes starts two tasks. Length-prefixed, so no pair of resume
-    /// key and client key can spell another pair.
-    static func scopedIdempotencyKey(_ key: String, uniqueKey: String) -> String {
-        "\(uniqueKey.utf8.count):\(uniqueKey):\(key)"
+    /// The key the task store keeps unique (per kind): the client's key within its tenant and
+    /// resume, so the same key sent for two resumes (or by two tenants) starts two tasks. The
+    /// resume key is length-prefixed, so no pair of resume key and client key can spell another
+    /// pair; tenants cannot contain `/`.
+    static func scopedIdempotencyKey(_ key: String, tenant: Tenant, uniqueKey: String) -> String {
+        "\(tenant.rawValue)/\(uniqueKey.utf8.count):\(uniqueKey):\(key)"
     }
 
-    /// A task of this kind with its result when finished; `TASK_NOT_FOUND` otherwise.
-    public func task(id: String) async throws -> TaskView {
-        let record = try await taskRecord(id: id)
+    /// A task of this kind in the tenant with its result when finished; `TASK_NOT_FOUND` otherwise.
+    public func task(tenant: Tenant, id: String) async throws -> TaskView {
+        let record = try await taskRecord(tenant: tenant, id: id)
         return TaskView(record, result: try await result(of: record))
     }
 
-    public func listTasks(state: TaskState?, pageSize: Int, pageToken: String?) async throws -> Page<TaskView> {
+    public func listTasks(tenant: Tenant, state: TaskState?, pageSize: Int, pageToken: String?) async throws -> Page<TaskView> {
         guard (0...PageSize.maximum).contains(pageSize) else {
             throw CoachError.badRequest("page_size must be between 1 and 100", field: "page_size")
         }
         let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
             try PageCursor(token: token, field: "page_token")
         }
-        let page = try await tasks.list(kind: Kind.taskKind, state: state, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
+        let page = try await tasks.list(tenant: tenant, kind: Kind.taskKind, state: state, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
         return Page(items: page.items.map { TaskView($0, result: nil) }, next: page.next)
     }
 
     /// Every event of a task after `afterSequence`: what the bus holds, then live ones, ending
     /// after the terminal event. The task record backs it up: if the bus lost events (a restart)
     /// the terminal state still arrives, read from the record.
-    public func watch(taskID: String, afterSequence: Int64) async throws -> AsyncThrowingStream<TaskEvent, any Error> {
-        _ = try await taskRecord(id: taskID)  // NOT_FOUND before anything is streamed
+    public func watch(tenant: Tenant, taskID: String, afterSequence: Int64) async throws -> AsyncThrowingStream<TaskEvent, any Error> {
+        _ = try await taskRecord(tenant: tenant, id: taskID)  // NOT_FOUND before anything is streamed
         let live = try await bus.events(taskID: taskID, after: afterSequence)
         let (stream, continuation) = AsyncThrowingStream<TaskEvent, any Error>.makeStream()
         let operations = self
@@ -143,7 +155,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: pause + .milliseconds(Int.random(in: 0...200)))
                         pause = min(pause * 2, .seconds(8))
-                        guard let record = try? await operations.taskRecord(id: taskID) else {
+                        guard let record = try? await operations.taskRecord(tenant: tenant, id: taskID) else {
                             input.finish()  // deleted meanwhile
                             return
                         }
@@ -169,22 +181,23 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
 
     /// Deletes the results and tasks kept for `uniqueKey`; returns how many of each.
     @discardableResult
-    public func purge(uniqueKey: String) async throws -> (results: Int, tasks: Int) {
+    public func purge(tenant: Tenant, uniqueKey: String) async throws -> (results: Int, tasks: Int) {
         try checkKey(uniqueKey)
-        let deletedResults = try await results.deleteAll(uniqueKey: uniqueKey)
-        let deletedTasks = try await tasks.deleteAll(uniqueKey: uniqueKey, kind: Kind.taskKind)
+        let deletedResults = try await results.deleteAll(tenant: tenant, uniqueKey: uniqueKey)
+        let deletedTasks = try await tasks.deleteAll(tenant: tenant, uniqueKey: uniqueKey, kind: Kind.taskKind)
         return (deletedResults, deletedTasks)
     }
 
-    func taskRecord(id: String) async throws -> TaskRecord {
-        guard !id.isEmpty, id.count <= 64, let record = try await tasks.get(taskID: id, kind: Kind.taskKind) else {
+    func taskRecord(tenant: Tenant, id: String) async throws -> TaskRecord {
+        guard !id.isEmpty, id.count <= 64, let record = try await tasks.get(taskID: id, kind: Kind.taskKind, tenant: tenant) else {
             throw CoachError(.taskNotFound, "task not found: \(id.prefix(64))", details: ["task_id": .string(String(id.prefix(64)))])
         }
         return record
     }
 
     public func result(of record: TaskRecord) async throws -> TaskResult? {
-        guard record.state == .success, let id = record.resultID, let result = try await results.find(id: id) else { return nil }
+        guard record.state == .success, let id = record.resultID, let result = try await results.find(tenant: record.tenant, id: id)
+        else { return nil }
         return Kind.taskResult(result)
     }
 
@@ -205,8 +218,8 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
 
 /// Local deletion, for a process that runs the resume and generation services together.
 extension GenerationOperations: ResumeDependentData {
-    public func deleteData(uniqueKey: String) async throws {
-        try await purge(uniqueKey: uniqueKey)
+    public func deleteData(tenant: Tenant, uniqueKey: String) async throws {
+        try await purge(tenant: tenant, uniqueKey: uniqueKey)
     }
 }
 
@@ -220,12 +233,12 @@ public protocol KindOperations: Sendable {
 
 extension KindOperations {
     public var taskKind: TaskKind { Kind.taskKind }
-    public func task(id: String) async throws -> TaskView { try await typed.task(id: id) }
-    public func listTasks(state: TaskState?, pageSize: Int, pageToken: String?) async throws -> Page<TaskView> {
-        try await typed.listTasks(state: state, pageSize: pageSize, pageToken: pageToken)
+    public func task(tenant: Tenant, id: String) async throws -> TaskView { try await typed.task(tenant: tenant, id: id) }
+    public func listTasks(tenant: Tenant, state: TaskState?, pageSize: Int, pageToken: String?) async throws -> Page<TaskView> {
+        try await typed.listTasks(tenant: tenant, state: state, pageSize: pageSize, pageToken: pageToken)
     }
-    public func watch(taskID: String, afterSequence: Int64) async throws -> AsyncThrowingStream<TaskEvent, any Error> {
-        try await typed.watch(taskID: taskID, afterSequence: afterSequence)
+    public func watch(tenant: Tenant, taskID: String, afterSequence: Int64) async throws -> AsyncThrowingStream<TaskEvent, any Error> {
+        try await typed.watch(tenant: tenant, taskID: taskID, afterSequence: afterSequence)
     }
     public func unfinishedTasks() async throws -> [TaskRecord] { try await typed.tasks.unfinished(kind: Kind.taskKind) }
 }

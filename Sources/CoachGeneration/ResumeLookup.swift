@@ -4,5 +4,5 @@ import CoachCore
 /// `GRPCResumeLookup`), never through its storage.
 public protocol ResumeLookup: Sendable {
     /// Throws `RESUME_NOT_FOUND` for an unknown key.
-    func resume(uniqueKey: String) async throws -> Resume
+    func resume(tenant: Tenant, uniqueKey: String) async throws -> Resume
 }

@@ -26,9 +26,10 @@ public struct MongoResultStore<Result: StoredResult>: ResultStore {
         self.collection = collection
     }
 
-    public func save(_ result: Result) async throws -> Result {
+    public func save(_ result: Result, tenant: Tenant) async throws -> Result {
         var fields = try StoredDocument.fields(of: result)
         fields.removeValue(forKey: "id")
+        fields["tenant"] = .string(tenant.rawValue)
         let document = StoredDocument.document(id: result.id, fields: fields)
         let collection = self.collection
         return try await database.run { session in
@@ -46,21 +47,21 @@ public struct MongoResultStore<Result: StoredResult>: ResultStore {
         }
     }
 
-    public func latest(uniqueKey: String) async throws -> Result? {
-        try await history(uniqueKey: uniqueKey, limit: 1, after: nil).items.first
+    public func latest(tenant: Tenant, uniqueKey: String) async throws -> Result? {
+        try await history(tenant: tenant, uniqueKey: uniqueKey, limit: 1, after: nil).items.first
     }
 
-    public func find(id: String) async throws -> Result? {
+    public func find(tenant: Tenant, id: String) async throws -> Result? {
         let collection = self.collection
         let document = try await database.run { session in
-            try session.collection(collection).findOne(["_id": .string(id)])
+            try session.collection(collection).findOne(["_id": .string(id), "tenant": .string(tenant.rawValue)])
         }
         return try document.map(Self.result)
     }
 
-    public func history(uniqueKey: String, limit: Int, after cursor: PageCursor?) async throws -> Page<Result> {
+    public func history(tenant: Tenant, uniqueKey: String, limit: Int, after cursor: PageCursor?) async throws -> Page<Result> {
         let collection = self.collection
-        let filter = MongoQuery.filter([("unique_key", .string(uniqueKey))], after: cursor)
+        let filter = MongoQuery.filter([("tenant", .string(tenant.rawValue)), ("unique_key", .string(uniqueKey))], after: cursor)
         let documents = try await database.run { session in
             try session.collection(collection).find(filter, sort: MongoQuery.newestFirst, limit: max(limit, 0) + 1)
         }
@@ -69,10 +70,10 @@ public struct MongoResultStore<Result: StoredResult>: ResultStore {
         }
     }
 
-    public func count(uniqueKey: String) async throws -> Int {
+    public func count(tenant: Tenant, uniqueKey: String) async throws -> Int {
         let collection = self.collection
         return try await database.run { session in
-            try session.collection(collection).count(["unique_key": .string(uniqueKey)])
+            try session.collection(collection).count(["tenant": .string(tenant.rawValue), "unique_key": .string(uniqueKey)])
         }
     }
 
@@ -83,10 +84,10 @@ public struct MongoResultStore<Result: StoredResult>: ResultStore {
         }
     }
 
-    public func deleteAll(uniqueKey: String) async throws -> Int {
+    public func deleteAll(tenant: Tenant, uniqueKey: String) async throws -> Int {
         let collection = self.collection
         return try await database.run { session in
-            try session.collection(collection).deleteMany(["unique_key": .string(uniqueKey)])
+            try session.collection(collection).deleteMany(["tenant": .string(tenant.rawValue), "unique_key": .string(uniqueKey)])
         }
     }
 
@@ -96,6 +97,7 @@ public struct MongoResultStore<Result: StoredResult>: ResultStore {
             throw CoachError(.databaseOperationFailed, "stored result is unreadable")
         }
         fields["id"] = .string(id)
+        fields.removeValue(forKey: "tenant")
         return try StoredDocument.decode(Result.self, from: fields)
     }
 }
@@ -134,17 +136,19 @@ public struct MongoTaskStore: TaskStore {
         }
     }
 
-    public func get(taskID: String, kind: TaskKind) async throws -> TaskRecord? {
-        let document = try await database.run { session in
-            try session.collection(Self.collection).findOne(["_id": .string(taskID), "kind": .string(kind.rawValue)])
+    public func get(taskID: String, kind: TaskKind, tenant: Tenant?) async throws -> TaskRecord? {
+        var filter: BSON = ["_id": .string(taskID), "kind": .string(kind.rawValue)]
+        if let tenant { filter = filter.with("tenant", .string(tenant.rawValue)) }
+        let document = try await database.run { [filter] session in
+            try session.collection(Self.collection).findOne(filter)
         }
         return try document.map(Self.task)
     }
 
     public func list(
-        kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?
+        tenant: Tenant, kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?
     ) async throws -> Page<TaskRecord> {
-        var conditions: [(key: String, value: BSON)] = [("kind", .string(kind.rawValue))]
+        var conditions: [(key: String, value: BSON)] = [("tenant", .string(tenant.rawValue)), ("kind", .string(kind.rawValue))]
         if let state { conditions.append(("state", .string(state.rawValue))) }
         let filter = MongoQuery.filter(conditions, after: cursor)
         let documents = try await database.run { session in
@@ -174,10 +178,10 @@ public struct MongoTaskStore: TaskStore {
         return try documents.map(Self.task)
     }
 
-    public func deleteAll(uniqueKey: String, kind: TaskKind) async throws -> Int {
+    public func deleteAll(tenant: Tenant, uniqueKey: String, kind: TaskKind) async throws -> Int {
         try await database.run { session in
             try session.collection(Self.collection).deleteMany([
-                "unique_key": .string(uniqueKey), "kind": .string(kind.rawValue),
+                "tenant": .string(tenant.rawValue), "unique_key": .string(uniqueKey), "kind": .string(kind.rawValue),
             ])
         }
     }

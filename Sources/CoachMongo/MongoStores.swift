@@ -16,6 +16,8 @@ public struct MongoStores: Sendable {
     public let learningPaths: any ResultStore<LearningPath>
     /// Task records in `tasks`.
     public let tasks: any TaskStore
+    /// API keys in `api_keys`, the audit log in `audit_log`.
+    public let keys: any APIKeyStore
 
     /// The database name used when `MONGODB_DATABASE` is not set.
     public static let defaultDatabase = "interview_coach"
@@ -40,6 +42,7 @@ public struct MongoStores: Sendable {
         self.questionSets = MongoResultStore<QuestionSet>.questionSets(database)
         self.learningPaths = MongoResultStore<LearningPath>.learningPaths(database)
         self.tasks = MongoTaskStore(database: database)
+        self.keys = MongoAPIKeyStore(database: database)
     }
 }
 
@@ -51,9 +54,12 @@ enum MongoIndexes {
         (
             MongoResumeStore.collection,
             [
-                ["key": ["unique_key": 1], "name": "unique_key_1", "unique": true],
-                ["key": ["name": 1, "created_at": -1, "_id": -1], "name": "name_1_created_at_-1__id_-1"],
-                ["key": ["created_at": -1, "_id": -1], "name": "created_at_-1__id_-1"],
+                ["key": ["tenant": 1, "unique_key": 1], "name": "tenant_1_unique_key_1", "unique": true],
+                [
+                    "key": ["tenant": 1, "name": 1, "created_at": -1, "_id": -1],
+                    "name": "tenant_1_name_1_created_at_-1__id_-1",
+                ],
+                ["key": ["tenant": 1, "created_at": -1, "_id": -1], "name": "tenant_1_created_at_-1__id_-1"],
             ]
         ),
         ("interview_questions", resultIndexes),
@@ -69,22 +75,54 @@ enum MongoIndexes {
                     "partialFilterExpression": ["idempotency_key": ["$exists": true]],
                 ],
                 [
-                    "key": ["kind": 1, "state": 1, "created_at": -1, "_id": -1],
-                    "name": "kind_1_state_1_created_at_-1__id_-1",
+                    "key": ["tenant": 1, "kind": 1, "state": 1, "created_at": -1, "_id": -1],
+                    "name": "tenant_1_kind_1_state_1_created_at_-1__id_-1",
                 ],
-                ["key": ["unique_key": 1, "kind": 1], "name": "unique_key_1_kind_1"],
+                ["key": ["tenant": 1, "unique_key": 1, "kind": 1], "name": "tenant_1_unique_key_1_kind_1"],
+                // Workers look for unfinished tasks of every tenant.
+                ["key": ["state": 1, "created_at": 1], "name": "state_1_created_at_1"],
             ]
         ),
+        (
+            MongoAPIKeyStore.keys,
+            [
+                ["key": ["created_at": -1, "_id": -1], "name": "created_at_-1__id_-1"],
+                ["key": ["tenant": 1, "created_at": -1, "_id": -1], "name": "tenant_1_created_at_-1__id_-1"],
+            ]
+        ),
+        (MongoAPIKeyStore.audit, [["key": ["created_at": -1, "_id": -1], "name": "created_at_-1__id_-1"]]),
+    ]
+
+    /// Indexes of the schema before tenants, replaced by tenant-first ones above.
+    private static let retired: [(collection: String, index: String)] = [
+        (MongoResumeStore.collection, "unique_key_1"),
+        (MongoResumeStore.collection, "name_1_created_at_-1__id_-1"),
+        (MongoResumeStore.collection, "created_at_-1__id_-1"),
+        ("interview_questions", "unique_key_1_created_at_-1__id_-1"),
+        ("learning_paths", "unique_key_1_created_at_-1__id_-1"),
+        (MongoTaskStore.collection, "kind_1_state_1_created_at_-1__id_-1"),
+        (MongoTaskStore.collection, "unique_key_1_kind_1"),
     ]
 
     private static let resultIndexes: [BSON] = [
-        ["key": ["unique_key": 1, "created_at": -1, "_id": -1], "name": "unique_key_1_created_at_-1__id_-1"],
+        ["key": ["tenant": 1, "unique_key": 1, "created_at": -1, "_id": -1], "name": "tenant_1_unique_key_1_created_at_-1__id_-1"],
         // Sparse: results produced synchronously have no `task_id` field at all.
         ["key": ["task_id": 1], "name": "task_id_1", "unique": true, "sparse": true],
     ]
 
     static func create(in database: MongoDatabase) async throws {
         try await database.run { session in
+            // Data from before tenants becomes the default tenant's (a no-op once done), and
+            // the indexes it replaced go (a missing index is fine: another process dropped it).
+            for collection in [MongoResumeStore.collection, "interview_questions", "learning_paths", MongoTaskStore.collection] {
+                _ = try session.command([
+                    "update": .string(collection),
+                    "updates": [["q": ["tenant": ["$exists": false]], "u": ["$set": ["tenant": "default"]], "multi": true]],
+                ])
+            }
+            for (collection, index) in retired {
+                _ = try? session.command(["dropIndexes": .string(collection), "index": .string(index)])
+            }
             for (collection, indexes) in definitions {
                 try session.command(["createIndexes": .string(collection), "indexes": .array(indexes)])
             }

@@ -1,3 +1,4 @@
+import CoachAccess
 import CoachCore
 import CoachJobs
 import CoachStore
@@ -14,11 +15,18 @@ public struct Backends: Sendable {
     public var tasks: any TaskStore
     public var queue: any JobQueue
     public var bus: any ProgressBus
+    /// API keys and the audit log, beside the data they guard.
+    public var keys: any APIKeyStore
+    /// The counters of per-key limits: in-process, or Redis when `REDIS_URL` is set.
+    public var limiter: any RateLimiter
 
     public init(
         resumes: any ResumeStore, questionSets: any ResultStore<QuestionSet>, learningPaths: any ResultStore<LearningPath>,
-        tasks: any TaskStore, queue: any JobQueue, bus: any ProgressBus
+        tasks: any TaskStore, queue: any JobQueue, bus: any ProgressBus, keys: any APIKeyStore,
+        limiter: any RateLimiter = InProcessRateLimiter()
     ) {
+        self.keys = keys
+        self.limiter = limiter
         self.resumes = resumes
         self.questionSets = questionSets
         self.learningPaths = learningPaths
@@ -32,7 +40,7 @@ public struct Backends: Sendable {
         Backends(
             resumes: SQLiteResumeStore(database: database), questionSets: SQLiteResultStore<QuestionSet>.questionSets(database),
             learningPaths: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: SQLiteTaskStore(database: database),
-            queue: InProcessJobQueue(), bus: InProcessProgressBus())
+            queue: InProcessJobQueue(), bus: InProcessProgressBus(), keys: SQLiteAPIKeyStore(database: database))
     }
 
     /// The SQLite file under `dataDir` (`interview-coach.sqlite`), with the in-process queue and bus.

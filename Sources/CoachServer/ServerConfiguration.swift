@@ -52,12 +52,14 @@ public struct ServerConfiguration: Sendable {
         public var workerConcurrency: Int?
         public var jobTimeout: Int?
         public var sseHeartbeat: Int?
+        public var insecureNoAuth = false
 
         public init() {}
     }
 
     public var role: Role = .all
-    public var host: String = "0.0.0.0"
+    /// Loopback by default: without keys nothing else may listen (`check()`).
+    public var host: String = "127.0.0.1"
     public var httpPort: Int = 8080
     /// 0 picks a free port (tests).
     public var grpcPort: Int = 50051
@@ -80,8 +82,18 @@ public struct ServerConfiguration: Sendable {
     /// `LOG_LEVEL` (trace…critical) and `LOG_FORMAT` (`json`, or `text` for plain lines).
     public var logLevel: Logger.Level = .info
     public var logAsText = false
+    /// `COACH_ADMIN_KEY`: keys are enforced when it is set; it is a key with every scope and the
+    /// credential roles call each other with.
+    public var adminKey: String?
+    /// `COACH_KEY_PEPPER`, else the admin key: the secret stored keys are hashed with.
+    public var keyPepper: String?
+    /// `--insecure-no-auth`: serve without keys on a non-loopback address.
+    public var insecureNoAuth = false
 
     public init() {}
+
+    /// Whether API keys are enforced.
+    public var keysEnforced: Bool { adminKey != nil }
 
     public init(flags: Flags, environment: [String: String]) throws {
         func value(_ flag: String?, _ name: String) -> String? {
@@ -145,6 +157,9 @@ public struct ServerConfiguration: Sendable {
             guard ["json", "text"].contains(text.lowercased()) else { throw ConfigurationError("LOG_FORMAT must be json or text") }
             logAsText = text.lowercased() == "text"
         }
+        adminKey = value(nil, "COACH_ADMIN_KEY")
+        keyPepper = value(nil, "COACH_KEY_PEPPER")
+        insecureNoAuth = flags.insecureNoAuth
         providerEnvironment = environment.filter { key, _ in
             ["LLM_", "OPENAI_", "ANTHROPIC_", "CLAUDE_", "GEMINI_", "COMPATIBLE_"].contains { key.hasPrefix($0) }
         }
@@ -153,6 +168,15 @@ public struct ServerConfiguration: Sendable {
 
     /// The rules between settings: what each role needs to be told.
     public func check() throws {
+        if let adminKey, adminKey.utf8.count < 16 || adminKey.contains(where: { $0.isWhitespace }) {
+            throw ConfigurationError("COACH_ADMIN_KEY must be at least 16 characters without spaces")
+        }
+        // Redis's protected mode: with no key, only loopback listeners, unless told otherwise.
+        if !keysEnforced && !insecureNoAuth && !Self.isLoopback(host) {
+            throw ConfigurationError(
+                "refusing to serve without API keys on \(host): set COACH_ADMIN_KEY (docs/SECURITY.md), "
+                    + "bind to 127.0.0.1, or pass --insecure-no-auth")
+        }
         if role == .worker && redisURL == nil {
             throw ConfigurationError("role worker needs REDIS_URL (without it every generation role runs its own worker)")
         }
@@ -166,6 +190,13 @@ public struct ServerConfiguration: Sendable {
         guard required else { return nil }
         guard let addresses else { throw ConfigurationError("role \(role.rawValue) needs \(option) (or its environment variable)") }
         return addresses
+    }
+
+    /// Whether `host` only accepts connections from this machine.
+    public static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false).map { UInt8($0) }
+        return octets.count == 4 && octets.allSatisfy { $0 != nil } && octets[0] == 127
     }
 
     /// Whether jobs go through a queue shared by processes (Redis): then only `worker` (and

@@ -1,4 +1,6 @@
+import AccessService
 import AsyncHTTPClient
+import CoachAccess
 import CoachCore
 import CoachEdge
 import CoachGeneration
@@ -61,6 +63,14 @@ public struct ServiceGraph {
 
     public init(configuration: ServerConfiguration, parts: Parts, logger: Logger) throws {
         let role = configuration.role
+        // Access: every gRPC server checks keys (an open verifier when keys are off), on the
+        // stores' key table; roles call each other with the admin key for the caller's tenant.
+        let codec = KeyCodec(pepper: configuration.keyPepper ?? configuration.adminKey ?? "")
+        let verifier = KeyVerifier(
+            enforcing: configuration.keysEnforced, store: parts.backends?.keys, adminKey: configuration.adminKey, codec: codec)
+        let policy = AccessPolicy(limiter: parts.backends?.limiter ?? InProcessRateLimiter())
+        let interceptors: [any ServerInterceptor] = [AccessInterceptor(verifier: verifier, policy: policy)] + parts.interceptors
+        let credential = configuration.adminKey
         // Every local hop goes through this pair; the server half gets every gRPC service.
         let inProcess = InProcessTransport()
         let local = GRPCClient(transport: inProcess.client)
@@ -89,16 +99,17 @@ public struct ServiceGraph {
             guard let registry = parts.registry else { throw ConfigurationError("role \(role.rawValue) needs its providers") }
             let lookup: any ResumeLookup =
                 role == .all
-                ? GRPCResumeLookup(client: local) : GRPCResumeLookup(client: try remote(configuration.resumeAddresses, "--resume-addr"))
+                ? GRPCResumeLookup(client: local, credential: credential)
+                : GRPCResumeLookup(client: try remote(configuration.resumeAddresses, "--resume-addr"), credential: credential)
             if role.runsInterview {
                 interview = GenerationOperations<InterviewKind>(
                     resumes: lookup, results: backends.questionSets, tasks: backends.tasks, queue: backends.queue, bus: backends.bus,
-                    registry: registry)
+                    registry: registry, meter: policy)
             }
             if role.runsLearning {
                 learning = GenerationOperations<LearningKind>(
                     resumes: lookup, results: backends.learningPaths, tasks: backends.tasks, queue: backends.queue,
-                    bus: backends.bus, registry: registry)
+                    bus: backends.bus, registry: registry, meter: policy)
             }
             let kinds: [any KindOperations] = [interview as (any KindOperations)?, learning].compactMap { $0 }
             if role != .worker {
@@ -137,14 +148,21 @@ public struct ServiceGraph {
                 dependents = [interview as (any ResumeDependentData)?, learning].compactMap { $0 }
             } else {
                 dependents = [
-                    GRPCResumeDependentData(InterviewWire.self, client: try remote(configuration.interviewAddresses, "--interview-addr")),
-                    GRPCResumeDependentData(LearningWire.self, client: try remote(configuration.learningAddresses, "--learning-addr")),
+                    GRPCResumeDependentData(
+                        InterviewWire.self, client: try remote(configuration.interviewAddresses, "--interview-addr"), credential: credential),
+                    GRPCResumeDependentData(
+                        LearningWire.self, client: try remote(configuration.learningAddresses, "--learning-addr"), credential: credential),
                 ]
             }
             let operations = ResumeOperations(store: try backends().resumes, dependents: dependents)
             grpcServices.append(ResumeGRPCService(operations: operations))
             served.append(Interviewcoach_V1_ResumeService.descriptor.fullyQualifiedService)
             probes.append { (try? await operations.ping()) != nil }
+            // Keys live with the resumes, so the resume role administers them.
+            grpcServices.append(
+                AdminGRPCService(
+                    operations: KeyOperations(store: try backends().keys, codec: codec, verifier: verifier, logger: logger)))
+            served.append(Interviewcoach_V1_AdminService.descriptor.fullyQualifiedService)
         }
 
         health = HealthStatuses(serving: served)
@@ -163,11 +181,11 @@ public struct ServiceGraph {
             let transport = MeshTransport.server(host: configuration.host, port: configuration.grpcPort)
             grpcTransport = transport
             servers.append(
-                GRPCServerService(server: GRPCServer(transport: transport, services: allServices, interceptors: parts.interceptors)))
+                GRPCServerService(server: GRPCServer(transport: transport, services: allServices, interceptors: interceptors)))
         }
         if role == .all {
             servers.append(
-                GRPCServerService(server: GRPCServer(transport: inProcess.server, services: allServices, interceptors: parts.interceptors)))
+                GRPCServerService(server: GRPCServer(transport: inProcess.server, services: allServices, interceptors: interceptors)))
             clients.insert(GRPCClientService(client: local), at: 0)
         }
 

@@ -13,38 +13,39 @@ extension QuestionSet: StoredResult {}
 extension LearningPath: StoredResult {}
 
 /// Where generated results live, one store per kind. Implementations: SQLite and MongoDB.
+/// Results belong to the tenant of their resume; every read is inside one tenant.
 public protocol ResultStore<Result>: Sendable {
     associatedtype Result: StoredResult
 
     /// Stores a result. A result that carries a `taskID` is stored at most once per task: when one
     /// exists already, it is returned and `result` is dropped.
-    func save(_ result: Result) async throws -> Result
+    func save(_ result: Result, tenant: Tenant) async throws -> Result
     /// The newest result for a resume, if any.
-    func latest(uniqueKey: String) async throws -> Result?
-    func find(id: String) async throws -> Result?
+    func latest(tenant: Tenant, uniqueKey: String) async throws -> Result?
+    func find(tenant: Tenant, id: String) async throws -> Result?
     /// Newest first.
-    func history(uniqueKey: String, limit: Int, after cursor: PageCursor?) async throws -> Page<Result>
-    func count(uniqueKey: String) async throws -> Int
+    func history(tenant: Tenant, uniqueKey: String, limit: Int, after cursor: PageCursor?) async throws -> Page<Result>
+    func count(tenant: Tenant, uniqueKey: String) async throws -> Int
     /// How many results a task produced (0 or 1), for proving exactly-once.
     func count(taskID: String) async throws -> Int
-    func deleteAll(uniqueKey: String) async throws -> Int
+    func deleteAll(tenant: Tenant, uniqueKey: String) async throws -> Int
 }
 
 /// Where task records live. The record is the truth about a task; queues and progress buses
-/// only carry notifications about it.
+/// only carry notifications about it. A record carries its tenant (`TaskRecord.tenant`).
 public protocol TaskStore: Sendable {
     /// Inserts `task`, or returns the existing task of the same kind with the same idempotency
-    /// key (then `created` is false).
+    /// key (then `created` is false). Idempotency keys arrive scoped to tenant and resume.
     func create(_ task: TaskRecord) async throws -> (task: TaskRecord, created: Bool)
-    /// `nil` when no task of `kind` has the id.
-    func get(taskID: String, kind: TaskKind) async throws -> TaskRecord?
-    /// Newest first, optionally in one state.
-    func list(kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord>
+    /// `nil` when no task of `kind` has the id; `tenant` nil finds it in any tenant (workers).
+    func get(taskID: String, kind: TaskKind, tenant: Tenant?) async throws -> TaskRecord?
+    /// The tenant's tasks of `kind`, newest first, optionally in one state.
+    func list(tenant: Tenant, kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord>
     /// Replaces the stored record.
     func update(_ task: TaskRecord) async throws
     /// Tasks still PENDING or PROGRESS, oldest first (to re-run after a crash).
     func unfinished(kind: TaskKind?) async throws -> [TaskRecord]
-    func deleteAll(uniqueKey: String, kind: TaskKind) async throws -> Int
+    func deleteAll(tenant: Tenant, uniqueKey: String, kind: TaskKind) async throws -> Int
 }
 
 /// JSON coding of stored documents: dates as milliseconds, keys sorted.

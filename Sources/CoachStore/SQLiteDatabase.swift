@@ -150,6 +150,60 @@ enum SQLiteSchema {
         CREATE INDEX tasks_by_kind_state ON tasks (kind, state, created_at DESC, task_id DESC);
         CREATE INDEX tasks_by_key ON tasks (unique_key);
         """,
+        // 3: tenants (existing data becomes the `default` tenant's; resume keys are numbered per
+        // tenant), API keys and the audit log.
+        """
+        CREATE TABLE resumes_v3 (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            unique_key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            document TEXT NOT NULL,
+            UNIQUE (tenant, unique_key)
+        );
+        INSERT INTO resumes_v3 SELECT id, 'default', unique_key, name, created_at, updated_at, document FROM resumes;
+        DROP TABLE resumes;
+        ALTER TABLE resumes_v3 RENAME TO resumes;
+        CREATE INDEX resumes_by_name ON resumes (tenant, name, created_at DESC, id DESC);
+        CREATE INDEX resumes_by_created ON resumes (tenant, created_at DESC, id DESC);
+        CREATE TABLE counters_v3 (
+            tenant TEXT NOT NULL,
+            name TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (tenant, name)
+        );
+        INSERT INTO counters_v3 SELECT 'default', name, seq FROM counters;
+        DROP TABLE counters;
+        ALTER TABLE counters_v3 RENAME TO counters;
+        ALTER TABLE question_sets ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+        DROP INDEX question_sets_by_key;
+        CREATE INDEX question_sets_by_key ON question_sets (tenant, unique_key, created_at DESC, id DESC);
+        ALTER TABLE learning_paths ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+        DROP INDEX learning_paths_by_key;
+        CREATE INDEX learning_paths_by_key ON learning_paths (tenant, unique_key, created_at DESC, id DESC);
+        ALTER TABLE tasks ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+        DROP INDEX tasks_by_kind_state;
+        CREATE INDEX tasks_by_kind_state ON tasks (tenant, kind, state, created_at DESC, task_id DESC);
+        DROP INDEX tasks_by_key;
+        CREATE INDEX tasks_by_key ON tasks (tenant, unique_key);
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX api_keys_by_created ON api_keys (created_at DESC, id DESC);
+        CREATE INDEX api_keys_by_tenant ON api_keys (tenant, created_at DESC, id DESC);
+        CREATE TABLE audit_log (
+            id TEXT PRIMARY KEY,
+            at INTEGER NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_by_at ON audit_log (at DESC, id DESC);
+        """,
     ]
 
     static func migrate(_ connection: SQLiteConnection, logger: Logger) throws {

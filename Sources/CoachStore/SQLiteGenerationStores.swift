@@ -19,14 +19,14 @@ public struct SQLiteResultStore<Result: StoredResult>: ResultStore {
         self.table = table
     }
 
-    public func save(_ result: Result) async throws -> Result {
+    public func save(_ result: Result, tenant: Tenant) async throws -> Result {
         let document = try DocumentCoding.encode(result)
         let table = self.table
         let stored = try await database.write { db -> String? in
             try db.run(
-                "INSERT INTO \(table) (id, unique_key, created_at, task_id, document) VALUES (?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING",
+                "INSERT INTO \(table) (id, tenant, unique_key, created_at, task_id, document) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING",
                 [
-                    .text(result.id), .text(result.uniqueKey), .int(result.createdAt.millisecondsSince1970),
+                    .text(result.id), .text(tenant.rawValue), .text(result.uniqueKey), .int(result.createdAt.millisecondsSince1970),
                     result.taskID.map { .text($0) } ?? .null, .text(document),
                 ])
             guard let taskID = result.taskID else { return nil }
@@ -35,21 +35,21 @@ public struct SQLiteResultStore<Result: StoredResult>: ResultStore {
         return try stored.map { try DocumentCoding.decode(Result.self, $0) } ?? result
     }
 
-    public func latest(uniqueKey: String) async throws -> Result? {
-        try await history(uniqueKey: uniqueKey, limit: 1, after: nil).items.first
+    public func latest(tenant: Tenant, uniqueKey: String) async throws -> Result? {
+        try await history(tenant: tenant, uniqueKey: uniqueKey, limit: 1, after: nil).items.first
     }
 
-    public func find(id: String) async throws -> Result? {
+    public func find(tenant: Tenant, id: String) async throws -> Result? {
         let table = self.table
         let rows = try await database.read { db in
-            try db.query("SELECT document FROM \(table) WHERE id = ?", [.text(id)]) { $0.text(0) }
+            try db.query("SELECT document FROM \(table) WHERE id = ? AND tenant = ?", [.text(id), .text(tenant.rawValue)]) { $0.text(0) }
         }
         return try rows.first.map { try DocumentCoding.decode(Result.self, $0) }
     }
 
-    public func history(uniqueKey: String, limit: Int, after cursor: PageCursor?) async throws -> Page<Result> {
-        var sql = "SELECT document FROM \(table) WHERE unique_key = ?"
-        var values: [SQLiteValue] = [.text(uniqueKey)]
+    public func history(tenant: Tenant, uniqueKey: String, limit: Int, after cursor: PageCursor?) async throws -> Page<Result> {
+        var sql = "SELECT document FROM \(table) WHERE tenant = ? AND unique_key = ?"
+        var values: [SQLiteValue] = [.text(tenant.rawValue), .text(uniqueKey)]
         if let cursor {
             sql += " AND (created_at < ? OR (created_at = ? AND id < ?))"
             values += [.int(cursor.createdAtMillis), .int(cursor.createdAtMillis), .text(cursor.id)]
@@ -62,10 +62,12 @@ public struct SQLiteResultStore<Result: StoredResult>: ResultStore {
         return Page(items: items, next: next)
     }
 
-    public func count(uniqueKey: String) async throws -> Int {
+    public func count(tenant: Tenant, uniqueKey: String) async throws -> Int {
         let table = self.table
         return try await database.read { db in
-            try db.query("SELECT COUNT(*) FROM \(table) WHERE unique_key = ?", [.text(uniqueKey)]) { Int($0.int64(0)) }.first ?? 0
+            try db.query("SELECT COUNT(*) FROM \(table) WHERE tenant = ? AND unique_key = ?", [.text(tenant.rawValue), .text(uniqueKey)]) {
+                Int($0.int64(0))
+            }.first ?? 0
         }
     }
 
@@ -76,9 +78,11 @@ public struct SQLiteResultStore<Result: StoredResult>: ResultStore {
         }
     }
 
-    public func deleteAll(uniqueKey: String) async throws -> Int {
+    public func deleteAll(tenant: Tenant, uniqueKey: String) async throws -> Int {
         let table = self.table
-        return try await database.write { db in try db.run("DELETE FROM \(table) WHERE unique_key = ?", [.text(uniqueKey)]) }
+        return try await database.write { db in
+            try db.run("DELETE FROM \(table) WHERE tenant = ? AND unique_key = ?", [.text(tenant.rawValue), .text(uniqueKey)])
+        }
     }
 }
 
@@ -103,11 +107,11 @@ public struct SQLiteTaskStore: TaskStore {
             }
             try db.run(
                 """
-                INSERT INTO tasks (task_id, kind, state, unique_key, idempotency_key, created_at, updated_at, document)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO tasks (task_id, tenant, kind, state, unique_key, idempotency_key, created_at, updated_at, document)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    .text(task.taskID), .text(task.kind.rawValue), .text(task.state.rawValue), .text(task.uniqueKey),
+                    .text(task.taskID), .text(task.tenant.rawValue), .text(task.kind.rawValue), .text(task.state.rawValue), .text(task.uniqueKey),
                     task.idempotencyKey.map { .text($0) } ?? .null, .int(task.createdAt.millisecondsSince1970),
                     .int(task.updatedAt.millisecondsSince1970), .text(document),
                 ])
@@ -117,16 +121,21 @@ public struct SQLiteTaskStore: TaskStore {
         return (task, true)
     }
 
-    public func get(taskID: String, kind: TaskKind) async throws -> TaskRecord? {
-        let rows = try await database.read { db in
-            try db.query("SELECT document FROM tasks WHERE task_id = ? AND kind = ?", [.text(taskID), .text(kind.rawValue)]) { $0.text(0) }
+    public func get(taskID: String, kind: TaskKind, tenant: Tenant?) async throws -> TaskRecord? {
+        var sql = "SELECT document FROM tasks WHERE task_id = ? AND kind = ?"
+        var values: [SQLiteValue] = [.text(taskID), .text(kind.rawValue)]
+        if let tenant {
+            sql += " AND tenant = ?"
+            values.append(.text(tenant.rawValue))
         }
+        let (query, bound) = (sql, values)
+        let rows = try await database.read { db in try db.query(query, bound) { $0.text(0) } }
         return try rows.first.map { try DocumentCoding.decode(TaskRecord.self, $0) }
     }
 
-    public func list(kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
-        var sql = "SELECT document FROM tasks WHERE kind = ?"
-        var values: [SQLiteValue] = [.text(kind.rawValue)]
+    public func list(tenant: Tenant, kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
+        var sql = "SELECT document FROM tasks WHERE tenant = ? AND kind = ?"
+        var values: [SQLiteValue] = [.text(tenant.rawValue), .text(kind.rawValue)]
         if let state {
             sql += " AND state = ?"
             values.append(.text(state.rawValue))
@@ -166,9 +175,11 @@ public struct SQLiteTaskStore: TaskStore {
         return try rows.map { try DocumentCoding.decode(TaskRecord.self, $0) }
     }
 
-    public func deleteAll(uniqueKey: String, kind: TaskKind) async throws -> Int {
+    public func deleteAll(tenant: Tenant, uniqueKey: String, kind: TaskKind) async throws -> Int {
         try await database.write { db in
-            try db.run("DELETE FROM tasks WHERE unique_key = ? AND kind = ?", [.text(uniqueKey), .text(kind.rawValue)])
+            try db.run(
+                "DELETE FROM tasks WHERE tenant = ? AND unique_key = ? AND kind = ?",
+                [.text(tenant.rawValue), .text(uniqueKey), .text(kind.rawValue)])
         }
     }
 }

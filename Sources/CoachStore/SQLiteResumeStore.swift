@@ -10,7 +10,7 @@ public struct SQLiteResumeStore: ResumeStore {
         self.database = database
     }
 
-    public func create(_ content: ResumeContent, at date: Date) async throws -> Resume {
+    public func create(_ content: ResumeContent, tenant: Tenant, at date: Date) async throws -> Resume {
         let document = try encodeDocument(content)
         let id = DocumentID.make(at: date)
         let millis = date.millisecondsSince1970
@@ -19,32 +19,32 @@ public struct SQLiteResumeStore: ResumeStore {
             // the counter only ever grows, so deleted keys are never reused.
             let sequence = try db.query(
                 """
-                INSERT INTO counters (name, seq) VALUES (?, 1)
-                ON CONFLICT (name) DO UPDATE SET seq = seq + 1
+                INSERT INTO counters (tenant, name, seq) VALUES (?, ?, 1)
+                ON CONFLICT (tenant, name) DO UPDATE SET seq = seq + 1
                 RETURNING seq
-                """, [.text(content.name)]
+                """, [.text(tenant.rawValue), .text(content.name)]
             ) { $0.int64(0) }.first ?? 1
             let key = UniqueKey.make(name: content.name, sequence: sequence)
             try db.run(
-                "INSERT INTO resumes (id, unique_key, name, created_at, updated_at, document) VALUES (?, ?, ?, ?, ?, ?)",
-                [.text(id), .text(key), .text(content.name), .int(millis), .int(millis), .text(document)])
+                "INSERT INTO resumes (id, tenant, unique_key, name, created_at, updated_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.text(id), .text(tenant.rawValue), .text(key), .text(content.name), .int(millis), .int(millis), .text(document)])
             return Resume(
                 id: id, uniqueKey: key, content: content, createdAt: Date(millisecondsSince1970: millis),
                 updatedAt: Date(millisecondsSince1970: millis))
         }
     }
 
-    public func get(uniqueKey: String) async throws -> Resume {
+    public func get(tenant: Tenant, uniqueKey: String) async throws -> Resume {
         let rows = try await database.read { db in
-            try db.query(Self.select + " WHERE unique_key = ?", [.text(uniqueKey)], row: Self.row)
+            try db.query(Self.select + " WHERE tenant = ? AND unique_key = ?", [.text(tenant.rawValue), .text(uniqueKey)], row: Self.row)
         }
         guard let row = rows.first else { throw CoachError.resumeNotFound(uniqueKey) }
         return try row.resume()
     }
 
-    public func list(name: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<Resume> {
-        var conditions: [String] = []
-        var values: [SQLiteValue] = []
+    public func list(tenant: Tenant, name: String?, limit: Int, after cursor: PageCursor?) async throws -> Page<Resume> {
+        var conditions: [String] = ["tenant = ?"]
+        var values: [SQLiteValue] = [.text(tenant.rawValue)]
         if let name {
             conditions.append("name = ?")
             values.append(.text(name))
@@ -53,7 +53,7 @@ public struct SQLiteResumeStore: ResumeStore {
             conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
             values += [.int(cursor.createdAtMillis), .int(cursor.createdAtMillis), .text(cursor.id)]
         }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let whereClause = " WHERE " + conditions.joined(separator: " AND ")
         let sql = Self.select + whereClause + " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
         let boundValues = values
         let rows = try await database.read { db in try db.query(sql, boundValues, row: Self.row) }
@@ -62,21 +62,21 @@ public struct SQLiteResumeStore: ResumeStore {
         return Page(items: resumes, next: next)
     }
 
-    public func update(uniqueKey: String, content: ResumeContent, at date: Date) async throws -> Resume {
+    public func update(tenant: Tenant, uniqueKey: String, content: ResumeContent, at date: Date) async throws -> Resume {
         let document = try encodeDocument(content)
         let millis = date.millisecondsSince1970
         let rows = try await database.write { db in
             try db.query(
-                "UPDATE resumes SET name = ?, document = ?, updated_at = ? WHERE unique_key = ? RETURNING id, unique_key, created_at, updated_at, document",
-                [.text(content.name), .text(document), .int(millis), .text(uniqueKey)], row: Self.row)
+                "UPDATE resumes SET name = ?, document = ?, updated_at = ? WHERE tenant = ? AND unique_key = ? RETURNING id, unique_key, created_at, updated_at, document",
+                [.text(content.name), .text(document), .int(millis), .text(tenant.rawValue), .text(uniqueKey)], row: Self.row)
         }
         guard let row = rows.first else { throw CoachError.resumeNotFound(uniqueKey) }
         return try row.resume()
     }
 
-    public func delete(uniqueKey: String) async throws {
+    public func delete(tenant: Tenant, uniqueKey: String) async throws {
         let deleted = try await database.write { db in
-            try db.run("DELETE FROM resumes WHERE unique_key = ?", [.text(uniqueKey)])
+            try db.run("DELETE FROM resumes WHERE tenant = ? AND unique_key = ?", [.text(tenant.rawValue), .text(uniqueKey)])
         }
         if deleted == 0 { throw CoachError.resumeNotFound(uniqueKey) }
     }

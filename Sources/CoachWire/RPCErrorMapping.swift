@@ -52,6 +52,10 @@ extension CoachError: RPCErrorConvertible {
         var status = GoogleRPCStatus(
             code: code.rpcCode, message: message,
             details: [.errorInfo(reason: code.rawValue, domain: coachErrorDomain, metadata: metadata)])
+        // A limit says when to retry, as gRPC clients read it.
+        if case .number(let seconds)? = details["retry_after_seconds"], seconds.isFinite, seconds >= 0 {
+            status.details.append(.retryInfo(delay: .seconds(min(seconds, 86_400))))
+        }
         if !violations.isEmpty {
             status.details.append(
                 .badRequest(violations: violations.map { .init(field: $0.field, description: $0.message) }))

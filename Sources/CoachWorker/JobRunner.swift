@@ -112,7 +112,7 @@ public struct JobRunner: Sendable {
         while !Task.isCancelled {
             let task: TaskRecord
             do {
-                guard let found = try await operations.tasks.get(taskID: job.taskID, kind: Operations.Kind.taskKind) else { return }
+                guard let found = try await operations.tasks.get(taskID: job.taskID, kind: Operations.Kind.taskKind, tenant: nil) else { return }
                 task = found
             } catch {
                 logger.error("cannot read task", metadata: ["error": "\(String(describing: (error as? CoachError)?.code))"])
@@ -148,10 +148,10 @@ public struct JobRunner: Sendable {
     private func runStages<Kind: GenerationKind>(_ start: TaskRecord, operations: GenerationOperations<Kind>) async throws {
         var task = start
         try await advance(&task, to: .loadingResume, operations: operations)
-        let resume = try await operations.resumes.resume(uniqueKey: task.uniqueKey)
+        let resume = try await operations.resumes.resume(tenant: task.tenant, uniqueKey: task.uniqueKey)
         try await advance(&task, to: .generatingPrompt, operations: operations)
         guard let options = Kind.options(from: task.input) else { throw CoachError.internal("task input does not match its kind") }
-        let seed = try await operations.seed(for: options, uniqueKey: task.uniqueKey)
+        let seed = try await operations.seed(for: options, tenant: task.tenant, uniqueKey: task.uniqueKey)
         try await advance(&task, to: .callingLLM, operations: operations)
         // A streaming provider reports output as it arrives: calling_llm rises from 70 towards 89.
         let (percents, sink) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -171,7 +171,8 @@ public struct JobRunner: Sendable {
             return produced
         }
         try await advance(&task, to: .processingResponse, operations: operations)
-        let stored = try await operations.results.save(result)
+        await operations.meter?.record(usage: Kind.usage(of: result), keyID: task.keyID, at: Date())
+        let stored = try await operations.results.save(result, tenant: task.tenant)
         task.resultID = stored.id
         try await advance(&task, to: .completed, result: Kind.taskResult(stored), operations: operations)
     }
@@ -194,7 +195,7 @@ public struct JobRunner: Sendable {
 
     private func fail(taskID: String, error: CoachError, operations kind: some KindOperations) async {
         let operations = kind.typed
-        guard var task = try? await operations.tasks.get(taskID: taskID, kind: kind.taskKind), !task.state.isTerminal else { return }
+        guard var task = try? await operations.tasks.get(taskID: taskID, kind: kind.taskKind, tenant: nil), !task.state.isTerminal else { return }
         try? await advance(&task, to: .failed, error: TaskError(code: error.code.rawValue, message: error.message), operations: operations)
     }
 

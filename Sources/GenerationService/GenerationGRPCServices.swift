@@ -37,14 +37,16 @@ public struct GenerationGRPCService<Kind: ServedGenerationKind>: RegistrableRPCS
         let operations = self.operations
         router.unary(Wire.methods.generate) { (request: Wire.GenerateRequest) in
             let options = try Wire.options(request.options)
-            return Wire.message(try await operations.generate(uniqueKey: request.uniqueKey, options: options))
+            let caller = RPCCaller.current
+            return Wire.message(
+                try await operations.generate(tenant: caller.tenant, uniqueKey: request.uniqueKey, options: options, keyID: caller.limitedKeyID))
         }
         router.unary(Wire.methods.latest) { (request: Wire.LatestRequest) in
-            Wire.message(try await operations.latest(uniqueKey: request.uniqueKey))
+            Wire.message(try await operations.latest(tenant: RPCCaller.current.tenant, uniqueKey: request.uniqueKey))
         }
         router.unary(Wire.methods.list) { (request: Wire.ListRequest) in
             let page = try await operations.history(
-                uniqueKey: request.uniqueKey, pageSize: Int(request.pageSize), pageToken: request.pageToken)
+                tenant: RPCCaller.current.tenant, uniqueKey: request.uniqueKey, pageSize: Int(request.pageSize), pageToken: request.pageToken)
             var response = Wire.ListResponse()
             response.items = page.items.map(Wire.message)
             response.nextPageToken = page.next?.token ?? ""
@@ -53,12 +55,14 @@ public struct GenerationGRPCService<Kind: ServedGenerationKind>: RegistrableRPCS
         router.unary(Wire.methods.start) { (request: Wire.StartRequest) in
             let options = try Wire.options(request.options)
             let idempotencyKey = request.idempotencyKey
+            let caller = RPCCaller.current
             let task = try await operations.start(
-                uniqueKey: request.uniqueKey, options: options, idempotencyKey: idempotencyKey.isEmpty ? nil : idempotencyKey)
+                tenant: caller.tenant, uniqueKey: request.uniqueKey, options: options,
+                idempotencyKey: idempotencyKey.isEmpty ? nil : idempotencyKey, keyID: caller.limitedKeyID)
             return TaskView(task, result: nil).proto
         }
         router.unary(Wire.methods.purge) { (request: Interviewcoach_V1_DeleteResumeDataRequest) in
-            let deleted = try await operations.purge(uniqueKey: request.uniqueKey)
+            let deleted = try await operations.purge(tenant: RPCCaller.current.tenant, uniqueKey: request.uniqueKey)
             var response = Interviewcoach_V1_DeleteResumeDataResponse()
             response.deletedResults = Int32(clamping: deleted.results)
             response.deletedTasks = Int32(clamping: deleted.tasks)
@@ -95,7 +99,7 @@ public struct TaskGRPCService: Interviewcoach_V1_TaskService.SimpleServiceProtoc
         for kind in kinds(request.kind) {
             guard let operations = self.kinds[kind] else { continue }
             do {
-                return try await operations.task(id: request.taskID).proto
+                return try await operations.task(tenant: RPCCaller.current.tenant, id: request.taskID).proto
             } catch let error as CoachError where error.code == .taskNotFound {
                 continue
             }
@@ -111,7 +115,7 @@ public struct TaskGRPCService: Interviewcoach_V1_TaskService.SimpleServiceProtoc
         }
         guard let operations = kinds[kind] else { throw CoachError(.notFound, "this server has no \(kind.rawValue) tasks") }
         let page = try await operations.listTasks(
-            state: TaskState(proto: request.state), pageSize: Int(request.pageSize), pageToken: request.pageToken)
+            tenant: RPCCaller.current.tenant, state: TaskState(proto: request.state), pageSize: Int(request.pageSize), pageToken: request.pageToken)
         var response = Interviewcoach_V1_ListTasksResponse()
         response.tasks = page.items.map(\.proto)
         response.nextPageToken = page.next?.token ?? ""
@@ -169,7 +173,7 @@ public struct TaskGRPCService: Interviewcoach_V1_TaskService.SimpleServiceProtoc
         for kind in kinds(request.kind) where events == nil {
             guard let operations = self.kinds[kind] else { continue }
             do {
-                events = try await operations.watch(taskID: request.taskID, afterSequence: after)
+                events = try await operations.watch(tenant: RPCCaller.current.tenant, taskID: request.taskID, afterSequence: after)
             } catch let error as CoachError where error.code == .taskNotFound {
                 continue
             }

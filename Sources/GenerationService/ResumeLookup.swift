@@ -5,14 +5,17 @@ import CoachProtos
 import GRPCCore
 
 /// `ResumeLookup` over a ResumeService client.
+/// Calls carry the tenant and, when keys are on, the mesh's credential (the admin key).
 public struct GRPCResumeLookup<Transport: ClientTransport>: ResumeLookup {
     private let client: Interviewcoach_V1_ResumeService.Client<Transport>
+    private let credential: String?
 
-    public init(client: GRPCClient<Transport>) {
+    public init(client: GRPCClient<Transport>, credential: String?) {
         self.client = Interviewcoach_V1_ResumeService.Client(wrapping: client)
+        self.credential = credential
     }
 
-    public func resume(uniqueKey: String) async throws -> Resume {
+    public func resume(tenant: Tenant, uniqueKey: String) async throws -> Resume {
         var request = Interviewcoach_V1_GetResumeRequest()
         request.uniqueKey = uniqueKey
         var options = CallOptions.defaults
@@ -20,7 +23,8 @@ public struct GRPCResumeLookup<Transport: ClientTransport>: ResumeLookup {
         // Inside the mesh a resume service that is (re)starting is waited for, within the timeout.
         options.waitForReady = true
         do {
-            return Resume(proto: try await client.getResume(request, options: options))
+            let metadata = AccessMetadata.onBehalf(of: tenant, credential: credential)
+            return Resume(proto: try await client.getResume(request, metadata: metadata, options: options))
         } catch let error as RPCError {
             throw CoachError(rpcError: error)
         }
@@ -31,13 +35,16 @@ public struct GRPCResumeLookup<Transport: ClientTransport>: ResumeLookup {
 /// (`InterviewService.DeleteQuestionData`, `LearningService.DeleteLearningData`, …).
 public struct GRPCResumeDependentData<Wire: GenerationWire, Transport: ClientTransport>: ResumeDependentData {
     private let client: GenerationClient<Wire, Transport>
+    private let credential: String?
 
-    public init(_ wire: Wire.Type, client: GRPCClient<Transport>) {
+    public init(_ wire: Wire.Type, client: GRPCClient<Transport>, credential: String?) {
         self.client = GenerationClient(wrapping: client)
+        self.credential = credential
     }
 
-    public func deleteData(uniqueKey: String) async throws {
-        try await client.purge(uniqueKey: uniqueKey, callOptions: dependentCallOptions)
+    public func deleteData(tenant: Tenant, uniqueKey: String) async throws {
+        try await client.purge(
+            uniqueKey: uniqueKey, metadata: AccessMetadata.onBehalf(of: tenant, credential: credential), callOptions: dependentCallOptions)
     }
 }
 

@@ -15,20 +15,20 @@ public struct ResumeGRPCService: Interviewcoach_V1_ResumeService.SimpleServicePr
     public func createResume(
         request: Interviewcoach_V1_CreateResumeRequest, context: ServerContext
     ) async throws -> Interviewcoach_V1_Resume {
-        try await operations.create(ResumeContent(proto: request.content)).proto
+        try await operations.create(ResumeContent(proto: request.content), tenant: RPCCaller.current.tenant).proto
     }
 
     public func getResume(
         request: Interviewcoach_V1_GetResumeRequest, context: ServerContext
     ) async throws -> Interviewcoach_V1_Resume {
-        try await operations.get(uniqueKey: request.uniqueKey).proto
+        try await operations.get(tenant: RPCCaller.current.tenant, uniqueKey: request.uniqueKey).proto
     }
 
     public func listResumes(
         request: Interviewcoach_V1_ListResumesRequest, context: ServerContext
     ) async throws -> Interviewcoach_V1_ListResumesResponse {
         let page = try await operations.list(
-            name: request.name.isEmpty ? nil : request.name, pageSize: Int(request.pageSize),
+            tenant: RPCCaller.current.tenant, name: request.name.isEmpty ? nil : request.name, pageSize: Int(request.pageSize),
             pageToken: request.pageToken)
         var response = Interviewcoach_V1_ListResumesResponse()
         response.resumes = page.items.map(\.proto)
@@ -39,13 +39,13 @@ public struct ResumeGRPCService: Interviewcoach_V1_ResumeService.SimpleServicePr
     public func updateResume(
         request: Interviewcoach_V1_UpdateResumeRequest, context: ServerContext
     ) async throws -> Interviewcoach_V1_Resume {
-        try await operations.update(uniqueKey: request.uniqueKey, content: ResumeContent(proto: request.content)).proto
+        try await operations.update(tenant: RPCCaller.current.tenant, uniqueKey: request.uniqueKey, content: ResumeContent(proto: request.content)).proto
     }
 
     public func deleteResume(
         request: Interviewcoach_V1_DeleteResumeRequest, context: ServerContext
     ) async throws -> Interviewcoach_V1_DeleteResumeResponse {
-        try await operations.delete(uniqueKey: request.uniqueKey)
+        try await operations.delete(tenant: RPCCaller.current.tenant, uniqueKey: request.uniqueKey)
         var response = Interviewcoach_V1_DeleteResumeResponse()
         response.uniqueKey = request.uniqueKey
         return response

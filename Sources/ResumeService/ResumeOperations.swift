@@ -17,16 +17,16 @@ public struct ResumeOperations: Sendable {
         self.now = now
     }
 
-    public func create(_ content: ResumeContent) async throws -> Resume {
-        try await store.create(content.validated(), at: now())
+    public func create(_ content: ResumeContent, tenant: Tenant) async throws -> Resume {
+        try await store.create(content.validated(), tenant: tenant, at: now())
     }
 
-    public func get(uniqueKey: String) async throws -> Resume {
-        try await store.get(uniqueKey: try Self.checkedKey(uniqueKey))
+    public func get(tenant: Tenant, uniqueKey: String) async throws -> Resume {
+        try await store.get(tenant: tenant, uniqueKey: try Self.checkedKey(uniqueKey))
     }
 
     /// `pageSize` 0 means the default; `name`, when given, must be a valid name.
-    public func list(name: String?, pageSize: Int, pageToken: String?) async throws -> Page<Resume> {
+    public func list(tenant: Tenant, name: String?, pageSize: Int, pageToken: String?) async throws -> Page<Resume> {
         var violations: [FieldViolation] = []
         if !(0...PageSize.maximum).contains(pageSize) {
             violations.append(FieldViolation(field: "page_size", message: "must be between 1 and \(PageSize.maximum)"))
@@ -40,23 +40,23 @@ public struct ResumeOperations: Sendable {
             do { filter = try validatedPersonName(name) } catch { violations += error.violations }
         }
         if !violations.isEmpty { throw CoachError.validation(violations) }
-        return try await store.list(name: filter, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
+        return try await store.list(tenant: tenant, name: filter, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
     }
 
-    public func update(uniqueKey: String, content: ResumeContent) async throws -> Resume {
+    public func update(tenant: Tenant, uniqueKey: String, content: ResumeContent) async throws -> Resume {
         let key = try Self.checkedKey(uniqueKey)
-        return try await store.update(uniqueKey: key, content: content.validated(), at: now())
+        return try await store.update(tenant: tenant, uniqueKey: key, content: content.validated(), at: now())
     }
 
     /// Deletes the resume and everything generated for it. The generated data goes first: if a
     /// service is down the resume stays, and the deletion can be repeated.
-    public func delete(uniqueKey: String) async throws {
+    public func delete(tenant: Tenant, uniqueKey: String) async throws {
         let key = try Self.checkedKey(uniqueKey)
-        _ = try await store.get(uniqueKey: key)
+        _ = try await store.get(tenant: tenant, uniqueKey: key)
         for dependent in dependents {
-            try await dependent.deleteData(uniqueKey: key)
+            try await dependent.deleteData(tenant: tenant, uniqueKey: key)
         }
-        try await store.delete(uniqueKey: key)
+        try await store.delete(tenant: tenant, uniqueKey: key)
     }
 
     public func ping() async throws {

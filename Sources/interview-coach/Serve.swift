@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
               RESUME_ADDR, INTERVIEW_ADDR, LEARNING_ADDR, COACH_WORKER_CONCURRENCY, COACH_JOB_TIMEOUT,
               MONGODB_URI (+ MONGODB_DATABASE) for MongoDB storage, REDIS_URL for the Redis job queue,
               COACH_SSE_HEARTBEAT; logging: LOG_LEVEL, LOG_FORMAT (json|text).
+            Access: COACH_ADMIN_KEY (at least 16 characters) turns API keys on and is itself a key with
+              every scope; COACH_KEY_PEPPER is the secret stored keys are hashed with (default: derived
+              from COACH_ADMIN_KEY, so set it before rotating the admin key). docs/SECURITY.md.
             COACH_BUILTIN_LATENCY_MS makes the builtin provider take that long (demos, benchmarks).
             COACH_JOB_LEASE: seconds before a Redis job held by a silent (crashed) worker is redelivered (30).
             """)
@@ -33,8 +36,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Role to run: \(Role.allCases.map(\.rawValue).joined(separator: ", ")). [env: COACH_ROLE] (default: all)")
     var role: Role?
 
-    @Option(help: "Address to bind the HTTP and gRPC servers to. [env: COACH_HOST] (default: 0.0.0.0)")
+    @Option(
+        help: """
+            Address to bind the HTTP and gRPC servers to. Without COACH_ADMIN_KEY only a loopback \
+            address is allowed (see --insecure-no-auth). [env: COACH_HOST] (default: 127.0.0.1)
+            """)
     var host: String?
+
+    @Flag(
+        help: """
+            Serve without API keys on a non-loopback address: anyone who reaches the ports can read \
+            every resume and spend the LLM budget. For a network you trust completely.
+            """)
+    var insecureNoAuth = false
 
     @Option(help: "HTTP port of the edge. [env: COACH_HTTP_PORT] (default: 8080)")
     var httpPort: Int?
@@ -125,6 +139,7 @@ struct Serve: AsyncParsableCommand {
         flags.workerConcurrency = workerConcurrency
         flags.jobTimeout = jobTimeout
         flags.sseHeartbeat = sseHeartbeat
+        flags.insecureNoAuth = insecureNoAuth
         return flags
     }
 }
@@ -145,7 +160,7 @@ enum ProcessBackends {
             }
             backends = Backends(
                 resumes: stores.resumes, questionSets: stores.questionSets, learningPaths: stores.learningPaths, tasks: stores.tasks,
-                queue: InProcessJobQueue(), bus: InProcessProgressBus())
+                queue: InProcessJobQueue(), bus: InProcessProgressBus(), keys: stores.keys)
         } else {
             backends = try Backends.embedded(dataDir: configuration.dataDir, logger: logger)
         }
@@ -161,6 +176,7 @@ enum ProcessBackends {
                 try await queue.createGroups()
                 backends.queue = queue
                 backends.bus = RedisProgressBus(client: client, logger: logger)
+                backends.limiter = RedisRateLimiter(client: client)
             } catch {
                 throw ConfigurationError("Redis at REDIS_URL is not usable: \(error)")
             }

@@ -54,9 +54,9 @@ import Testing
         let name = "coach_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let stores = try await MongoStores.connect(uri: uri, database: name, logger: Logger(label: "test"))
         do {
-            let resume = try await stores.resumes.create(content(), at: Date(timeIntervalSince1970: 1_800_000_000.5))
-            _ = try await stores.questionSets.save(questionSet(task: "t1"))
-            _ = try await stores.questionSets.save(questionSet())
+            let resume = try await stores.resumes.create(content(), tenant: .default, at: Date(timeIntervalSince1970: 1_800_000_000.5))
+            _ = try await stores.questionSets.save(questionSet(task: "t1"), tenant: .default)
+            _ = try await stores.questionSets.save(questionSet(), tenant: .default)
             _ = try await stores.tasks.create(task("t1", idempotencyKey: "k"))
             let (stored, set, record, indexes) = try await stores.database.run { session in
                 (

@@ -40,20 +40,20 @@ struct StoreLeakTests {
                 group.addTask {
                     for round in stride(from: worker, to: rounds, by: 4) {
                         let name = "Leak\(round % 7)"
-                        let resume = try await stores.resumes.create(content(name: name), at: Date())
-                        _ = try await stores.resumes.get(uniqueKey: resume.uniqueKey)
-                        _ = try await stores.resumes.list(name: name, limit: 5, after: nil)
+                        let resume = try await stores.resumes.create(content(name: name), tenant: .default, at: Date())
+                        _ = try await stores.resumes.get(tenant: .default, uniqueKey: resume.uniqueKey)
+                        _ = try await stores.resumes.list(tenant: .default, name: name, limit: 5, after: nil)
                         _ = try await stores.resumes.update(
-                            uniqueKey: resume.uniqueKey, content: content(name: name, summary: "Again."), at: Date())
+                            tenant: .default, uniqueKey: resume.uniqueKey, content: content(name: name, summary: "Again."), at: Date())
                         let saved = try await stores.questionSets.save(
-                            questionSet(key: resume.uniqueKey, task: "task-\(resume.id)"))
-                        _ = try await stores.questionSets.find(id: saved.id)
-                        _ = try await stores.questionSets.history(uniqueKey: resume.uniqueKey, limit: 5, after: nil)
+                            questionSet(key: resume.uniqueKey, task: "task-\(resume.id)"), tenant: .default)
+                        _ = try await stores.questionSets.find(tenant: .default, id: saved.id)
+                        _ = try await stores.questionSets.history(tenant: .default, uniqueKey: resume.uniqueKey, limit: 5, after: nil)
                         var record = task("task-\(resume.id)", key: resume.uniqueKey)
                         _ = try await stores.tasks.create(record)
                         record.state = .success
                         try await stores.tasks.update(record)
-                        try await stores.resumes.delete(uniqueKey: resume.uniqueKey)
+                        try await stores.resumes.delete(tenant: .default, uniqueKey: resume.uniqueKey)
                     }
                 }
             }

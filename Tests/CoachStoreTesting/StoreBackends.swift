@@ -126,12 +126,12 @@ public func learningPath(key: String = "Kim_1", task: String? = nil, at seconds:
 }
 
 public func task(
-    _ id: String, kind: TaskKind = .interview, key: String = "Kim_1", idempotencyKey: String? = nil,
+    _ id: String, kind: TaskKind = .interview, tenant: Tenant = .default, key: String = "Kim_1", idempotencyKey: String? = nil,
     at seconds: Double = 1_800_000_000
 ) -> TaskRecord {
     let input: TaskInput = kind == .interview ? .questions(QuestionOptions()) : .learningPath(LearningOptions())
     return TaskRecord(
-        taskID: id, kind: kind, uniqueKey: key, input: input, idempotencyKey: idempotencyKey,
+        taskID: id, kind: kind, tenant: tenant, uniqueKey: key, input: input, idempotencyKey: idempotencyKey,
         createdAt: Date(timeIntervalSince1970: seconds))
 }
 
@@ -142,5 +142,7 @@ public struct StoreResumeLookup: ResumeLookup {
 
     public init(store: any ResumeStore) { self.store = store }
 
-    public func resume(uniqueKey: String) async throws -> Resume { try await store.get(uniqueKey: uniqueKey) }
+    public func resume(tenant: Tenant, uniqueKey: String) async throws -> Resume {
+        try await store.get(tenant: tenant, uniqueKey: uniqueKey)
+    }
 }

@@ -20,10 +20,10 @@ func makeDatabase() throws -> (SQLiteDatabase, String) {
         var original = content()
         original.contact = Contact(email: "kim@example.com")
         original.personalProjects = [PersonalProject(name: "P", description: "D", techStack: ["Go"], githubURL: "https://x.dev")]
-        let created = try await store.create(original, at: Date(timeIntervalSince1970: 1_800_000_000.123))
+        let created = try await store.create(original, tenant: .default, at: Date(timeIntervalSince1970: 1_800_000_000.123))
         #expect(created.uniqueKey == "Kim_1")
         #expect(created.id.count == 24)
-        let fetched = try await store.get(uniqueKey: "Kim_1")
+        let fetched = try await store.get(tenant: .default, uniqueKey: "Kim_1")
         #expect(fetched == created)
         #expect(fetched.content == original)
         #expect(fetched.createdAt.millisecondsSince1970 == 1_800_000_000_123)
@@ -32,10 +32,10 @@ func makeDatabase() throws -> (SQLiteDatabase, String) {
     @Test func unknownKeyIsResumeNotFound() async throws {
         let (database, _) = try makeDatabase()
         let store = SQLiteResumeStore(database: database)
-        await #expect(throws: CoachError.resumeNotFound("nobody_1")) { try await store.get(uniqueKey: "nobody_1") }
-        await #expect(throws: CoachError.resumeNotFound("nobody_1")) { try await store.delete(uniqueKey: "nobody_1") }
+        await #expect(throws: CoachError.resumeNotFound("nobody_1")) { try await store.get(tenant: .default, uniqueKey: "nobody_1") }
+        await #expect(throws: CoachError.resumeNotFound("nobody_1")) { try await store.delete(tenant: .default, uniqueKey: "nobody_1") }
         await #expect(throws: CoachError.resumeNotFound("nobody_1")) {
-            try await store.update(uniqueKey: "nobody_1", content: content(), at: Date())
+            try await store.update(tenant: .default, uniqueKey: "nobody_1", content: content(), at: Date())
         }
     }
 
@@ -43,7 +43,7 @@ func makeDatabase() throws -> (SQLiteDatabase, String) {
         let (database, _) = try makeDatabase()
         let store = SQLiteResumeStore(database: database)
         let keys = try await withThrowingTaskGroup(of: String.self) { group in
-            for _ in 0..<50 { group.addTask { try await store.create(content(), at: Date()).uniqueKey } }
+            for _ in 0..<50 { group.addTask { try await store.create(content(), tenant: .default, at: Date()).uniqueKey } }
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         #expect(keys == Set((1...50).map { "Kim_\($0)" }))
@@ -52,10 +52,10 @@ func makeDatabase() throws -> (SQLiteDatabase, String) {
     @Test func neverReusesADeletedKey() async throws {
         let (database, _) = try makeDatabase()
         let store = SQLiteResumeStore(database: database)
-        for _ in 0..<3 { _ = try await store.create(content(), at: Date()) }
-        try await store.delete(uniqueKey: "Kim_3")
-        #expect(try await store.create(content(), at: Date()).uniqueKey == "Kim_4")
-        #expect(try await store.create(content(name: "Lee"), at: Date()).uniqueKey == "Lee_1")
+        for _ in 0..<3 { _ = try await store.create(content(), tenant: .default, at: Date()) }
+        try await store.delete(tenant: .default, uniqueKey: "Kim_3")
+        #expect(try await store.create(content(), tenant: .default, at: Date()).uniqueKey == "Kim_4")
+        #expect(try await store.create(content(name: "Lee"), tenant: .default, at: Date()).uniqueKey == "Lee_1")
     }
 
     @Test func listsNewestFirstInPagesAndByName() async throws {
@@ -63,39 +63,39 @@ func makeDatabase() throws -> (SQLiteDatabase, String) {
         let store = SQLiteResumeStore(database: database)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         for index in 0..<5 {
-            _ = try await store.create(content(name: index % 2 == 0 ? "Kim" : "Lee"), at: start.addingTimeInterval(Double(index)))
+            _ = try await store.create(content(name: index % 2 == 0 ? "Kim" : "Lee"), tenant: .default, at: start.addingTimeInterval(Double(index)))
         }
-        let first = try await store.list(name: nil, limit: 2, after: nil)
+        let first = try await store.list(tenant: .default, name: nil, limit: 2, after: nil)
         #expect(first.items.map(\.uniqueKey) == ["Kim_3", "Lee_2"])
-        let second = try await store.list(name: nil, limit: 2, after: first.next)
+        let second = try await store.list(tenant: .default, name: nil, limit: 2, after: first.next)
         #expect(second.items.map(\.uniqueKey) == ["Kim_2", "Lee_1"])
-        let last = try await store.list(name: nil, limit: 2, after: second.next)
+        let last = try await store.list(tenant: .default, name: nil, limit: 2, after: second.next)
         #expect(last.items.map(\.uniqueKey) == ["Kim_1"])
         #expect(last.next == nil)
-        let kims = try await store.list(name: "Kim", limit: 10, after: nil)
+        let kims = try await store.list(tenant: .default, name: "Kim", limit: 10, after: nil)
         #expect(kims.items.map(\.uniqueKey) == ["Kim_3", "Kim_2", "Kim_1"])
     }
 
     @Test func updateReplacesContentAndKeepsKeyAndCreationTime() async throws {
         let (database, _) = try makeDatabase()
         let store = SQLiteResumeStore(database: database)
-        let created = try await store.create(content(), at: Date(timeIntervalSince1970: 1_800_000_000))
+        let created = try await store.create(content(), tenant: .default, at: Date(timeIntervalSince1970: 1_800_000_000))
         let updated = try await store.update(
-            uniqueKey: created.uniqueKey, content: content(summary: "Now a platform engineer."),
+            tenant: .default, uniqueKey: created.uniqueKey, content: content(summary: "Now a platform engineer."),
             at: Date(timeIntervalSince1970: 1_800_000_100))
         #expect(updated.uniqueKey == created.uniqueKey)
         #expect(updated.id == created.id)
         #expect(updated.createdAt == created.createdAt)
         #expect(updated.updatedAt.timeIntervalSince1970 == 1_800_000_100)
-        #expect(try await store.get(uniqueKey: created.uniqueKey).content.summary == "Now a platform engineer.")
+        #expect(try await store.get(tenant: .default, uniqueKey: created.uniqueKey).content.summary == "Now a platform engineer.")
     }
 
     @Test func dataSurvivesReopeningTheFile() async throws {
         let (database, path) = try makeDatabase()
-        _ = try await SQLiteResumeStore(database: database).create(content(), at: Date())
+        _ = try await SQLiteResumeStore(database: database).create(content(), tenant: .default, at: Date())
         let reopened = SQLiteResumeStore(database: try SQLiteDatabase(path: path, logger: Logger(label: "test")))
-        #expect(try await reopened.get(uniqueKey: "Kim_1").content == content())
-        #expect(try await reopened.create(content(), at: Date()).uniqueKey == "Kim_2")
+        #expect(try await reopened.get(tenant: .default, uniqueKey: "Kim_1").content == content())
+        #expect(try await reopened.create(content(), tenant: .default, at: Date()).uniqueKey == "Kim_2")
     }
 
     /// Roles started together (`serve --role resume` twice on one `--data-dir`) open and migrate
@@ -114,7 +114,7 @@ func makeDatabase() throws -> (SQLiteDatabase, String) {
             }
             #expect(failures.withLock { $0 } == [])
             let store = SQLiteResumeStore(database: try SQLiteDatabase(path: path, logger: Logger(label: "test")))
-            #expect(try await store.create(content(), at: Date()).uniqueKey == "Kim_1")
+            #expect(try await store.create(content(), tenant: .default, at: Date()).uniqueKey == "Kim_1")
         }
     }
 }

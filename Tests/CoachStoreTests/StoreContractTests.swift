@@ -22,10 +22,10 @@ import Testing
                     company: "C", position: "Dev", duration: "2y", techStack: ["Kafka"], achievements: ["x"],
                     teamSize: 5)
             ]
-            let created = try await stores.resumes.create(original, at: Date(timeIntervalSince1970: 1_800_000_000.123))
+            let created = try await stores.resumes.create(original, tenant: .default, at: Date(timeIntervalSince1970: 1_800_000_000.123))
             #expect(created.uniqueKey == "Kim_1")
             #expect(created.id.count == 24)
-            let fetched = try await stores.resumes.get(uniqueKey: "Kim_1")
+            let fetched = try await stores.resumes.get(tenant: .default, uniqueKey: "Kim_1")
             #expect(fetched == created)
             #expect(fetched.content == original)
             #expect(fetched.createdAt.millisecondsSince1970 == 1_800_000_000_123)
@@ -39,18 +39,18 @@ import Testing
         try await backend.run { stores in
             let resumes = stores.resumes
             await #expect(throws: CoachError.resumeNotFound("nobody_1")) {
-                try await resumes.get(uniqueKey: "nobody_1")
+                try await resumes.get(tenant: .default, uniqueKey: "nobody_1")
             }
             await #expect(throws: CoachError.resumeNotFound("nobody_1")) {
-                try await resumes.delete(uniqueKey: "nobody_1")
+                try await resumes.delete(tenant: .default, uniqueKey: "nobody_1")
             }
             await #expect(throws: CoachError.resumeNotFound("nobody_1")) {
-                try await resumes.update(uniqueKey: "nobody_1", content: content(), at: Date())
+                try await resumes.update(tenant: .default, uniqueKey: "nobody_1", content: content(), at: Date())
             }
-            _ = try await resumes.create(content(), at: Date())
-            try await resumes.delete(uniqueKey: "Kim_1")
-            await #expect(throws: CoachError.resumeNotFound("Kim_1")) { try await resumes.get(uniqueKey: "Kim_1") }
-            await #expect(throws: CoachError.resumeNotFound("Kim_1")) { try await resumes.delete(uniqueKey: "Kim_1") }
+            _ = try await resumes.create(content(), tenant: .default, at: Date())
+            try await resumes.delete(tenant: .default, uniqueKey: "Kim_1")
+            await #expect(throws: CoachError.resumeNotFound("Kim_1")) { try await resumes.get(tenant: .default, uniqueKey: "Kim_1") }
+            await #expect(throws: CoachError.resumeNotFound("Kim_1")) { try await resumes.delete(tenant: .default, uniqueKey: "Kim_1") }
         }
     }
 
@@ -59,14 +59,14 @@ import Testing
         try await backend.run { stores in
             let resumes = stores.resumes
             let keys = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<50 { group.addTask { try await resumes.create(content(), at: Date()).uniqueKey } }
+                for _ in 0..<50 { group.addTask { try await resumes.create(content(), tenant: .default, at: Date()).uniqueKey } }
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }
             #expect(keys.count == 50)
             #expect(Set(keys) == Set((1...50).map { "Kim_\($0)" }))
-            try await resumes.delete(uniqueKey: "Kim_3")
-            #expect(try await resumes.create(content(), at: Date()).uniqueKey == "Kim_51")
-            #expect(try await resumes.create(content(name: "Lee"), at: Date()).uniqueKey == "Lee_1")
+            try await resumes.delete(tenant: .default, uniqueKey: "Kim_3")
+            #expect(try await resumes.create(content(), tenant: .default, at: Date()).uniqueKey == "Kim_51")
+            #expect(try await resumes.create(content(name: "Lee"), tenant: .default, at: Date()).uniqueKey == "Lee_1")
         }
     }
 
@@ -77,21 +77,21 @@ import Testing
             let start = Date(timeIntervalSince1970: 1_800_000_000)
             for index in 0..<5 {
                 _ = try await resumes.create(
-                    content(name: index % 2 == 0 ? "Kim" : "Lee"), at: start.addingTimeInterval(Double(index)))
+                    content(name: index % 2 == 0 ? "Kim" : "Lee"), tenant: .default, at: start.addingTimeInterval(Double(index)))
             }
-            let first = try await resumes.list(name: nil, limit: 2, after: nil)
+            let first = try await resumes.list(tenant: .default, name: nil, limit: 2, after: nil)
             #expect(first.items.map(\.uniqueKey) == ["Kim_3", "Lee_2"])
-            let second = try await resumes.list(name: nil, limit: 2, after: first.next)
+            let second = try await resumes.list(tenant: .default, name: nil, limit: 2, after: first.next)
             #expect(second.items.map(\.uniqueKey) == ["Kim_2", "Lee_1"])
-            let last = try await resumes.list(name: nil, limit: 2, after: second.next)
+            let last = try await resumes.list(tenant: .default, name: nil, limit: 2, after: second.next)
             #expect(last.items.map(\.uniqueKey) == ["Kim_1"])
             #expect(last.next == nil)
-            let kims = try await resumes.list(name: "Kim", limit: 10, after: nil)
+            let kims = try await resumes.list(tenant: .default, name: "Kim", limit: 10, after: nil)
             #expect(kims.items.map(\.uniqueKey) == ["Kim_3", "Kim_2", "Kim_1"])
             #expect(kims.next == nil)
-            let exact = try await resumes.list(name: "Ki", limit: 10, after: nil)
+            let exact = try await resumes.list(tenant: .default, name: "Ki", limit: 10, after: nil)
             #expect(exact.items.isEmpty)
-            let all = try await resumes.list(name: nil, limit: 5, after: nil)
+            let all = try await resumes.list(tenant: .default, name: nil, limit: 5, after: nil)
             #expect(all.items.count == 5)
             #expect(all.next == nil)
         }
@@ -103,12 +103,12 @@ import Testing
             let resumes = stores.resumes
             let instant = Date(timeIntervalSince1970: 1_800_000_000)
             var created: [Resume] = []
-            for _ in 0..<4 { created.append(try await resumes.create(content(), at: instant)) }
+            for _ in 0..<4 { created.append(try await resumes.create(content(), tenant: .default, at: instant)) }
             let expected = created.map(\.id).sorted(by: >)
             var seen: [String] = []
             var cursor: PageCursor?
             repeat {
-                let page = try await resumes.list(name: "Kim", limit: 3, after: cursor)
+                let page = try await resumes.list(tenant: .default, name: "Kim", limit: 3, after: cursor)
                 seen += page.items.map(\.id)
                 cursor = page.next
             } while cursor != nil
@@ -123,16 +123,16 @@ import Testing
             var original = content()
             original.contact = Contact(email: "kim@example.com")
             original.certifications = [Certification(name: "CKA", issuer: "CNCF", issueDate: "2024-01")]
-            let created = try await resumes.create(original, at: Date(timeIntervalSince1970: 1_800_000_000))
+            let created = try await resumes.create(original, tenant: .default, at: Date(timeIntervalSince1970: 1_800_000_000))
             var replacement = content(summary: "Now a platform engineer.")
             replacement.contact = nil
             let updated = try await resumes.update(
-                uniqueKey: created.uniqueKey, content: replacement, at: Date(timeIntervalSince1970: 1_800_000_100))
+                tenant: .default, uniqueKey: created.uniqueKey, content: replacement, at: Date(timeIntervalSince1970: 1_800_000_100))
             #expect(updated.uniqueKey == created.uniqueKey)
             #expect(updated.id == created.id)
             #expect(updated.createdAt == created.createdAt)
             #expect(updated.updatedAt.timeIntervalSince1970 == 1_800_000_100)
-            let fetched = try await resumes.get(uniqueKey: created.uniqueKey)
+            let fetched = try await resumes.get(tenant: .default, uniqueKey: created.uniqueKey)
             #expect(fetched == updated)
             #expect(fetched.content == replacement)
             #expect(fetched.content.certifications.isEmpty)
@@ -143,10 +143,10 @@ import Testing
     @Test(arguments: Backend.all)
     func dataSurvivesReconnecting(backend: Backend) async throws {
         try await backend.run { stores in
-            _ = try await stores.resumes.create(content(), at: Date())
+            _ = try await stores.resumes.create(content(), tenant: .default, at: Date())
             let reopened = try await stores.reopen()
-            #expect(try await reopened.resumes.get(uniqueKey: "Kim_1").content == content())
-            #expect(try await reopened.resumes.create(content(), at: Date()).uniqueKey == "Kim_2")
+            #expect(try await reopened.resumes.get(tenant: .default, uniqueKey: "Kim_1").content == content())
+            #expect(try await reopened.resumes.create(content(), tenant: .default, at: Date()).uniqueKey == "Kim_2")
         }
     }
 
@@ -175,25 +175,25 @@ import Testing
         try await backend.run { stores in
             let store = stores.questionSets
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<10 { group.addTask { try await store.save(questionSet(task: "task-race")).id } }
+                for _ in 0..<10 { group.addTask { try await store.save(questionSet(task: "task-race"), tenant: .default).id } }
                 return try await group.reduce(into: Set<String>()) { $0.insert($1) }
             }
             #expect(ids.count == 1)
             #expect(try await store.count(taskID: "task-race") == 1)
-            #expect(try await store.count(uniqueKey: "Kim_1") == 1)
-            #expect(try await store.find(id: ids.first!)?.taskID == "task-race")
+            #expect(try await store.count(tenant: .default, uniqueKey: "Kim_1") == 1)
+            #expect(try await store.find(tenant: .default, id: ids.first!)?.taskID == "task-race")
         }
     }
 
     @Test(arguments: Backend.all)
     func resultKindsAreStoredApart(backend: Backend) async throws {
         try await backend.run { stores in
-            let set = try await stores.questionSets.save(questionSet(task: "shared-task"))
-            let path = try await stores.learningPaths.save(learningPath(task: "shared-task"))
+            let set = try await stores.questionSets.save(questionSet(task: "shared-task"), tenant: .default)
+            let path = try await stores.learningPaths.save(learningPath(task: "shared-task"), tenant: .default)
             #expect(set.id != path.id)
-            #expect(try await stores.questionSets.count(uniqueKey: "Kim_1") == 1)
-            #expect(try await stores.learningPaths.count(uniqueKey: "Kim_1") == 1)
-            #expect(try await stores.learningPaths.find(id: set.id) == nil)
+            #expect(try await stores.questionSets.count(tenant: .default, uniqueKey: "Kim_1") == 1)
+            #expect(try await stores.learningPaths.count(tenant: .default, uniqueKey: "Kim_1") == 1)
+            #expect(try await stores.learningPaths.find(tenant: .default, id: set.id) == nil)
         }
     }
 
@@ -207,14 +207,14 @@ import Testing
             let again = try await tasks.create(task("bb", idempotencyKey: "k"))
             #expect(!again.created)
             #expect(again.task.taskID == "aa")
-            #expect(try await tasks.get(taskID: "bb", kind: .interview) == nil)
+            #expect(try await tasks.get(taskID: "bb", kind: .interview, tenant: nil) == nil)
             // Same key, other kind: a different task.
             #expect(try await tasks.create(task("cc", kind: .learning, idempotencyKey: "k")).created)
             // Without a key, tasks never collide.
             #expect(try await tasks.create(task("dd")).created)
             #expect(try await tasks.create(task("ee")).created)
             #expect(try await tasks.create(task("ff", kind: .learning)).created)
-            #expect(try await tasks.list(kind: .interview, state: nil, limit: 10, after: nil).items.count == 3)
+            #expect(try await tasks.list(tenant: .default, kind: .interview, state: nil, limit: 10, after: nil).items.count == 3)
         }
     }
 
@@ -250,14 +250,14 @@ import Testing
             done.resultID = "6b097700c37434d7ab8717b3"
             done.updatedAt = Date(timeIntervalSince1970: 1_800_000_050)
             try await tasks.update(done)
-            #expect(try await tasks.get(taskID: "d1", kind: .interview) == done)
-            #expect(try await tasks.get(taskID: "d1", kind: .learning) == nil)
-            #expect(try await tasks.get(taskID: "nope", kind: .interview) == nil)
+            #expect(try await tasks.get(taskID: "d1", kind: .interview, tenant: nil) == done)
+            #expect(try await tasks.get(taskID: "d1", kind: .learning, tenant: nil) == nil)
+            #expect(try await tasks.get(taskID: "nope", kind: .interview, tenant: nil) == nil)
             var failed = done
             failed.state = .failure
             failed.error = TaskError(code: "LLM_API_TIMEOUT", message: "timed out")
             try await tasks.update(failed)
-            #expect(try await tasks.get(taskID: "d1", kind: .interview)?.error == failed.error)
+            #expect(try await tasks.get(taskID: "d1", kind: .interview, tenant: nil)?.error == failed.error)
             await #expect(throws: CoachError(.taskNotFound, "task not found: ghost")) {
                 try await tasks.update(task("ghost"))
             }
@@ -276,28 +276,28 @@ import Testing
                     try await tasks.update(record)
                 }
             }
-            _ = try await tasks.create(task("l0", kind: .learning, at: 1_799_999_999))
+            _ = try await tasks.create(task("l0", kind: .learning, tenant: .default, at: 1_799_999_999))
             var progressing = task("l1", kind: .learning, at: 1_800_000_010)
             _ = try await tasks.create(progressing)
             progressing.state = .progress
             try await tasks.update(progressing)
 
-            let first = try await tasks.list(kind: .interview, state: nil, limit: 2, after: nil)
+            let first = try await tasks.list(tenant: .default, kind: .interview, state: nil, limit: 2, after: nil)
             #expect(first.items.map(\.taskID) == ["i4", "i3"])
-            let second = try await tasks.list(kind: .interview, state: nil, limit: 2, after: first.next)
+            let second = try await tasks.list(tenant: .default, kind: .interview, state: nil, limit: 2, after: first.next)
             #expect(second.items.map(\.taskID) == ["i2", "i1"])
-            let last = try await tasks.list(kind: .interview, state: nil, limit: 2, after: second.next)
+            let last = try await tasks.list(tenant: .default, kind: .interview, state: nil, limit: 2, after: second.next)
             #expect(last.items.map(\.taskID) == ["i0"])
             #expect(last.next == nil)
             #expect(
-                try await tasks.list(kind: .interview, state: .success, limit: 10, after: nil).items.map(\.taskID) == [
+                try await tasks.list(tenant: .default, kind: .interview, state: .success, limit: 10, after: nil).items.map(\.taskID) == [
                     "i3", "i1",
                 ])
             #expect(
-                try await tasks.list(kind: .interview, state: .pending, limit: 10, after: nil).items.map(\.taskID) == [
+                try await tasks.list(tenant: .default, kind: .interview, state: .pending, limit: 10, after: nil).items.map(\.taskID) == [
                     "i4", "i2", "i0",
                 ])
-            #expect(try await tasks.list(kind: .learning, state: .failure, limit: 10, after: nil).items.isEmpty)
+            #expect(try await tasks.list(tenant: .default, kind: .learning, state: .failure, limit: 10, after: nil).items.isEmpty)
 
             #expect(try await tasks.unfinished(kind: nil).map(\.taskID) == ["l0", "i0", "i2", "i4", "l1"])
             #expect(try await tasks.unfinished(kind: .learning).map(\.taskID) == ["l0", "l1"])
@@ -313,11 +313,11 @@ import Testing
             _ = try await tasks.create(task("b", key: "Kim_1"))
             _ = try await tasks.create(task("c", kind: .learning, key: "Kim_1"))
             _ = try await tasks.create(task("d", key: "Lee_1"))
-            #expect(try await tasks.deleteAll(uniqueKey: "Kim_1", kind: .interview) == 2)
-            #expect(try await tasks.deleteAll(uniqueKey: "Kim_1", kind: .interview) == 0)
-            #expect(try await tasks.get(taskID: "a", kind: .interview) == nil)
-            #expect(try await tasks.get(taskID: "c", kind: .learning) != nil)
-            #expect(try await tasks.get(taskID: "d", kind: .interview) != nil)
+            #expect(try await tasks.deleteAll(tenant: .default, uniqueKey: "Kim_1", kind: .interview) == 2)
+            #expect(try await tasks.deleteAll(tenant: .default, uniqueKey: "Kim_1", kind: .interview) == 0)
+            #expect(try await tasks.get(taskID: "a", kind: .interview, tenant: nil) == nil)
+            #expect(try await tasks.get(taskID: "c", kind: .learning, tenant: nil) != nil)
+            #expect(try await tasks.get(taskID: "d", kind: .interview, tenant: nil) != nil)
         }
     }
 }
@@ -327,39 +327,39 @@ import Testing
 func checkResultContract<Store: ResultStore>(
     _ store: Store, make: (_ key: String, _ task: String?, _ seconds: Double) -> Store.Result
 ) async throws where Store.Result: Equatable {
-    #expect(try await store.latest(uniqueKey: "Kim_1") == nil)
-    #expect(try await store.history(uniqueKey: "Kim_1", limit: 5, after: nil).items.isEmpty)
+    #expect(try await store.latest(tenant: .default, uniqueKey: "Kim_1") == nil)
+    #expect(try await store.history(tenant: .default, uniqueKey: "Kim_1", limit: 5, after: nil).items.isEmpty)
 
-    let first = try await store.save(make("Kim_1", "task-1", 1_800_000_000))
-    let repeated = try await store.save(make("Kim_1", "task-1", 1_800_000_050))
+    let first = try await store.save(make("Kim_1", "task-1", 1_800_000_000), tenant: .default)
+    let repeated = try await store.save(make("Kim_1", "task-1", 1_800_000_050), tenant: .default)
     #expect(repeated.id == first.id)
     #expect(repeated == first)
     #expect(try await store.count(taskID: "task-1") == 1)
     #expect(try await store.count(taskID: "task-2") == 0)
 
     // Results without a task never collide with each other.
-    let old = try await store.save(make("Kim_1", nil, 1_799_999_000))
-    let new = try await store.save(make("Kim_1", nil, 1_800_000_100))
-    let other = try await store.save(make("Lee_1", nil, 1_800_000_200))
-    #expect(try await store.count(uniqueKey: "Kim_1") == 3)
-    #expect(try await store.count(uniqueKey: "Lee_1") == 1)
+    let old = try await store.save(make("Kim_1", nil, 1_799_999_000), tenant: .default)
+    let new = try await store.save(make("Kim_1", nil, 1_800_000_100), tenant: .default)
+    let other = try await store.save(make("Lee_1", nil, 1_800_000_200), tenant: .default)
+    #expect(try await store.count(tenant: .default, uniqueKey: "Kim_1") == 3)
+    #expect(try await store.count(tenant: .default, uniqueKey: "Lee_1") == 1)
 
-    #expect(try await store.find(id: new.id) == new)
-    #expect(try await store.find(id: first.id)?.taskID == "task-1")
-    #expect(try await store.find(id: DocumentID.make()) == nil)
-    #expect(try await store.latest(uniqueKey: "Kim_1") == new)
-    #expect(try await store.latest(uniqueKey: "Lee_1") == other)
+    #expect(try await store.find(tenant: .default, id: new.id) == new)
+    #expect(try await store.find(tenant: .default, id: first.id)?.taskID == "task-1")
+    #expect(try await store.find(tenant: .default, id: DocumentID.make()) == nil)
+    #expect(try await store.latest(tenant: .default, uniqueKey: "Kim_1") == new)
+    #expect(try await store.latest(tenant: .default, uniqueKey: "Lee_1") == other)
 
-    let page1 = try await store.history(uniqueKey: "Kim_1", limit: 2, after: nil)
+    let page1 = try await store.history(tenant: .default, uniqueKey: "Kim_1", limit: 2, after: nil)
     #expect(page1.items.map(\.id) == [new.id, first.id])
-    let page2 = try await store.history(uniqueKey: "Kim_1", limit: 2, after: page1.next)
+    let page2 = try await store.history(tenant: .default, uniqueKey: "Kim_1", limit: 2, after: page1.next)
     #expect(page2.items.map(\.id) == [old.id])
     #expect(page2.next == nil)
 
-    #expect(try await store.deleteAll(uniqueKey: "Kim_1") == 3)
-    #expect(try await store.deleteAll(uniqueKey: "Kim_1") == 0)
-    #expect(try await store.latest(uniqueKey: "Kim_1") == nil)
-    #expect(try await store.count(uniqueKey: "Lee_1") == 1)
+    #expect(try await store.deleteAll(tenant: .default, uniqueKey: "Kim_1") == 3)
+    #expect(try await store.deleteAll(tenant: .default, uniqueKey: "Kim_1") == 0)
+    #expect(try await store.latest(tenant: .default, uniqueKey: "Kim_1") == nil)
+    #expect(try await store.count(tenant: .default, uniqueKey: "Lee_1") == 1)
 }
 
 extension Backend: CustomTestStringConvertible {

@@ -32,7 +32,7 @@ struct Kinds {
         learning = GenerationOperations(
             resumes: lookup, results: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: tasks, queue: queue, bus: bus,
             registry: registry)
-        resume = try await resumes.create(content(), at: Date())
+        resume = try await resumes.create(content(), tenant: .default, at: Date())
     }
 
     var runner: JobRunner { JobRunner(queue: queue, kinds: [interview, learning]) }
@@ -41,37 +41,37 @@ struct Kinds {
 @Suite struct JobRunnerTests {
     @Test func aJobOfEachKindRunsItsTaskToSuccessAndStoresOneResult() async throws {
         let kinds = try await Kinds()
-        let questions = try await kinds.interview.start(uniqueKey: kinds.resume.uniqueKey, options: QuestionOptions(), idempotencyKey: nil)
-        let path = try await kinds.learning.start(uniqueKey: kinds.resume.uniqueKey, options: LearningOptions(), idempotencyKey: nil)
+        let questions = try await kinds.interview.start(tenant: .default, uniqueKey: kinds.resume.uniqueKey, options: QuestionOptions(), idempotencyKey: nil)
+        let path = try await kinds.learning.start(tenant: .default, uniqueKey: kinds.resume.uniqueKey, options: LearningOptions(), idempotencyKey: nil)
         let runner = kinds.runner
         for _ in 0..<2 { await runner.process(try await kinds.queue.next()) }
 
-        let doneQuestions = try await kinds.interview.task(id: questions.taskID)
-        let donePath = try await kinds.learning.task(id: path.taskID)
+        let doneQuestions = try await kinds.interview.task(tenant: .default, id: questions.taskID)
+        let donePath = try await kinds.learning.task(tenant: .default, id: path.taskID)
         #expect(doneQuestions.state == .success && doneQuestions.progress == 100)
         #expect(donePath.state == .success)
-        #expect(try await kinds.interview.results.count(uniqueKey: kinds.resume.uniqueKey) == 1)
+        #expect(try await kinds.interview.results.count(tenant: .default, uniqueKey: kinds.resume.uniqueKey) == 1)
 
         // A duplicate delivery finds the task done and stores nothing more.
         await runner.process(Job(taskID: questions.taskID, kind: .interview))
-        #expect(try await kinds.interview.results.count(uniqueKey: kinds.resume.uniqueKey) == 1)
+        #expect(try await kinds.interview.results.count(tenant: .default, uniqueKey: kinds.resume.uniqueKey) == 1)
     }
 
     @Test func aJobDeliveredTooOftenIsDeadLetteredAndItsTaskFails() async throws {
         let kinds = try await Kinds()
-        let task = try await kinds.interview.start(uniqueKey: kinds.resume.uniqueKey, options: QuestionOptions(), idempotencyKey: nil)
+        let task = try await kinds.interview.start(tenant: .default, uniqueKey: kinds.resume.uniqueKey, options: QuestionOptions(), idempotencyKey: nil)
         var job = try await kinds.queue.next()
         job.deliveries = WorkerConfiguration().maxDeliveries + 1
         await kinds.runner.process(job)
-        let failed = try await kinds.interview.task(id: task.taskID)
+        let failed = try await kinds.interview.task(tenant: .default, id: task.taskID)
         #expect(failed.state == .failure)
         #expect(await kinds.queue.deadLetters.map(\.0.taskID) == [task.taskID])
     }
 
     @Test func unfinishedTasksOfEveryKindAreQueuedAgainAtStart() async throws {
         let kinds = try await Kinds()
-        _ = try await kinds.interview.start(uniqueKey: kinds.resume.uniqueKey, options: QuestionOptions(), idempotencyKey: nil)
-        _ = try await kinds.learning.start(uniqueKey: kinds.resume.uniqueKey, options: LearningOptions(), idempotencyKey: nil)
+        _ = try await kinds.interview.start(tenant: .default, uniqueKey: kinds.resume.uniqueKey, options: QuestionOptions(), idempotencyKey: nil)
+        _ = try await kinds.learning.start(tenant: .default, uniqueKey: kinds.resume.uniqueKey, options: LearningOptions(), idempotencyKey: nil)
         // A restarted process has an empty queue; its worker re-queues both from the task store.
         let fresh = InProcessJobQueue()
         let recovered = try await JobRunner(queue: fresh, kinds: [kinds.interview, kinds.learning]).recoverUnfinished()

@@ -29,7 +29,7 @@ func withServices(_ body: @escaping @Sendable (GRPCClient<InProcessTransport.Cli
     let learning = GenerationOperations<LearningKind>(
         resumes: lookup, results: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: tasks, queue: queue, bus: bus,
         registry: registry)
-    let resume = try await resumes.create(content(), at: Date())
+    let resume = try await resumes.create(content(), tenant: .default, at: Date())
     let transport = InProcessTransport()
     let server = GRPCServer(
         transport: transport.server,

@@ -14,7 +14,7 @@ final class RecordingDependent: ResumeDependentData, Sendable {
 
     init(failing: Bool = false) { self.failing = failing }
 
-    func deleteData(uniqueKey: String) async throws {
+    func deleteData(tenant: Tenant, uniqueKey: String) async throws {
         if failing { throw CoachError.unavailable("interview service down") }
         deleted.withLock { $0.append(uniqueKey) }
     }
@@ -30,25 +30,25 @@ final class RecordingDependent: ResumeDependentData, Sendable {
         let interview = RecordingDependent()
         let learning = RecordingDependent()
         let operations = ResumeOperations(store: try store(), dependents: [interview, learning])
-        let resume = try await operations.create(content())
-        try await operations.delete(uniqueKey: resume.uniqueKey)
+        let resume = try await operations.create(content(), tenant: .default)
+        try await operations.delete(tenant: .default, uniqueKey: resume.uniqueKey)
         #expect(interview.deleted.withLock { $0 } == [resume.uniqueKey])
         #expect(learning.deleted.withLock { $0 } == [resume.uniqueKey])
-        await #expect(throws: CoachError.self) { try await operations.get(uniqueKey: resume.uniqueKey) }
+        await #expect(throws: CoachError.self) { try await operations.get(tenant: .default, uniqueKey: resume.uniqueKey) }
     }
 
     @Test func aFailedCascadeKeepsTheResumeSoTheDeleteCanBeRepeated() async throws {
         let operations = ResumeOperations(store: try store(), dependents: [RecordingDependent(failing: true)])
-        let resume = try await operations.create(content())
-        await #expect(throws: CoachError.self) { try await operations.delete(uniqueKey: resume.uniqueKey) }
-        #expect(try await operations.get(uniqueKey: resume.uniqueKey) == resume)
+        let resume = try await operations.create(content(), tenant: .default)
+        await #expect(throws: CoachError.self) { try await operations.delete(tenant: .default, uniqueKey: resume.uniqueKey) }
+        #expect(try await operations.get(tenant: .default, uniqueKey: resume.uniqueKey) == resume)
     }
 
     @Test func deletingAnUnknownResumeTouchesNoOtherService() async throws {
         let dependent = RecordingDependent()
         let operations = ResumeOperations(store: try store(), dependents: [dependent])
         do {
-            try await operations.delete(uniqueKey: "Nobody_1")
+            try await operations.delete(tenant: .default, uniqueKey: "Nobody_1")
             Issue.record("expected RESUME_NOT_FOUND")
         } catch let error as CoachError {
             #expect(error.code == .resumeNotFound)
@@ -60,9 +60,9 @@ final class RecordingDependent: ResumeDependentData, Sendable {
         let operations = ResumeOperations(store: try store())
         var resume = content(name: "  Kim  ")
         resume.contact = Contact(email: " kim@example.com ")
-        let created = try await operations.create(resume)
+        let created = try await operations.create(resume, tenant: .default)
         #expect(created.uniqueKey == "Kim_1")
         #expect(created.content.contact?.email == "kim@example.com")
-        await #expect(throws: CoachError.self) { try await operations.create(content(summary: "short")) }
+        await #expect(throws: CoachError.self) { try await operations.create(content(summary: "short"), tenant: .default) }
     }
 }
