@@ -246,6 +246,18 @@ let package = Package(
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
         .testTarget(
+            name: "CoachAccessTests",
+            dependencies: ["CoachAccess", "CoachStore", "CoachCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "AccessServiceTests",
+            dependencies: [
+                "AccessService", "CoachAccess", "ResumeService", "CoachMesh", "CoachWire", "CoachProtos", "CoachStore", "CoachStoreTesting",
+                "CoachCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
             name: "ResumeServiceTests",
             dependencies: ["ResumeService", "CoachStoreTesting", "CoachStore", "CoachCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(

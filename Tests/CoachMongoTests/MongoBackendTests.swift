@@ -83,7 +83,8 @@ import Testing
             #expect(record?["idempotency_key"]?.stringValue == "k")
             let names = Set(indexes["cursor"]?["firstBatch"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
             #expect(
-                names.isSuperset(of: ["task_id_1", "kind_1_idempotency_key_1", "kind_1_state_1_created_at_-1__id_-1"]))
+                names.isSuperset(of: ["task_id_1", "kind_1_idempotency_key_1", "tenant_1_kind_1_state_1_created_at_-1__id_-1"]))
+            #expect(record?["tenant"]?.stringValue == "default")
         } catch {
             try? await stores.database.drop()
             throw error

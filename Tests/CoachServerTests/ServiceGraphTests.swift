@@ -16,10 +16,31 @@ import Testing
             environment: ["COACH_HTTP_PORT": "9100", "COACH_GRPC_PORT": "50100", "OPENAI_API_KEY": "k", "HOME": "/root"])
         #expect(configuration.httpPort == 9000)
         #expect(configuration.grpcPort == 50100)
-        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.host == "127.0.0.1")
         #expect(configuration.role == .all)
         // Only the provider variables travel on to the provider chain.
         #expect(configuration.providerEnvironment == ["OPENAI_API_KEY": "k"])
+    }
+
+    @Test func withoutKeysOnlyLoopbackIsServedUnlessToldOtherwise() throws {
+        var flags = ServerConfiguration.Flags()
+        flags.host = "0.0.0.0"
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(flags: flags, environment: [:]) }
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration(flags: flags, environment: ["COACH_ADMIN_KEY": "too-short"])
+        }
+        let keyed = try ServerConfiguration(flags: flags, environment: ["COACH_ADMIN_KEY": "a-long-enough-admin-key"])
+        #expect(keyed.keysEnforced)
+        flags.insecureNoAuth = true
+        #expect(try !ServerConfiguration(flags: flags, environment: [:]).keysEnforced)
+        for host in ["127.0.0.1", "127.8.9.10", "localhost", "::1"] {
+            flags = ServerConfiguration.Flags()
+            flags.host = host
+            #expect(try ServerConfiguration(flags: flags, environment: [:]).host == host)
+        }
+        for host in ["127.evil.example", "10.0.0.1", "::", ""] {
+            #expect(!ServerConfiguration.isLoopback(host))
+        }
     }
 
     @Test(arguments: [
@@ -60,9 +81,9 @@ import Testing
     @Test(arguments: [
         (Role.all, [
             "interviewcoach.v1.InterviewService", "interviewcoach.v1.LearningService", "interviewcoach.v1.TaskService",
-            "interviewcoach.v1.ProviderService", "interviewcoach.v1.ResumeService",
+            "interviewcoach.v1.ProviderService", "interviewcoach.v1.ResumeService", "interviewcoach.v1.AdminService",
         ], true),
-        (.resume, ["interviewcoach.v1.ResumeService"], false),
+        (.resume, ["interviewcoach.v1.ResumeService", "interviewcoach.v1.AdminService"], false),
         (.interview, ["interviewcoach.v1.InterviewService", "interviewcoach.v1.TaskService", "interviewcoach.v1.ProviderService"], false),
         (.learning, ["interviewcoach.v1.LearningService", "interviewcoach.v1.TaskService", "interviewcoach.v1.ProviderService"], false),
         (.edge, [], true),

@@ -15,6 +15,7 @@ public struct StoreSet: Sendable {
     public var questionSets: any ResultStore<QuestionSet>
     public var learningPaths: any ResultStore<LearningPath>
     public var tasks: any TaskStore
+    public var keys: any APIKeyStore
     /// The same data through fresh connections (a restarted process).
     public var reopen: @Sendable () async throws -> StoreSet
     public var destroy: @Sendable () async throws -> Void
@@ -50,6 +51,7 @@ public struct Backend: Sendable {
                 questionSets: SQLiteResultStore<QuestionSet>.questionSets(database),
                 learningPaths: SQLiteResultStore<LearningPath>.learningPaths(database),
                 tasks: SQLiteTaskStore(database: database),
+                keys: SQLiteAPIKeyStore(database: database),
                 reopen: { try open() },
                 destroy: { try? FileManager.default.removeItem(at: folder) })
         }
@@ -65,7 +67,7 @@ public struct Backend: Sendable {
                 let stores = try await MongoStores.connect(uri: uri, database: name, logger: Logger(label: "test"))
                 return StoreSet(
                     resumes: stores.resumes, questionSets: stores.questionSets, learningPaths: stores.learningPaths,
-                    tasks: stores.tasks,
+                    tasks: stores.tasks, keys: stores.keys,
                     reopen: { try await open() },
                     destroy: { try await stores.database.drop() })
             }
