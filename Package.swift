@@ -334,7 +334,7 @@ let package = Package(
         .testTarget(
             name: "CoachRedisTests",
             dependencies: [
-                "CoachJobsTesting", "CoachJobs", "CoachCore",
+                "CoachJobsTesting", "CoachJobs", "CoachCore", "CoachAccess",
                 .target(name: "CoachRedis", condition: .when(traits: ["Redis"])),
             ]),
         .testTarget(

@@ -23,6 +23,8 @@ public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     case forbidden = "FORBIDDEN"
     case rateLimited = "RATE_LIMITED"
     case payloadTooLarge = "PAYLOAD_TOO_LARGE"
+    /// A body that is not `application/json` on a JSON route.
+    case unsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
     case notFound = "NOT_FOUND"
     case methodNotAllowed = "METHOD_NOT_ALLOWED"
     /// A call to an upstream service (not an LLM provider) ran out of time.

@@ -93,6 +93,10 @@ public enum TextRules {
 
     /// A page cursor (`next_cursor`): `{created_at millis}.{document id}`, or empty for the
     /// first page.
+    /// Finds a control character (`Cc`) anywhere: unanchored, so no engine's `$` can let a
+    /// trailing line break through (the OpenAPI document states it as `not: {pattern}`).
+    public static let anyControl = Pattern("[\(control)]")
+
     public static let pageCursor = Pattern("^[\(ws)]*(?:[0-9]{1,15}\\.[0-9a-f]{1,64})?[\(ws)]*$")
 
     /// A compiled pattern and its source text (the OpenAPI `pattern`). Matching searches, as

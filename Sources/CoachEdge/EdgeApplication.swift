@@ -25,9 +25,27 @@ public struct EdgeUpstreams<Transport: ClientTransport>: Sendable {
 public struct EdgeSettings: Sendable {
     /// SSE comment interval.
     public var heartbeat: Duration
+    /// The `Host` names (without port) requests may carry; `nil` accepts any. A server bound to
+    /// loopback sets the loopback names, so a web page whose DNS name was re-pointed at
+    /// 127.0.0.1 (DNS rebinding) cannot reach it through a browser.
+    public var allowedHosts: Set<String>?
+    /// The mesh's credential (the admin key), for what the edge asks on its own behalf (the
+    /// provider names in /openapi.json).
+    public var credential: MeshCredential?
+    /// At most this many SSE streams at once on this edge (503 beyond), each at most `streamLifetime`
+    /// long (the client reconnects with `Last-Event-ID` and misses nothing).
+    public var maxStreams: Int
+    public var streamLifetime: Duration
 
-    public init(heartbeat: Duration = .seconds(15)) {
+    public init(
+        heartbeat: Duration = .seconds(15), allowedHosts: Set<String>? = nil, credential: MeshCredential? = nil, maxStreams: Int = 10_000,
+        streamLifetime: Duration = .seconds(3600)
+    ) {
         self.heartbeat = heartbeat
+        self.allowedHosts = allowedHosts
+        self.credential = credential
+        self.maxStreams = maxStreams
+        self.streamLifetime = streamLifetime
     }
 }
 
@@ -42,9 +60,10 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     let learningHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.learning)
     ResumeRoutes(client: .init(wrapping: upstreams.resume), health: resumeHealth).register(on: &table)
     GenerationRoutes<InterviewWire, Transport>(client: .init(wrapping: upstreams.interview), health: interviewHealth).register(on: &table)
-    TaskRoutes(kind: .interview, client: .init(wrapping: upstreams.interview), heartbeat: settings.heartbeat).register(on: &table)
+    let streams = StreamCount()
+    TaskRoutes(kind: .interview, client: .init(wrapping: upstreams.interview), settings: settings, streams: streams).register(on: &table)
     GenerationRoutes<LearningWire, Transport>(client: .init(wrapping: upstreams.learning), health: learningHealth).register(on: &table)
-    TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), heartbeat: settings.heartbeat).register(on: &table)
+    TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), settings: settings, streams: streams).register(on: &table)
     StaticPages().register(on: &table)
 
     let upstreamChecks: [(name: String, service: String, client: Grpc_Health_V1_Health.Client<Transport>)] = [
@@ -82,12 +101,13 @@ public func buildEdgeRouter<Transport: ClientTransport>(
         method: .get, path: "/openapi.json", tag: "docs", summary: "This API as OpenAPI 3.1",
         responses: [200: ("The OpenAPI document", nil)])
     let documentedRoutes = table.routes + [documentRoute]
+    let credentialMetadata: Metadata = settings.credential.map { ["authorization": "Bearer \($0.secret)"] } ?? [:]
     let interviewProviders = Interviewcoach_V1_ProviderService.Client(wrapping: upstreams.interview)
     let learningProviders = Interviewcoach_V1_ProviderService.Client(wrapping: upstreams.learning)
     table.add(documentRoute) { _, _ in
         // Rendered per request: the provider names are the services' current configuration.
-        async let questions = providerNames(interviewProviders)
-        async let learning = providerNames(learningProviders)
+        async let questions = providerNames(interviewProviders, metadata: credentialMetadata)
+        async let learning = providerNames(learningProviders, metadata: credentialMetadata)
         let document = OpenAPIDocument.render(
             routes: documentedRoutes, providers: .init(questions: await questions, learning: await learning))
         var response = Response.json(document)
@@ -95,13 +115,14 @@ public func buildEdgeRouter<Transport: ClientTransport>(
         return response
     }
     let router = Router(context: EdgeRequestContext.self)
-    table.install(on: router)
+    table.install(on: router, allowedHosts: settings.allowedHosts)
     return router
 }
 
 /// The providers a service names in its fallback chain, or `nil` when it does not answer.
 private func providerNames<Transport: ClientTransport>(
-    _ client: Interviewcoach_V1_ProviderService.Client<Transport>
+    _ client: Interviewcoach_V1_ProviderService.Client<Transport>, metadata: Metadata
 ) async -> [String]? {
-    try? await client.listProviders(Interviewcoach_V1_ListProvidersRequest(), options: shortCallOptions).providers.map(\.name)
+    try? await client.listProviders(Interviewcoach_V1_ListProvidersRequest(), metadata: metadata, options: shortCallOptions).providers.map(
+        \.name)
 }

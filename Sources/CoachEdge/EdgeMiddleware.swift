@@ -10,6 +10,8 @@ extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!
     static let contentTypeOptions = Self("X-Content-Type-Options")!
     static let apiKey = Self("X-API-Key")!
+    /// `Host` as a plain field (HTTPTypes moves it to `authority` when it parses HTTP/1).
+    static let hostHeader = Self("Host")!
     static let rateLimitLimit = Self("RateLimit-Limit")!
     static let rateLimitRemaining = Self("RateLimit-Remaining")!
     static let rateLimitReset = Self("RateLimit-Reset")!
@@ -22,6 +24,8 @@ struct EdgeErrorMiddleware: RouterMiddleware {
     typealias Context = EdgeRequestContext
 
     let routes: [EdgeRoute]
+    /// `EdgeSettings.allowedHosts`.
+    var allowedHosts: Set<String>? = nil
 
     func handle(
         _ request: Request, context: EdgeRequestContext,
@@ -34,6 +38,9 @@ struct EdgeErrorMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         var response: Response
         do {
+            if let allowedHosts, !Self.hostAllowed(request, allowedHosts) {
+                throw CoachError(.badRequest, "Host not served here (see COACH_ALLOWED_HOSTS)")
+            }
             if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxUploadSize {
                 throw CoachError(.payloadTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
             }
@@ -88,6 +95,20 @@ struct EdgeErrorMiddleware: RouterMiddleware {
         }
     }
 
+    /// Whether the request's host (`:authority` or `Host`, without port) is one this server
+    /// answers to. A request without one passes: browsers always send it, so rebinding cannot
+    /// hide behind its absence.
+    static func hostAllowed(_ request: Request, _ allowed: Set<String>) -> Bool {
+        guard let authority = request.headers[.hostHeader] ?? request.head.authority else { return true }
+        var host = authority.lowercased()
+        if host.hasPrefix("[") {
+            if let end = host.firstIndex(of: "]") { host = String(host[...end]) }
+        } else if let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        return allowed.contains(host)
+    }
+
     /// `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
     static func apiKey(from request: Request) -> String? {
         if let value = request.headers[.authorization] {
@@ -105,10 +126,11 @@ struct EdgeErrorMiddleware: RouterMiddleware {
     /// (`RateLimit-Limit`/`-Remaining`/`-Reset`, draft-ietf-httpapi-ratelimit-headers).
     static func addAccessHeaders(for error: CoachError, to headers: inout HTTPFields) {
         if error.code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        guard error.code == .rateLimited, case .number(let seconds)? = error.details["retry_after_seconds"] else { return }
+        // A limit, or a full queue (503), says when to come back.
+        guard case .number(let seconds)? = error.details["retry_after_seconds"], seconds.isFinite else { return }
         let reset = String(Int64(max(0, min(seconds, 86_400)).rounded(.up)))
         headers[.retryAfter] = reset
-        if case .number(let limit)? = error.details["limit_value"], limit.isFinite, limit >= 0, limit < 1e15 {
+        if error.code == .rateLimited, case .number(let limit)? = error.details["limit_value"], limit.isFinite, limit >= 0, limit < 1e15 {
             headers[.rateLimitLimit] = String(Int64(limit))
             headers[.rateLimitRemaining] = "0"
             headers[.rateLimitReset] = reset
@@ -137,6 +159,7 @@ extension ErrorCode {
         case .methodNotAllowed: .methodNotAllowed
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
         case .rateLimited, .llmAPIRateLimit: .tooManyRequests
         case .interviewGenerationFailed, .learningPathGenerationFailed, .llmResponseParsingError: .badGateway
         case .llmProviderNotAvailable, .serviceUnavailable: .serviceUnavailable

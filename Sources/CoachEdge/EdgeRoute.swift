@@ -75,8 +75,8 @@ struct RouteTable {
         handlers.append(handler)
     }
 
-    func install(on router: Router<EdgeRequestContext>) {
-        router.middlewares.add(EdgeErrorMiddleware(routes: routes))
+    func install(on router: Router<EdgeRequestContext>, allowedHosts: Set<String>? = nil) {
+        router.middlewares.add(EdgeErrorMiddleware(routes: routes, allowedHosts: allowedHosts))
         for (route, handler) in zip(routes, handlers) {
             router.on(route.routerPath, method: route.method, use: handler)
         }
@@ -84,11 +84,15 @@ struct RouteTable {
 }
 
 extension EdgeRequestContext {
-    /// A path parameter, percent-decoded exactly once.
+    /// A path parameter, percent-decoded exactly once. Control characters (`%00`, `%0A`, …)
+    /// are refused: no key or id has one, and a NUL would cut the value short in C libraries.
     func pathParameter(_ name: String) throws(CoachError) -> String {
         guard let raw = parameters.get(name) else { throw CoachError.badRequest("\(name) is required", field: name) }
         guard let decoded = raw.removingPercentEncoding else {
             throw CoachError.badRequest("invalid percent-encoding", field: name)
+        }
+        if decoded.unicodeScalars.contains(where: TextRules.isControl) {
+            throw CoachError.validation([FieldViolation(field: name, message: "must not contain control characters")])
         }
         return decoded
     }
@@ -110,9 +114,27 @@ extension Request {
         return values
     }
 
-    /// The whole body, at most `ResumeLimits.maxBodyBytes` (413 beyond).
+    /// The whole body, at most `ResumeLimits.maxBodyBytes` (413 beyond). A JSON route takes
+    /// only `application/json` (415 for any other declared type): what an HTML form or a
+    /// `no-cors` fetch on another site can send always declares another type, so it never
+    /// reaches a handler. A body without `Content-Type` (only raw HTTP clients send one) is read
+    /// as JSON.
     func bodyData(context: EdgeRequestContext) async throws -> [UInt8] {
-        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        if let type = headers[.contentType], !Self.isJSON(type) {
+            throw CoachError(.unsupportedMediaType, "Content-Type must be application/json")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: context.maxUploadSize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw CoachError(.payloadTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
+        }
         return Array(buffer.readableBytesView)
+    }
+
+    /// `application/json` or `application/<something>+json`, with any parameters.
+    static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
     }
 }

@@ -6,12 +6,18 @@ import Hummingbird
 enum ParameterSchema {
     static let text: JSONValue = .object(["type": "string"])
 
+    /// A path segment naming something (task id, key id): no control characters (422).
+    static let identifier: JSONValue = .object([
+        "type": "string", "minLength": 1, "not": .object(["pattern": .string(TextRules.anyControl.source)]),
+    ])
+
     /// `true` or `false`; anything else is a 422.
     static let boolean: JSONValue = .object(["type": "boolean"])
 
     /// A resume key: keys longer than `ResumeLimits.maxUniqueKeyLength` never exist.
     static let uniqueKey: JSONValue = .object([
         "type": "string", "minLength": 1, "maxLength": .number(Double(ResumeLimits.maxUniqueKeyLength)),
+        "not": .object(["pattern": .string(TextRules.anyControl.source)]),
     ])
 
     static let personName: JSONValue = .object(["type": "string", "pattern": .string(TextRules.personName.source)])

@@ -6,6 +6,7 @@ import GRPCCore
 import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
+import Synchronization
 
 extension HTTPField.Name {
     static let lastEventID = Self("Last-Event-ID")!
@@ -20,16 +21,24 @@ struct TaskRoutes<Transport: ClientTransport> {
     let heartbeat: Duration
     /// One upstream WatchTask per task, shared by this edge's SSE clients.
     let hub: TaskStreamHub<Transport>
+    /// The open SSE streams of this edge (every kind), capped at `maxStreams`.
+    let streams: StreamCount
+    let maxStreams: Int
+    /// A stream ends after this long; the browser reconnects with `Last-Event-ID`.
+    let lifetime: Duration
 
-    init(kind: TaskKind, client: Interviewcoach_V1_TaskService.Client<Transport>, heartbeat: Duration) {
+    init(kind: TaskKind, client: Interviewcoach_V1_TaskService.Client<Transport>, settings: EdgeSettings, streams: StreamCount) {
         self.kind = kind
         self.client = client
-        self.heartbeat = heartbeat
+        self.heartbeat = settings.heartbeat
+        self.maxStreams = settings.maxStreams
+        self.lifetime = settings.streamLifetime
+        self.streams = streams
         self.hub = TaskStreamHub(client: client, kind: kind)
     }
 
     func register(on table: inout RouteTable) {
-        let id = EdgeRoute.Parameter(name: "task_id", location: "path", schema: ParameterSchema.text, description: "Task id", required: true)
+        let id = EdgeRoute.Parameter(name: "task_id", location: "path", schema: ParameterSchema.identifier, description: "Task id", required: true)
         table.add(
             EdgeRoute(
                 method: .get, path: "/api/v1/\(kind.rawValue)/tasks/{task_id}/progress", tag: kind.rawValue,
@@ -46,7 +55,10 @@ struct TaskRoutes<Transport: ClientTransport> {
                         name: "Last-Event-ID", location: "header", schema: ParameterSchema.text,
                         description: "Resume after this event id (a value that is not a whole number is ignored)", required: false),
                 ],
-                responses: [200: ("Event stream", "Progress"), 204: ("Nothing left to send", nil), 404: ("Unknown task", "Error")],
+                responses: [
+                    200: ("Event stream", "Progress"), 204: ("Nothing left to send", nil), 404: ("Unknown task", "Error"),
+                    503: ("Too many streams open on this edge (Retry-After)", "Error"),
+                ],
                 responseMediaType: "text/event-stream"),
             stream)
     }
@@ -62,6 +74,15 @@ struct TaskRoutes<Transport: ClientTransport> {
         if current.state.isTerminal && after >= current.sequence {
             return Response(status: .noContent)
         }
+        // Counted while the body runs (a body that never starts holds nothing), so a burst can
+        // pass the cap by the streams starting at that instant, no more.
+        guard streams.current < maxStreams else {
+            var headers: HTTPFields = [:]
+            headers[.retryAfter] = "5"
+            return .error(CoachError.unavailable("too many event streams open; retry shortly"), requestID: context.requestID, headers: headers)
+        }
+        let streams = self.streams
+        let lifetime = self.lifetime
         let taskID = current.taskID
         let hub = self.hub
         let heartbeat = self.heartbeat
@@ -73,6 +94,8 @@ struct TaskRoutes<Transport: ClientTransport> {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
+                streams.enter()
+                defer { streams.leave() }
                 let (frames, output) = AsyncStream<ByteBuffer>.makeStream()
                 try await withGracefulShutdownHandler {
                     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,6 +110,11 @@ struct TaskRoutes<Transport: ClientTransport> {
                                 try await Task.sleep(for: heartbeat)
                                 output.yield(ByteBuffer(string: ": ping\n\n"))
                             }
+                        }
+                        group.addTask {
+                            // A stream is not held for ever: the client resumes where it was.
+                            try await Task.sleep(for: lifetime)
+                            output.finish()
                         }
                         try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
                         // A write fails once the client has gone; that ends the loop and the call.
@@ -135,4 +163,15 @@ struct SSEEvent {
         let data = (try? JSONEncoder.coach.encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return "event: error\ndata: \(data)\n\n" + close
     }
+}
+
+/// How many SSE streams an edge has open; shared by its task routes.
+final class StreamCount: Sendable {
+    private let count = Mutex(0)
+
+    func enter() { count.withLock { $0 += 1 } }
+
+    func leave() { count.withLock { $0 -= 1 } }
+
+    var current: Int { count.withLock { $0 } }
 }

@@ -17,14 +17,18 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     public let registry: ProviderRegistry
     /// Where the tokens of a generation are charged (the caller's key budget).
     public let meter: (any UsageMeter)?
+    /// New background tasks are refused (503, retry later) while this many jobs wait: a burst
+    /// is pushed back to clients instead of growing an unbounded backlog.
+    public let maxQueuedJobs: Int
     private let now: @Sendable () -> Date
 
     public init(
         resumes: any ResumeLookup, results: any ResultStore<Kind.Result>, tasks: any TaskStore, queue: any JobQueue,
-        bus: any ProgressBus, registry: ProviderRegistry, meter: (any UsageMeter)? = nil,
+        bus: any ProgressBus, registry: ProviderRegistry, meter: (any UsageMeter)? = nil, maxQueuedJobs: Int = 10_000,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.meter = meter
+        self.maxQueuedJobs = maxQueuedJobs
         self.resumes = resumes
         self.results = results
         self.tasks = tasks
@@ -87,6 +91,11 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         }
         _ = try registry.chain(preferring: provider(of: options))
         _ = try await resumes.resume(tenant: tenant, uniqueKey: uniqueKey)
+        if try await queue.waitingCount() >= maxQueuedJobs {
+            throw CoachError(
+                .serviceUnavailable, "too many background tasks are waiting; retry shortly",
+                details: ["retry_after_seconds": .number(5)])
+        }
         var task = TaskRecord(
             taskID: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(), kind: Kind.taskKind, tenant: tenant,
             uniqueKey: uniqueKey, input: Kind.taskInput(options),

@@ -51,6 +51,8 @@ public actor InProcessJobQueue: JobQueue {
     /// Jobs waiting for a worker.
     public var depth: Int { jobs.count }
 
+    public func waitingCount() -> Int { jobs.count }
+
     private func cancelWaiter(_ id: UUID) {
         if let index = waiters.firstIndex(where: { $0.id == id }) {
             waiters.remove(at: index).continuation.resume(throwing: CancellationError())

@@ -31,6 +31,8 @@ public protocol JobQueue: Sendable {
     /// Gives up on a job that keeps coming back (its `deliveries` passed the worker's limit): it
     /// is kept aside with `reason` for inspection and acknowledged, so it is not delivered again.
     func deadLetter(_ job: Job, reason: String) async throws
+    /// Jobs enqueued and not yet handed to a worker (what admission control bounds).
+    func waitingCount() async throws -> Int
 }
 
 /// Publishes and replays task progress events. Implementations: `InProcessProgressBus` and

@@ -12,7 +12,8 @@ public typealias MeshClientTransport = HTTP2ClientTransport.Posix
 public enum MeshTransport {
     /// A client that balances calls round robin over `addresses` (hostnames are resolved once,
     /// here; a balancer skips addresses it cannot connect to).
-    public static func client(addresses: [ServiceAddress]) throws -> MeshClient {
+    /// `interceptors` run on every call (the CLI's key).
+    public static func client(addresses: [ServiceAddress], interceptors: [any ClientInterceptor] = []) throws -> MeshClient {
         let target: any ResolvableTarget
         if addresses.count == 1, !isIPv4Literal(addresses[0].host) {
             // One name: let the DNS resolver follow it (it re-resolves on reconnect).
@@ -32,7 +33,7 @@ public enum MeshTransport {
         let transport = try HTTP2ClientTransport.Posix(
             target: target, transportSecurity: .plaintext, config: config,
             serviceConfig: ServiceConfig(loadBalancingConfig: [.roundRobin]))
-        return GRPCClient(transport: transport)
+        return GRPCClient(transport: transport, interceptors: interceptors)
     }
 
     /// Concurrent calls one client connection may have open on a server. Left unset, HTTP/2
@@ -41,10 +42,17 @@ public enum MeshTransport {
     /// (bench/README.md, SSE fan-out).
     public static let maxConcurrentStreamsPerConnection = 65_536
 
+    /// The largest request message a server reads: the REST body limit (`ResumeLimits.maxBodyBytes`),
+    /// so gRPC clients cannot send what REST refuses (a resume's protobuf form is smaller than its JSON).
+    public static let maxRequestMessageBytes = 256 * 1024
+
     /// A server transport bound to `host:port` (port 0 picks a free one).
     public static func server(host: String, port: Int) -> HTTP2ServerTransport.Posix {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.http2.maxConcurrentStreams = maxConcurrentStreamsPerConnection
+        config.rpc.maxRequestPayloadSize = maxRequestMessageBytes
+        // A connection with no call open for this long is closed (idle clients hold nothing).
+        config.connection.maxIdleTime = .seconds(15 * 60)
         return HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
     }

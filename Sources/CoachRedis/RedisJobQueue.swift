@@ -162,6 +162,19 @@ public actor RedisJobQueue: JobQueue {
         for reply in replies { try check(reply, "acknowledge") }
     }
 
+    /// Entries of the streams not yet delivered: acknowledged entries are deleted, so a
+    /// stream's length less what its group holds pending is what still waits.
+    public nonisolated func waitingCount() async throws -> Int {
+        var waiting = 0
+        for kind in kinds {
+            let replies = try await pipeline([["XLEN", streamKey(kind)], ["XPENDING", streamKey(kind), group]], "count waiting")
+            let length = Int(replies[0].int ?? 0)
+            let pending = replies[1].errorCode == "NOGROUP" ? 0 : Int(replies[1].elements?.first?.int ?? 0)
+            waiting += max(0, length - pending)
+        }
+        return waiting
+    }
+
     public func deadLetter(_ job: Job, reason: String) async throws {
         var commands: [[String]] = [["MULTI"]]
         commands.append([

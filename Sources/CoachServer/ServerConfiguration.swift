@@ -89,6 +89,14 @@ public struct ServerConfiguration: Sendable {
     public var keyPepper: String?
     /// `--insecure-no-auth`: serve without keys on a non-loopback address.
     public var insecureNoAuth = false
+    /// `COACH_ALLOWED_HOSTS`: `Host` names the edge answers to besides the loopback names (a
+    /// loopback-bound edge answers to nothing else; with this unset, any other edge answers all).
+    public var allowedHosts: [String] = []
+    /// `COACH_SSE_MAX_STREAMS` per edge, `COACH_SSE_MAX_LIFETIME` seconds per stream.
+    public var sseMaxStreams = 10_000
+    public var sseMaxLifetime = 3600
+    /// `COACH_MAX_QUEUED_JOBS`: new background tasks are refused (503) while this many wait.
+    public var maxQueuedJobs = 10_000
 
     public init() {}
 
@@ -157,6 +165,12 @@ public struct ServerConfiguration: Sendable {
             guard ["json", "text"].contains(text.lowercased()) else { throw ConfigurationError("LOG_FORMAT must be json or text") }
             logAsText = text.lowercased() == "text"
         }
+        allowedHosts = (value(nil, "COACH_ALLOWED_HOSTS") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }.filter { !$0.isEmpty }
+        sseMaxStreams = try number(nil, "COACH_SSE_MAX_STREAMS", option: "", range: 1...1_000_000, default: sseMaxStreams)
+        sseMaxLifetime = try number(nil, "COACH_SSE_MAX_LIFETIME", option: "", range: 10...86_400, default: sseMaxLifetime)
+        maxQueuedJobs = try number(nil, "COACH_MAX_QUEUED_JOBS", option: "", range: 1...10_000_000, default: maxQueuedJobs)
         adminKey = value(nil, "COACH_ADMIN_KEY")
         keyPepper = value(nil, "COACH_KEY_PEPPER")
         insecureNoAuth = flags.insecureNoAuth
@@ -190,6 +204,13 @@ public struct ServerConfiguration: Sendable {
         guard required else { return nil }
         guard let addresses else { throw ConfigurationError("role \(role.rawValue) needs \(option) (or its environment variable)") }
         return addresses
+    }
+
+    /// The `Host` names the edge answers to: loopback names (+ `allowedHosts`) when bound to
+    /// loopback, `allowedHosts` when given, otherwise any.
+    public var edgeAllowedHosts: Set<String>? {
+        if Self.isLoopback(host) { return Set(["localhost", "127.0.0.1", "[::1]"]).union(allowedHosts) }
+        return allowedHosts.isEmpty ? nil : Set(allowedHosts)
     }
 
     /// Whether `host` only accepts connections from this machine.

@@ -70,7 +70,7 @@ public struct ServiceGraph {
             enforcing: configuration.keysEnforced, store: parts.backends?.keys, adminKey: configuration.adminKey, codec: codec)
         let policy = AccessPolicy(limiter: parts.backends?.limiter ?? InProcessRateLimiter())
         let interceptors: [any ServerInterceptor] = [AccessInterceptor(verifier: verifier, policy: policy)] + parts.interceptors
-        let credential = configuration.adminKey
+        let credential = configuration.adminKey.map(MeshCredential.init)
         // Every local hop goes through this pair; the server half gets every gRPC service.
         let inProcess = InProcessTransport()
         let local = GRPCClient(transport: inProcess.client)
@@ -104,12 +104,12 @@ public struct ServiceGraph {
             if role.runsInterview {
                 interview = GenerationOperations<InterviewKind>(
                     resumes: lookup, results: backends.questionSets, tasks: backends.tasks, queue: backends.queue, bus: backends.bus,
-                    registry: registry, meter: policy)
+                    registry: registry, meter: policy, maxQueuedJobs: configuration.maxQueuedJobs)
             }
             if role.runsLearning {
                 learning = GenerationOperations<LearningKind>(
                     resumes: lookup, results: backends.learningPaths, tasks: backends.tasks, queue: backends.queue,
-                    bus: backends.bus, registry: registry, meter: policy)
+                    bus: backends.bus, registry: registry, meter: policy, maxQueuedJobs: configuration.maxQueuedJobs)
             }
             let kinds: [any KindOperations] = [interview as (any KindOperations)?, learning].compactMap { $0 }
             if role != .worker {
@@ -191,7 +191,9 @@ public struct ServiceGraph {
 
         // The edge: in-process to the services of this process, HTTP/2 to those of others.
         if role.runsEdge {
-            let edgeSettings = EdgeSettings(heartbeat: .seconds(configuration.sseHeartbeat))
+            let edgeSettings = EdgeSettings(
+                heartbeat: .seconds(configuration.sseHeartbeat), allowedHosts: configuration.edgeAllowedHosts, credential: credential,
+                maxStreams: configuration.sseMaxStreams, streamLifetime: .seconds(configuration.sseMaxLifetime))
             if role == .all {
                 edgeRouter = buildEdgeRouter(upstreams: EdgeUpstreams(resume: local, interview: local, learning: local), settings: edgeSettings)
             } else {
@@ -218,7 +220,11 @@ public struct ServiceGraph {
         if let edgeRouter {
             all.append(
                 Application(
-                    router: edgeRouter, configuration: .init(address: .hostname(httpAddress.host, port: httpAddress.port), serverName: "interview-coach"),
+                    router: edgeRouter,
+                    // A connection that sends no request (or never finishes its headers: slowloris)
+                    // for a minute is closed; a response being streamed is not idle.
+                    server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+                    configuration: .init(address: .hostname(httpAddress.host, port: httpAddress.port), serverName: "interview-coach"),
                     logger: logger))
         }
         all.append(drain)

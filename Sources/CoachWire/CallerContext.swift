@@ -30,12 +30,24 @@ public enum AccessMetadata {
 
     /// Metadata for a call made by the mesh itself for `tenant`, with `credential` (the admin
     /// key) when keys are on.
-    public static func onBehalf(of tenant: Tenant, credential: String?) -> Metadata {
+    public static func onBehalf(of tenant: Tenant, credential: MeshCredential?) -> Metadata {
         var metadata: Metadata = [:]
         if let credential {
-            metadata.addString("Bearer \(credential)", forKey: authorization)
+            metadata.addString("Bearer \(credential.secret)", forKey: authorization)
             metadata.addString(tenant.rawValue, forKey: self.tenant)
         }
         return metadata
     }
+}
+
+/// The key roles call each other with (the admin key). It never prints: services that hold it
+/// appear in debug logs (service-lifecycle describes them), and a log must not carry a secret.
+public struct MeshCredential: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public let secret: String
+
+    public init(_ secret: String) { self.secret = secret }
+
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+    public var customMirror: Mirror { Mirror(self, children: []) }
 }

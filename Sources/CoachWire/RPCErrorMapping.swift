@@ -11,7 +11,7 @@ extension ErrorCode {
     public var rpcCode: RPCError.Code {
         switch self {
         case .resumeNotFound, .interviewNotFound, .learningPathNotFound, .taskNotFound, .notFound: .notFound
-        case .resumeValidationError, .validationError, .badRequest, .payloadTooLarge: .invalidArgument
+        case .resumeValidationError, .validationError, .badRequest, .payloadTooLarge, .unsupportedMediaType: .invalidArgument
         case .unauthorized: .unauthenticated
         case .forbidden: .permissionDenied
         case .methodNotAllowed: .unimplemented

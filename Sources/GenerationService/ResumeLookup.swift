@@ -8,9 +8,9 @@ import GRPCCore
 /// Calls carry the tenant and, when keys are on, the mesh's credential (the admin key).
 public struct GRPCResumeLookup<Transport: ClientTransport>: ResumeLookup {
     private let client: Interviewcoach_V1_ResumeService.Client<Transport>
-    private let credential: String?
+    private let credential: MeshCredential?
 
-    public init(client: GRPCClient<Transport>, credential: String?) {
+    public init(client: GRPCClient<Transport>, credential: MeshCredential?) {
         self.client = Interviewcoach_V1_ResumeService.Client(wrapping: client)
         self.credential = credential
     }
@@ -35,9 +35,9 @@ public struct GRPCResumeLookup<Transport: ClientTransport>: ResumeLookup {
 /// (`InterviewService.DeleteQuestionData`, `LearningService.DeleteLearningData`, …).
 public struct GRPCResumeDependentData<Wire: GenerationWire, Transport: ClientTransport>: ResumeDependentData {
     private let client: GenerationClient<Wire, Transport>
-    private let credential: String?
+    private let credential: MeshCredential?
 
-    public init(_ wire: Wire.Type, client: GRPCClient<Transport>, credential: String?) {
+    public init(_ wire: Wire.Type, client: GRPCClient<Transport>, credential: MeshCredential?) {
         self.client = GenerationClient(wrapping: client)
         self.credential = credential
     }

@@ -12,6 +12,9 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "gRPC address(es) of the server, host:port[,...]. [env: COACH_SERVER] (default: 127.0.0.1:50051)")
     var server: String?
 
+    @Option(help: "API key, sent as `authorization: Bearer`. [env: COACH_API_KEY] (prefer the variable: flags show in `ps`)")
+    var apiKey: String?
+
     func withClient<T: Sendable>(_ body: (MeshClient) async throws -> T) async throws -> T {
         let text = server ?? ProcessInfo.processInfo.environment["COACH_SERVER"] ?? "127.0.0.1:50051"
         let addresses: [ServiceAddress]
@@ -20,7 +23,8 @@ struct ClientOptions: ParsableArguments {
         } catch let error as AddressError {
             throw ValidationError(error.message)
         }
-        let client = try MeshTransport.client(addresses: addresses)
+        let key = apiKey ?? ProcessInfo.processInfo.environment["COACH_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let client = try MeshTransport.client(addresses: addresses, interceptors: key.map { [BearerKeyInterceptor(key: $0)] } ?? [])
         return try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await client.runConnections() }
             defer { client.beginGracefulShutdown() }
@@ -48,6 +52,20 @@ extension ClientOptions {
     ) async throws {
         let answer = try await withClient { client in try await call(.init(wrapping: client)) }
         try printJSON(answer)
+    }
+}
+
+/// Adds the API key to every call the CLI makes.
+struct BearerKeyInterceptor: ClientInterceptor {
+    let key: String
+
+    func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingClientRequest<Input>, context: ClientContext,
+        next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
+    ) async throws -> StreamingClientResponse<Output> {
+        var request = request
+        request.metadata.replaceOrAddString("Bearer \(key)", forKey: "authorization")
+        return try await next(request, context)
     }
 }
 

@@ -31,6 +31,7 @@ import Testing
         (.forbidden, 403, .permissionDenied),
         (.rateLimited, 429, .resourceExhausted),
         (.payloadTooLarge, 413, .invalidArgument),
+        (.unsupportedMediaType, 415, .invalidArgument),
         (.notFound, 404, .notFound),
         (.methodNotAllowed, 405, .unimplemented),
         (.upstreamTimeout, 504, .deadlineExceeded),

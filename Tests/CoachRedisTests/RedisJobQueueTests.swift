@@ -174,8 +174,9 @@ struct RedisJobQueueTests {
         let unfinished = try await client.send(["TTL", key]).int ?? -1
         #expect(unfinished > 3600)  // a task that never finishes still goes, a day later
         try await bus.publish(event(2, .completed))
+        // The short retention replaced the day (-2: already gone, on a loaded machine).
         let finished = try await client.send(["TTL", key]).int ?? -1
-        #expect((0...1).contains(finished))
+        #expect(finished <= 1 && finished != -1)
         try await Task.sleep(for: .milliseconds(2200))
         #expect(try await client.send(["EXISTS", key]).int == 0)
     }

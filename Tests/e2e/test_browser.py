@@ -5,11 +5,12 @@ SSE to 100 %, and prove the page renders the result and never turns server text 
 import json
 import re
 import shutil
+import uuid
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import ARTIFACTS, fixture_resumes
+from conftest import ARTIFACTS, Server, fixture_resumes
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 JOB_TIMEOUT_MS = 120_000
@@ -18,6 +19,9 @@ JOB_TIMEOUT_MS = 120_000
 HOSTILE_NAME = "Eve <img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
+# The key the keyed server is started with (COACH_ADMIN_KEY: at least 16 characters, no spaces).
+ADMIN = f"e2e-browser-admin-{uuid.uuid4().hex}"
+KEY_STORAGE = "interviewcoach.apiKey"  # the sessionStorage name apikey.js uses on both pages
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +106,140 @@ def test_learning_job_end_to_end_renders_untrusted_text_as_text(server, page):
         assert page.errors == [], page.errors
     finally:
         page.screenshot(path=str(ARTIFACTS / "test-page.png"), full_page=True)
+
+
+def test_pages_ask_for_a_key_and_use_it_from_session_storage(tmp_path, page):
+    """With COACH_ADMIN_KEY set, /test asks for a key on 401, keeps it in sessionStorage only, sends it
+    as `Authorization: Bearer` on every API call and on the fetch-based SSE reader (a reconnect
+    included, with Last-Event-ID), and /docs in the same tab sees it saved."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    server = Server(tmp_path / "data", env={"COACH_ADMIN_KEY": ADMIN}).start()
+    requests_seen = []  # (method, url, headers) of every request the page made
+    page.on("request", lambda request: requests_seen.append((request.method, request.url, request.headers)))
+    try:
+        # No key yet: the list request at load answers 401 and the page asks for a key.
+        page.goto(server.url("/test"))
+        status = page.locator("#status")
+        key_field = page.locator("#api-key")
+        expect(status).to_contain_text("401")
+        expect(status).to_contain_text("UNAUTHORIZED")
+        expect(status.locator(".access-hint")).to_contain_text("requires an API key")
+        expect(key_field).to_be_focused()
+        expect(page.locator("#api-key-bar")).to_have_class(re.compile(r"\battention\b"))
+        expect(key_field).to_have_attribute("type", "password")
+        expect(key_field).to_have_attribute("autocomplete", "off")
+        page.click("#sample-resume")
+        page.click("#create-resume")
+        expect(status).to_contain_text("Creating the resume failed: HTTP 401")
+        expect(status.locator(".access-hint")).to_contain_text("requires an API key")
+
+        # A wrong key is refused, and the page says so.
+        key_field.fill("not-the-right-key-0000")
+        page.click("#api-key-save")
+        expect(status.locator(".access-hint")).to_contain_text("refused the saved API key", timeout=15_000)
+
+        # The admin key: Enter saves it like the button does; the field is emptied, the list loads.
+        key_field.fill(ADMIN)
+        key_field.press("Enter")
+        expect(key_field).to_have_value("")
+        expect(page.locator("#api-key-state")).to_contain_text("saved")
+        expect(page.locator("#api-key-bar")).not_to_have_class(re.compile(r"\battention\b"))
+        expect(page.locator("#resume-list option").first).to_have_text("(no resumes yet)")
+
+        # The first stream connection is cut short after its second event (the real answer,
+        # truncated, without `close`): the reader must reconnect with Last-Event-ID and the key.
+        stream = {"events": None, "calls": 0}
+
+        def cut_first_stream(route):
+            stream["calls"] += 1
+            if stream["calls"] > 1:
+                route.continue_()
+                return
+            response = route.fetch()
+            blocks = response.text().split("\n\n")
+            stream["events"] = [b for b in blocks if "\nevent: " in "\n" + b]
+            kept = [b for b in blocks if b.startswith("retry:")] + [b for b in blocks if b.startswith("id: ")][:2]
+            route.fulfill(status=200, headers={"Content-Type": "text/event-stream; charset=utf-8"}, body="\n\n".join(kept) + "\n\n")
+
+        page.route("**/api/v1/learning/tasks/*/stream", cut_first_stream)
+
+        page.fill("#resume-json", json.dumps(hostile_resume(), ensure_ascii=False))
+        page.click("#create-resume")
+        resume_key = page.locator("#resume-key")
+        expect(resume_key).to_have_value(re.compile(r"^Eve <img src=x onerror=alert\(1\)>_\d+$"))
+        expect(page.locator("#resume-list")).to_have_value(resume_key.input_value())
+        page.select_option("#service", "learning")
+        page.click("#start-job")
+        expect(page.locator("#progress-text")).to_contain_text("100", timeout=JOB_TIMEOUT_MS)
+        page.wait_for_function("document.querySelectorAll('#result .learning-item').length >= 2", timeout=JOB_TIMEOUT_MS)
+        log = page.locator("#event-log")
+        expect(log.locator("li.ev-close")).to_have_count(1, timeout=15_000)
+        expect(log.locator("li.ev-reconnect")).to_have_count(1)
+        expect(log.locator("li.ev-completed")).to_have_count(1)
+        # Every event was shown once: none lost, none replayed twice across the reconnect.
+        progress_events = [b for b in stream["events"] if "\nevent: progress\n" in "\n" + b + "\n"]
+        expect(log.locator("li.ev-progress")).to_have_count(len(progress_events))
+        assert page.locator("#result img, #result script, #event-log img, #status img, #resume-panel img").count() == 0
+        expect(page.locator("#stop-job")).to_be_disabled()
+
+        # The key: in sessionStorage only.
+        assert page.evaluate(f"sessionStorage.getItem({json.dumps(KEY_STORAGE)})") == ADMIN
+        local = page.evaluate("Object.keys(localStorage).map((k) => k + '=' + localStorage.getItem(k))")
+        assert not any(ADMIN in item for item in local), local
+        assert ADMIN not in page.evaluate("document.cookie")
+        assert ADMIN not in page.content()
+        assert not [c for c in page.context.cookies() if ADMIN in c["value"]]
+
+        # Every API request after the save carried it as a Bearer header; no URL ever held it.
+        assert requests_seen
+        assert not [url for _, url, _ in requests_seen if ADMIN in url]
+        api_calls = [(m, url, h) for m, url, h in requests_seen if "/api/v1/" in url]
+        saved_at = next(i for i, (_, _, h) in enumerate(api_calls) if h.get("authorization") == f"Bearer {ADMIN}")
+        unkeyed = [f"{m} {url}" for m, url, h in api_calls[saved_at:] if h.get("authorization") != f"Bearer {ADMIN}"]
+        assert unkeyed == [], unkeyed
+        streams = [h for _, url, h in api_calls if url.endswith("/stream")]
+        assert len(streams) == 2, streams
+        assert all(h.get("authorization") == f"Bearer {ADMIN}" for h in streams)
+        assert "last-event-id" not in streams[0]
+        first_ids = [int(line[4:]) for b in stream["events"] for line in b.split("\n") if line.startswith("id: ")]
+        assert streams[1].get("last-event-id") == str(first_ids[1]), streams[1]
+
+        # 403 and 429 are explained too (answers faked here: the admin key has every scope).
+        page.route("**/api/v1/resumes?limit=50", lambda route: route.fulfill(
+            status=403, content_type="application/json",
+            body=json.dumps({"detail": "this key lacks the resumes:read scope", "error_code": "FORBIDDEN", "details": {"scope": "resumes:read"}})))
+        page.click("#refresh-resumes")
+        expect(status.locator(".access-hint")).to_contain_text("lacks the “resumes:read” scope")
+        page.unroute("**/api/v1/resumes?limit=50")
+        page.route("**/api/v1/resumes?limit=50", lambda route: route.fulfill(
+            status=429, content_type="application/json", headers={"Retry-After": "42"},
+            body=json.dumps({"detail": "requests_per_minute limit reached; retry in 42 s", "error_code": "RATE_LIMITED"})))
+        page.click("#refresh-resumes")
+        expect(status.locator(".access-hint")).to_contain_text("retry in 42 s")
+        page.unroute("**/api/v1/resumes?limit=50")
+
+        # /docs in the same tab shares the key (shown as saved, not revealed); Forget clears it.
+        page.goto(server.url("/docs"))
+        expect(page.locator("#api-reference")).to_contain_text("/api/v1/resumes")
+        expect(page.locator("#api-key-state")).to_contain_text("saved")
+        expect(page.locator("#api-key")).to_have_value("")
+        expect(page.locator("#api-key-forget")).to_be_enabled()
+        assert page.evaluate(f"sessionStorage.getItem({json.dumps(KEY_STORAGE)})") == ADMIN
+        # Another tab does not get it (sessionStorage is per tab; localStorage would be shared).
+        other = page.context.new_page()
+        other.goto(server.url("/docs"))
+        expect(other.locator("#api-key-state")).to_contain_text("No key saved")
+        other.close()
+        page.click("#api-key-forget")
+        expect(page.locator("#api-key-state")).to_contain_text("forgotten")
+        assert page.evaluate(f"sessionStorage.getItem({json.dumps(KEY_STORAGE)})") is None
+
+        assert not [url for _, url, _ in requests_seen if ADMIN in url]
+        assert page.dialogs == [], page.dialogs
+        assert page.errors == [], page.errors
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "keyed-pages.png"), full_page=True)
+        server.stop()
 
 
 def test_errors_are_shown_from_the_error_body(server, page):

@@ -1,6 +1,8 @@
 // InterviewCoach browser test page.
 // Every piece of server or model text reaches the page through textContent (never as HTML):
 // the DOM is built with createElement only, and URL path segments go through encodeURIComponent.
+// Requests to /api/v1 carry the API key saved in this tab (apikey.js, `CoachKey`), when there is one;
+// task progress is read as Server-Sent Events over fetch (EventSource cannot send that header).
 "use strict";
 
 (function () {
@@ -13,7 +15,7 @@
 
   const $ = (id) => document.getElementById(id);
 
-  let stream = null; // the open EventSource, if any
+  let stream = null; // the AbortController of the open event stream, if any
   let job = null; // {service, taskId, terminal, reconnects}
 
   // ---- DOM helpers -----------------------------------------------------------------------
@@ -84,8 +86,16 @@
     status.appendChild(el("span", "status-text", text));
   }
 
-  /** Shows an error body (`detail`, `error_code`, `details.validation_errors[]`) as text. */
-  function showErrorBody(prefix, httpStatus, body) {
+  /** What apikey.js says about a 401/403/429 answer (and, for 401, it points at the key field). */
+  function accessMessage(httpStatus, body, headers) {
+    return window.CoachKey ? window.CoachKey.accessMessage(httpStatus, body, headers) : null;
+  }
+
+  /**
+   * Shows an error body (`detail`, `error_code`, `details.validation_errors[]`) as text, and for
+   * 401/403/429 what to do about the API key (`headers` gives 429's Retry-After).
+   */
+  function showErrorBody(prefix, httpStatus, body, headers) {
     const status = $("status");
     clear(status);
     status.className = "status error";
@@ -107,13 +117,20 @@
       }
       status.appendChild(ul);
     }
+    const hint = accessMessage(httpStatus, body, headers);
+    if (hint) status.appendChild(el("div", "access-hint", hint));
     if (body && body.request_id) status.appendChild(el("div", "request-id", `request id ${asText(body.request_id)}`));
   }
 
   // ---- HTTP --------------------------------------------------------------------------------
 
+  /** `headers` plus the saved API key for a path under /api/. */
+  function authorized(headers, path) {
+    return window.CoachKey ? window.CoachKey.withAuth(headers, path) : Object.assign({}, headers);
+  }
+
   async function api(method, path, payload) {
-    const init = { method, headers: { Accept: "application/json" }, cache: "no-store" };
+    const init = { method, headers: authorized({ Accept: "application/json" }, path), cache: "no-store" };
     if (payload !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = typeof payload === "string" ? payload : JSON.stringify(payload);
@@ -150,7 +167,7 @@
     clear(select);
     if (!r.ok) {
       select.appendChild(el("option", null, "(could not load the list)")).value = "";
-      showErrorBody("Listing resumes failed", r.status, r.body);
+      showErrorBody("Listing resumes failed", r.status, r.body, r.headers);
       return;
     }
     const resumes = asList(r.body && r.body.resumes);
@@ -181,6 +198,8 @@
     if (!r.ok) {
       const detail = r.body && r.body.detail ? asText(r.body.detail) : `HTTP ${r.status}`;
       panel.appendChild(el("p", "error-text", `Could not load resume: ${detail}`));
+      const hint = accessMessage(r.status, r.body, r.headers);
+      if (hint) panel.appendChild(el("p", "error-text", hint));
       return;
     }
     renderResume(panel, r.body || {});
@@ -242,7 +261,7 @@
         await loadResumes(key);
         await showResume(key);
       } else {
-        showErrorBody("Creating the resume failed", r.status, r.body);
+        showErrorBody("Creating the resume failed", r.status, r.body, r.headers);
       }
     } finally {
       button.disabled = false;
@@ -278,8 +297,9 @@
 
   function closeStream() {
     if (stream) {
-      stream.close();
+      const controller = stream;
       stream = null;
+      controller.abort();
     }
     $("stop-job").disabled = true;
     $("start-job").disabled = false;
@@ -345,7 +365,7 @@
       $("start-job").disabled = false;
       clear($("result"));
       $("result").appendChild(el("p", "muted", "No result."));
-      showErrorBody("Starting the job failed", r.status, r.body);
+      showErrorBody("Starting the job failed", r.status, r.body, r.headers);
       logLine("error", null, "", "", r.body && r.body.detail ? asText(r.body.detail) : `HTTP ${r.status}`);
       return;
     }
@@ -363,43 +383,176 @@
     openStream(job);
   }
 
+  // ---- Server-Sent Events over fetch -------------------------------------------------------
+  // EventSource cannot send an Authorization header, so the stream is read with fetch and parsed
+  // here as the HTML standard's event-stream format says.
+
+  /**
+   * An event-stream parser: lines end in CRLF, LF or CR; a line starting with ":" is a comment
+   * (the server's `: ping`); `event:`, `data:` (joined by "\n"), `id:` and `retry:` fill the
+   * current event and a blank line dispatches it — unless it has no data. The last event id
+   * persists across events (`state.lastEventId`, sent back as Last-Event-ID on a reconnect);
+   * `retry:` sets the reconnection delay (`state.retry`, ms). Half an event at the end is dropped.
+   */
+  class EventStreamParser {
+    constructor(state, onEvent) {
+      this.state = state;
+      this.onEvent = onEvent;
+      this.buffer = "";
+      this.type = "";
+      this.data = "";
+      this.idBuffer = state.lastEventId;
+    }
+
+    push(text) {
+      this.buffer += text;
+      const lineEnd = /\r\n|\r|\n/g;
+      let start = 0;
+      let match;
+      while ((match = lineEnd.exec(this.buffer)) !== null) {
+        // A CR that ends the chunk may be half of a CRLF split across chunks: wait for the next one.
+        if (match[0] === "\r" && lineEnd.lastIndex === this.buffer.length) break;
+        const line = this.buffer.slice(start, match.index);
+        start = lineEnd.lastIndex;
+        this.line(line);
+      }
+      this.buffer = this.buffer.slice(start);
+    }
+
+    /** The stream ended: a line ended by a lone final CR is still a line. */
+    finish() {
+      if (this.buffer.endsWith("\r")) this.line(this.buffer.slice(0, -1));
+      this.buffer = "";
+    }
+
+    line(line) {
+      if (line === "") {
+        this.dispatch();
+        return;
+      }
+      if (line.startsWith(":")) return; // a comment: the heartbeat
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? "" : line.slice(colon + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "event") this.type = value;
+      else if (field === "data") this.data += value + "\n";
+      else if (field === "id") {
+        if (!value.includes("\0")) this.idBuffer = value;
+      } else if (field === "retry") {
+        if (/^\d+$/.test(value)) this.state.retry = Number(value);
+      }
+      // any other field is ignored
+    }
+
+    dispatch() {
+      this.state.lastEventId = this.idBuffer;
+      const type = this.type || "message";
+      const data = this.data;
+      this.type = "";
+      this.data = "";
+      if (data === "") return;
+      this.onEvent({ type, data: data.slice(0, -1), lastEventId: this.state.lastEventId });
+    }
+  }
+
+  /** Resolves after `ms`, or at once when `signal` aborts. */
+  function sleep(ms, signal) {
+    return new Promise((resolve) => {
+      if (signal.aborted) {
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener("abort", done);
+    });
+  }
+
+  async function readBody(response) {
+    let raw = "";
+    try {
+      raw = await response.text();
+    } catch (_) {
+      raw = "";
+    }
+    if (!raw) return null;
+    try {
+      return JSON.parse(raw);
+    } catch (_) {
+      return raw;
+    }
+  }
+
+  /**
+   * One connection to an event stream. Resolves with {kind}: "nothing-left" (204), "http-error"
+   * (any other answer that is not a 200 event stream; with status, body and headers), "ended" (the
+   * server ended the body) or "stopped" (`on.active()` turned false after an event, e.g. `close`).
+   * Rejects when the connection fails or is aborted.
+   */
+  async function connectOnce(url, state, signal, on) {
+    const headers = authorized({ Accept: "text/event-stream" }, url);
+    if (state.lastEventId) headers["Last-Event-ID"] = state.lastEventId;
+    const response = await fetch(url, { method: "GET", headers, cache: "no-store", signal });
+    if (response.status === 204) return { kind: "nothing-left" };
+    const type = (response.headers.get("Content-Type") || "").toLowerCase();
+    if (response.status !== 200 || !type.startsWith("text/event-stream") || !response.body) {
+      return { kind: "http-error", status: response.status, body: await readBody(response), headers: response.headers };
+    }
+    on.open();
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder("utf-8");
+    const parser = new EventStreamParser(state, on.event);
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          parser.push(decoder.decode());
+          parser.finish();
+          return { kind: "ended" };
+        }
+        parser.push(decoder.decode(value, { stream: true }));
+        if (!on.active()) return { kind: "stopped" };
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+
   function openStream(current) {
     const service = SERVICES[current.service];
     const url = `${API}/${service.segment}/tasks/${encodeURIComponent(current.taskId)}/stream`;
-    const source = new EventSource(url);
-    stream = source;
+    const controller = new AbortController();
+    stream = controller;
     $("stop-job").disabled = false;
 
-    const mine = () => stream === source && job === current;
+    const mine = () => stream === controller && job === current;
 
-    source.addEventListener("open", () => {
-      if (mine()) current.reconnects = 0;
-    });
+    const handlers = {
+      progress(event) {
+        const record = parseData(event);
+        if (!record) return;
+        setProgress(record.progress);
+        logLine("progress", record.timestamp, asText(record.stage), asText(record.progress), asText(record.message));
+        setStatus(`${asText(record.state)} · ${asText(record.stage)} — ${asText(record.message)}`, "busy");
+      },
 
-    source.addEventListener("progress", (event) => {
-      if (!mine()) return;
-      const record = parseData(event);
-      if (!record) return;
-      setProgress(record.progress);
-      logLine("progress", record.timestamp, asText(record.stage), asText(record.progress), asText(record.message));
-      setStatus(`${asText(record.state)} · ${asText(record.stage)} — ${asText(record.message)}`, "busy");
-    });
+      completed(event) {
+        const record = parseData(event);
+        if (!record) return;
+        current.terminal = true;
+        setProgress(record.progress === undefined ? 100 : record.progress);
+        logLine("completed", record.timestamp, asText(record.stage || "completed"), asText(record.progress), asText(record.message));
+        setStatus(`Completed — ${asText(record.message)}`, "ok");
+        renderResult(record.kind || current.service, record.result);
+      },
 
-    source.addEventListener("completed", (event) => {
-      if (!mine()) return;
-      const record = parseData(event);
-      if (!record) return;
-      current.terminal = true;
-      setProgress(record.progress === undefined ? 100 : record.progress);
-      logLine("completed", record.timestamp, asText(record.stage || "completed"), asText(record.progress), asText(record.message));
-      setStatus(`Completed — ${asText(record.message)}`, "ok");
-      renderResult(record.kind || current.service, record.result);
-    });
-
-    source.addEventListener("error", (event) => {
-      if (!mine()) return;
-      if (typeof event.data === "string") {
-        // The server's `error` event: the task failed.
+      // The server's `error` event: the task failed (a connection problem is no event here).
+      error(event) {
         const record = parseData(event) || {};
         current.terminal = true;
         const error = record.error && typeof record.error === "object" ? record.error : {};
@@ -410,31 +563,89 @@
         clear(result);
         result.appendChild(el("p", "error-text", text));
         closeStream();
+      },
+
+      close(event) {
+        const data = parseData(event) || {};
+        logLine("close", data.timestamp, "", "", asText(data.message) || "stream closed");
+        closeStream();
+        if (!current.terminal) pollOnce(current);
+      },
+    };
+
+    followStream(current, url, controller.signal, mine, handlers).catch((err) => {
+      if (!mine()) return;
+      logLine("error", null, "", "", `stream reader failed: ${err && err.message ? err.message : err}`);
+      closeStream();
+      pollOnce(current);
+    });
+  }
+
+  /**
+   * Reads the task's event stream until `close`, reconnecting like EventSource does: after a drop
+   * it waits `retry` ms and sends Last-Event-ID (the server replays what came after; 204 means
+   * nothing is left), at most MAX_RECONNECTS times in a row. Ends quietly once `mine()` is false
+   * (Stop watching, a new job, the page unloading — each aborts `signal`).
+   */
+  async function followStream(current, url, signal, mine, handlers) {
+    const state = { lastEventId: "", retry: 3000 };
+    const on = {
+      open: () => {
+        if (mine()) current.reconnects = 0;
+      },
+      event: (event) => {
+        if (mine() && Object.prototype.hasOwnProperty.call(handlers, event.type)) handlers[event.type](event);
+      },
+      active: mine,
+    };
+    while (mine()) {
+      let outcome;
+      try {
+        outcome = await connectOnce(url, state, signal, on);
+      } catch (_) {
+        outcome = { kind: "dropped" }; // a network failure, or the abort that made mine() false
+      }
+      if (!mine()) return;
+
+      if (outcome.kind === "nothing-left") {
+        logLine("close", null, "", "", "nothing left to stream");
+        closeStream();
+        if (!current.terminal) pollOnce(current);
         return;
       }
-      // A connection problem (no data). EventSource retries by itself, sending Last-Event-ID.
-      if (current.terminal) {
+
+      let delay = state.retry;
+      let why = "connection lost";
+      if (outcome.kind === "http-error") {
+        const { status, body, headers } = outcome;
+        const detail = body && typeof body === "object" && body.detail ? asText(body.detail) : `HTTP ${status}`;
+        if (status !== 429 && status < 500) {
+          // 401, 403, 404…: asking again will not help.
+          logLine("error", null, "", "", `HTTP ${status}: ${detail}`);
+          showErrorBody("Following the task failed", status, body, headers);
+          closeStream();
+          return;
+        }
+        const seconds = window.CoachKey ? window.CoachKey.retryAfterSeconds(headers, body) : null;
+        if (seconds !== null) delay = Math.min(Math.max(seconds * 1000, delay), 60_000);
+        why = `HTTP ${status}: ${detail}`;
+        if (status === 429) showErrorBody("Following the task is rate limited", status, body, headers);
+      } else if (current.terminal) {
         closeStream();
         return;
       }
+
       current.reconnects += 1;
-      if (source.readyState === EventSource.CLOSED || current.reconnects > MAX_RECONNECTS) {
+      if (current.reconnects > MAX_RECONNECTS) {
         logLine("error", null, "", "", "stream connection failed");
         setStatus("The progress stream failed; checking the task once more…", "error");
         closeStream();
         pollOnce(current);
-      } else {
-        logLine("reconnect", null, "", "", `connection lost, reconnecting (${current.reconnects}/${MAX_RECONNECTS})…`);
+        return;
       }
-    });
-
-    source.addEventListener("close", (event) => {
-      if (!mine()) return;
-      const data = parseData(event) || {};
-      logLine("close", data.timestamp, "", "", asText(data.message) || "stream closed");
-      closeStream();
-      if (!current.terminal) pollOnce(current);
-    });
+      logLine("reconnect", null, "", "", `${why}, reconnecting in ${Math.round(delay / 1000)} s (${current.reconnects}/${MAX_RECONNECTS})…`);
+      await sleep(delay, signal);
+    }
   }
 
   /** After a stream ended without a terminal event: read the task's progress record once. */
@@ -443,7 +654,7 @@
     const r = await api("GET", `${API}/${service.segment}/tasks/${encodeURIComponent(current.taskId)}/progress`);
     if (job !== current) return;
     if (!r.ok || !r.body) {
-      showErrorBody("Reading the task failed", r.status, r.body);
+      showErrorBody("Reading the task failed", r.status, r.body, r.headers);
       return;
     }
     const record = r.body;
@@ -647,6 +858,12 @@
       }
     });
     window.addEventListener("beforeunload", closeStream);
+    if (window.CoachKey) {
+      window.CoachKey.onChange((key) => {
+        setStatus(key ? "API key saved for this tab." : "API key forgotten.", key ? "ok" : null);
+        loadResumes();
+      });
+    }
     loadResumes();
   }
 
