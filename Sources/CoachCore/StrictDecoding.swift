@@ -36,7 +36,7 @@ extension JSONDecoder {
 extension Decoder {
     /// Throws `UnknownFieldsError` naming every key of this object that `Keys` does not list
     /// (unless the decoder reads a trusted, stored document).
-    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+    public func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
         if userInfo[.trustedDocument] as? Bool == true { return }
         let known = Set(Keys.allCases.map(\.stringValue))
         let present = try container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue)

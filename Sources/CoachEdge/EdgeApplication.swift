@@ -64,6 +64,7 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     TaskRoutes(kind: .interview, client: .init(wrapping: upstreams.interview), settings: settings, streams: streams).register(on: &table)
     GenerationRoutes<LearningWire, Transport>(client: .init(wrapping: upstreams.learning), health: learningHealth).register(on: &table)
     TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), settings: settings, streams: streams).register(on: &table)
+    AdminRoutes(client: .init(wrapping: upstreams.resume)).register(on: &table)
     StaticPages().register(on: &table)
 
     let upstreamChecks: [(name: String, service: String, client: Grpc_Health_V1_Health.Client<Transport>)] = [

@@ -206,6 +206,12 @@ enum OpenAPIDocument {
         let text: JSONValue = .object(["type": "string"])
         let texts: JSONValue = .object(["type": "array", "items": text])
         let integer: JSONValue = .object(["type": "integer"])
+        let nullableTime: JSONValue = .object(["type": .array(["string", "null"]), "format": "date-time"])
+        let key: [String: JSONValue] = [
+            "id": text, "prefix": text, "tenant": text, "scopes": .object(["type": "array", "items": text]), "name": text,
+            "limits": .object(["type": "object"]), "created_at": timestamp, "expires_at": nullableTime, "revoked_at": nullableTime,
+            "created_by": text,
+        ]
         let usage = object(["input_tokens": integer, "output_tokens": integer, "cost_usd": .object(["type": "number"])])
         let attempts: JSONValue = .object([
             "type": "array",
@@ -272,6 +278,49 @@ enum OpenAPIDocument {
                     "progress": .object(["type": "integer", "minimum": 0, "maximum": 100]), "stage": text, "message": text,
                     "timestamp": timestamp, "unique_key": text, "created_at": timestamp,
                     "result": .object(["type": "object"]), "error": object(["code": text, "message": text]),
+                ]),
+            ]),
+            "KeyCreate": object(
+                [
+                    "tenant": .object(["type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,62}$"]),
+                    "scopes": .object([
+                        "type": "array", "minItems": 1,
+                        "items": .object(["type": "string", "enum": .array(AccessScope.allCases.map { .string($0.rawValue) })]),
+                    ]),
+                    "name": Self.string(max: 100),
+                    "limits": object(
+                        [
+                            "requests_per_minute": Self.integer(in: 1...Int(Int32.max)),
+                            "generations_per_day": Self.integer(in: 1...Int(Int32.max)),
+                            "monthly_tokens": Self.integer(in: 1...1_000_000_000_000),
+                            "max_streams": Self.integer(in: 1...Int(Int32.max)),
+                        ]),
+                    "expires_in_days": Self.integer(in: 1...3650),
+                ], required: ["tenant", "scopes"]),
+            "Key": .object(["type": "object", "properties": .object(key)]),
+            "KeyCreated": .object([
+                "type": "object", "required": ["key", "id", "prefix", "tenant", "scopes"],
+                "properties": .object(key.merging(["key": .object(["type": "string", "description": "The secret: shown only once"])]) { $1 }),
+            ]),
+            "KeyList": .object([
+                "type": "object",
+                "properties": .object([
+                    "keys": .object(["type": "array", "items": ref("Key")]), "next_cursor": .object(["type": .array(["string", "null"])]),
+                ]),
+            ]),
+            "AuditList": .object([
+                "type": "object",
+                "properties": .object([
+                    "entries": .object([
+                        "type": "array",
+                        "items": .object([
+                            "type": "object",
+                            "properties": .object([
+                                "id": text, "at": timestamp, "actor": text, "action": text, "target": text, "tenant": text,
+                            ]),
+                        ]),
+                    ]),
+                    "next_cursor": .object(["type": .array(["string", "null"])]),
                 ]),
             ]),
             "ResumeCreate": object(

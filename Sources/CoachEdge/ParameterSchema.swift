@@ -20,6 +20,9 @@ enum ParameterSchema {
         "not": .object(["pattern": .string(TextRules.anyControl.source)]),
     ])
 
+    /// A tenant name.
+    static let tenant: JSONValue = .object(["type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,62}$"])
+
     static let personName: JSONValue = .object(["type": "string", "pattern": .string(TextRules.personName.source)])
 
     static let pageSize: JSONValue = .object([

@@ -12,8 +12,10 @@ public typealias MeshClientTransport = HTTP2ClientTransport.Posix
 public enum MeshTransport {
     /// A client that balances calls round robin over `addresses` (hostnames are resolved once,
     /// here; a balancer skips addresses it cannot connect to).
-    /// `interceptors` run on every call (the CLI's key).
-    public static func client(addresses: [ServiceAddress], interceptors: [any ClientInterceptor] = []) throws -> MeshClient {
+    /// `interceptors` run on every call (the CLI's key); `tls` secures the connections.
+    public static func client(
+        addresses: [ServiceAddress], interceptors: [any ClientInterceptor] = [], tls: MeshTLS = MeshTLS()
+    ) throws -> MeshClient {
         let target: any ResolvableTarget
         if addresses.count == 1, !isIPv4Literal(addresses[0].host) {
             // One name: let the DNS resolver follow it (it re-resolves on reconnect).
@@ -31,7 +33,7 @@ public enum MeshTransport {
         // Reconnect quickly when an upstream restarts.
         config.backoff = .init(initial: .milliseconds(100), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
         let transport = try HTTP2ClientTransport.Posix(
-            target: target, transportSecurity: .plaintext, config: config,
+            target: target, transportSecurity: tls.clientSecurity, config: config,
             serviceConfig: ServiceConfig(loadBalancingConfig: [.roundRobin]))
         return GRPCClient(transport: transport, interceptors: interceptors)
     }
@@ -47,14 +49,14 @@ public enum MeshTransport {
     public static let maxRequestMessageBytes = 256 * 1024
 
     /// A server transport bound to `host:port` (port 0 picks a free one).
-    public static func server(host: String, port: Int) -> HTTP2ServerTransport.Posix {
+    public static func server(host: String, port: Int, tls: MeshTLS = MeshTLS()) -> HTTP2ServerTransport.Posix {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.http2.maxConcurrentStreams = maxConcurrentStreamsPerConnection
         config.rpc.maxRequestPayloadSize = maxRequestMessageBytes
         // A connection with no call open for this long is closed (idle clients hold nothing).
         config.connection.maxIdleTime = .seconds(15 * 60)
         return HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
+            address: .ipv4(host: host, port: port), transportSecurity: tls.serverSecurity, config: config)
     }
 
     static func isIPv4Literal(_ host: String) -> Bool {

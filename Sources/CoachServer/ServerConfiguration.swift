@@ -53,6 +53,8 @@ public struct ServerConfiguration: Sendable {
         public var jobTimeout: Int?
         public var sseHeartbeat: Int?
         public var insecureNoAuth = false
+        public var tlsCert: String?
+        public var tlsKey: String?
 
         public init() {}
     }
@@ -95,6 +97,10 @@ public struct ServerConfiguration: Sendable {
     /// `COACH_SSE_MAX_STREAMS` per edge, `COACH_SSE_MAX_LIFETIME` seconds per stream.
     public var sseMaxStreams = 10_000
     public var sseMaxLifetime = 3600
+    /// `--tls-cert`/`--tls-key` (`COACH_TLS_CERT`/`COACH_TLS_KEY`): HTTPS on the edge and TLS on the
+    /// gRPC port; `COACH_TLS_CA`: TLS to the other roles, verified against it;
+    /// `COACH_TLS_CLIENT_AUTH=require`: mTLS (clients need a certificate from that CA).
+    public var tls = MeshTLS()
     /// `COACH_MAX_QUEUED_JOBS`: new background tasks are refused (503) while this many wait.
     public var maxQueuedJobs = 10_000
 
@@ -171,6 +177,17 @@ public struct ServerConfiguration: Sendable {
         sseMaxStreams = try number(nil, "COACH_SSE_MAX_STREAMS", option: "", range: 1...1_000_000, default: sseMaxStreams)
         sseMaxLifetime = try number(nil, "COACH_SSE_MAX_LIFETIME", option: "", range: 10...86_400, default: sseMaxLifetime)
         maxQueuedJobs = try number(nil, "COACH_MAX_QUEUED_JOBS", option: "", range: 1...10_000_000, default: maxQueuedJobs)
+        tls = MeshTLS(
+            certificateFile: value(flags.tlsCert, "COACH_TLS_CERT"), keyFile: value(flags.tlsKey, "COACH_TLS_KEY"),
+            caFile: value(nil, "COACH_TLS_CA"))
+        if let mode = value(nil, "COACH_TLS_CLIENT_AUTH") {
+            guard ["require", "none"].contains(mode) else { throw ConfigurationError("COACH_TLS_CLIENT_AUTH must be require or none") }
+            tls.requireClientCertificates = mode == "require"
+        }
+        if let verify = value(nil, "COACH_TLS_VERIFY_HOSTNAME") {
+            guard ["true", "false"].contains(verify) else { throw ConfigurationError("COACH_TLS_VERIFY_HOSTNAME must be true or false") }
+            tls.verifyHostname = verify == "true"
+        }
         adminKey = value(nil, "COACH_ADMIN_KEY")
         keyPepper = value(nil, "COACH_KEY_PEPPER")
         insecureNoAuth = flags.insecureNoAuth
@@ -182,6 +199,17 @@ public struct ServerConfiguration: Sendable {
 
     /// The rules between settings: what each role needs to be told.
     public func check() throws {
+        if (tls.certificateFile == nil) != (tls.keyFile == nil) {
+            throw ConfigurationError("--tls-cert and --tls-key go together (COACH_TLS_CERT, COACH_TLS_KEY)")
+        }
+        for (file, name) in [(tls.certificateFile, "--tls-cert"), (tls.keyFile, "--tls-key"), (tls.caFile, "COACH_TLS_CA")] {
+            if let file, !FileManager.default.isReadableFile(atPath: file) {
+                throw ConfigurationError("\(name): cannot read \(file)")
+            }
+        }
+        if tls.requireClientCertificates && (tls.caFile == nil || !tls.serves) {
+            throw ConfigurationError("COACH_TLS_CLIENT_AUTH=require needs COACH_TLS_CA and --tls-cert/--tls-key")
+        }
         if let adminKey, adminKey.utf8.count < 16 || adminKey.contains(where: { $0.isWhitespace }) {
             throw ConfigurationError("COACH_ADMIN_KEY must be at least 16 characters without spaces")
         }

@@ -14,7 +14,9 @@ import GRPCInProcessTransport
 import GRPCNIOTransportHTTP2
 import GenerationService
 import Hummingbird
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import ResumeService
 import ServiceLifecycle
 
@@ -28,8 +30,9 @@ public struct ServiceGraph {
     public private(set) var services: [any Service] = []
     /// The health of the gRPC services this process serves.
     private let health: HealthStatuses
-    /// Where the edge's HTTP server listens.
+    /// Where the edge's HTTP server listens, and its TLS.
     private let httpAddress: (host: String, port: Int)
+    private let tls: MeshTLS
     /// The REST edge's router (roles `all` and `edge`); `serve` listens with it on the HTTP port,
     /// tests drive it with HummingbirdTesting.
     public private(set) var edgeRouter: Router<EdgeRequestContext>?
@@ -85,7 +88,8 @@ public struct ServiceGraph {
             return backends
         }
         func remote(_ addresses: [ServiceAddress]?, _ option: String) throws -> MeshClient {
-            let client = try MeshTransport.client(addresses: try configuration.needed(addresses, for: true, option) ?? [])
+            let client = try MeshTransport.client(
+                addresses: try configuration.needed(addresses, for: true, option) ?? [], tls: configuration.tls)
             clients.append(GRPCClientService(client: client))
             return client
         }
@@ -178,7 +182,7 @@ public struct ServiceGraph {
         if role == .edge {
             grpcTransport = nil
         } else {
-            let transport = MeshTransport.server(host: configuration.host, port: configuration.grpcPort)
+            let transport = MeshTransport.server(host: configuration.host, port: configuration.grpcPort, tls: configuration.tls)
             grpcTransport = transport
             servers.append(
                 GRPCServerService(server: GRPCServer(transport: transport, services: allServices, interceptors: interceptors)))
@@ -207,6 +211,7 @@ public struct ServiceGraph {
 
         services = servers + clients + workers
         httpAddress = (configuration.host, configuration.httpPort)
+        tls = configuration.tls
         self.drain = HealthDrainService(statuses: health)
     }
 
@@ -215,15 +220,26 @@ public struct ServiceGraph {
     /// Every service of the process in start order: `services`, the edge's HTTP server on
     /// `host:httpPort` when the role has one, and last the health drain, which a graceful
     /// shutdown therefore reaches first (health turns NOT_SERVING while everything drains).
-    public func processServices(logger: Logger) -> [any Service] {
+    public func processServices(logger: Logger) throws -> [any Service] {
         var all = services
         if let edgeRouter {
+            // A connection that sends no request (or never finishes its headers: slowloris) for a
+            // minute is closed; a response being streamed is not idle.
+            let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(60)))
+            var server = http1
+            if let certificate = tls.certificateFile, let key = tls.keyFile {
+                do {
+                    let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+                    let configuration = TLSConfiguration.makeServerConfiguration(
+                        certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+                    server = try .tls(http1, tlsConfiguration: configuration)
+                } catch {
+                    throw ConfigurationError("--tls-cert/--tls-key are not a usable PEM certificate chain and key: \(error)")
+                }
+            }
             all.append(
                 Application(
-                    router: edgeRouter,
-                    // A connection that sends no request (or never finishes its headers: slowloris)
-                    // for a minute is closed; a response being streamed is not idle.
-                    server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+                    router: edgeRouter, server: server,
                     configuration: .init(address: .hostname(httpAddress.host, port: httpAddress.port), serverName: "interview-coach"),
                     logger: logger))
         }

@@ -24,7 +24,14 @@ struct ClientOptions: ParsableArguments {
             throw ValidationError(error.message)
         }
         let key = apiKey ?? ProcessInfo.processInfo.environment["COACH_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        let client = try MeshTransport.client(addresses: addresses, interceptors: key.map { [BearerKeyInterceptor(key: $0)] } ?? [])
+        // TLS as the roles dial each other: COACH_TLS_CA to verify the server, COACH_TLS_CERT and
+        // COACH_TLS_KEY to present a client certificate.
+        let environment = ProcessInfo.processInfo.environment
+        let tls = MeshTLS(
+            certificateFile: environment["COACH_TLS_CERT"], keyFile: environment["COACH_TLS_KEY"], caFile: environment["COACH_TLS_CA"],
+            verifyHostname: environment["COACH_TLS_VERIFY_HOSTNAME"] != "false")
+        let client = try MeshTransport.client(
+            addresses: addresses, interceptors: key.map { [BearerKeyInterceptor(key: $0)] } ?? [], tls: tls)
         return try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await client.runConnections() }
             defer { client.beginGracefulShutdown() }

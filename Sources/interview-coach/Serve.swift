@@ -29,6 +29,10 @@ struct Serve: AsyncParsableCommand {
             Access: COACH_ADMIN_KEY (at least 16 characters) turns API keys on and is itself a key with
               every scope; COACH_KEY_PEPPER is the secret stored keys are hashed with (default: derived
               from COACH_ADMIN_KEY, so set it before rotating the admin key). docs/SECURITY.md.
+            TLS: COACH_TLS_CERT/COACH_TLS_KEY (the flags); COACH_TLS_CA makes calls to other roles TLS,
+              verified against that CA (presenting this process's certificate);
+              COACH_TLS_CLIENT_AUTH=require demands client certificates from that CA (mTLS);
+              COACH_TLS_VERIFY_HOSTNAME=false skips the name check of server certificates.
             COACH_BUILTIN_LATENCY_MS makes the builtin provider take that long (demos, benchmarks).
             COACH_JOB_LEASE: seconds before a Redis job held by a silent (crashed) worker is redelivered (30).
             """)
@@ -49,6 +53,12 @@ struct Serve: AsyncParsableCommand {
             every resume and spend the LLM budget. For a network you trust completely.
             """)
     var insecureNoAuth = false
+
+    @Option(help: "PEM certificate chain: HTTPS on the edge, TLS on the gRPC port. [env: COACH_TLS_CERT]")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert. [env: COACH_TLS_KEY]")
+    var tlsKey: String?
 
     @Option(help: "HTTP port of the edge. [env: COACH_HTTP_PORT] (default: 8080)")
     var httpPort: Int?
@@ -118,7 +128,7 @@ struct Serve: AsyncParsableCommand {
         if graph.edgeRouter != nil { logger.info("edge starting", metadata: ["http_port": "\(configuration.httpPort)"]) }
         let group = ServiceGroup(
             configuration: .init(
-                services: graph.processServices(logger: logger).map { .init(service: $0) },
+                services: try graph.processServices(logger: logger).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
@@ -140,6 +150,8 @@ struct Serve: AsyncParsableCommand {
         flags.jobTimeout = jobTimeout
         flags.sseHeartbeat = sseHeartbeat
         flags.insecureNoAuth = insecureNoAuth
+        flags.tlsCert = tlsCert
+        flags.tlsKey = tlsKey
         return flags
     }
 }

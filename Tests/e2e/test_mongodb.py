@@ -139,17 +139,20 @@ def test_documents_are_plain_mongodb_documents_with_their_indexes(tmp_path, mong
         def index_keys(collection):
             return {tuple(k for k, _ in index["key"].items()): index for index in db[collection].list_indexes()}
 
+        # Every query is inside one tenant, so the indexes lead with it.
+        assert record["tenant"] == "default" and stored["tenant"] == "default"
         resumes = index_keys("resumes")
-        assert resumes[("unique_key",)].get("unique") is True
-        assert any(keys[:2] == ("name", "created_at") for keys in resumes)
+        assert resumes[("tenant", "unique_key")].get("unique") is True
+        assert ("unique_key",) not in resumes  # keys are numbered per tenant
+        assert any(keys[:3] == ("tenant", "name", "created_at") for keys in resumes)
         for collection in ("interview_questions", "learning_paths"):
             indexes = index_keys(collection)
-            assert any(keys[:2] == ("unique_key", "created_at") for keys in indexes)
+            assert any(keys[:3] == ("tenant", "unique_key", "created_at") for keys in indexes)
             assert indexes[("task_id",)].get("unique") is True
         tasks = index_keys("tasks")
         assert tasks[("task_id",)].get("unique") is True
         assert tasks[("kind", "idempotency_key")].get("unique") is True
-        assert any(keys[:3] == ("kind", "state", "created_at") for keys in tasks)
+        assert any(keys[:4] == ("tenant", "kind", "state", "created_at") for keys in tasks)
     finally:
         client.close()
 

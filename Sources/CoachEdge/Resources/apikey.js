@@ -123,7 +123,7 @@
     const input = $("api-key");
     const state = $("api-key-state");
     if (bar) bar.classList.toggle("has-key", saved);
-    if (input) input.placeholder = saved ? "•••••••• (saved; type to replace)" : "paste a key if the server asks for one";
+    if (input) input.placeholder = saved ? "•••••••• (saved; type to replace)" : "only if the server asks for one";
     if ($("api-key-forget")) $("api-key-forget").disabled = !saved;
     if (state) {
       state.className = "keybar-state" + (kind ? " " + kind : saved ? " ok" : " muted");
