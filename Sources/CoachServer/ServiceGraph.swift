@@ -14,6 +14,7 @@ import GRPCInProcessTransport
 import GRPCNIOTransportHTTP2
 import GenerationService
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOSSL
