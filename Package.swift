@@ -323,7 +323,9 @@ let package = Package(
         .testTarget(
             name: "CoachMeshTests",
             dependencies: [
-                "CoachMesh",
+                "CoachMesh", "CoachProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

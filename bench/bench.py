@@ -217,15 +217,20 @@ def grpc_serving(port: int) -> bool:
             return False
 
 
-def http_json(method: str, url: str, body=None) -> dict:
+def http_json(method: str, url: str, body=None, key: str | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read() or b"{}")
 
 
-def create_resume(coach: Coach) -> str:
-    return http_json("POST", coach.url("/api/v1/resumes"), json.loads(FIXTURE.read_text()))["unique_key"]
+def create_resume(coach: Coach, key: str | None = None) -> str:
+    return http_json("POST", coach.url("/api/v1/resumes"), json.loads(FIXTURE.read_text()), key=key)["unique_key"]
+
+
+# The admin key of the "API keys on" runs; the benchmark's client uses a tenant key created with it.
+BENCH_ADMIN_KEY = "bench-admin-key-0123456789abcdef"
 
 
 class CpuMeter:
@@ -345,11 +350,18 @@ def wrk(url: str, seconds: float, connections: int = 32, script: pathlib.Path | 
     }
 
 
-def post_script(body: dict) -> pathlib.Path:
-    path = WORK / "post.lua"
+def post_script(body: dict, key: str | None = None) -> pathlib.Path:
+    path = WORK / ("post-key.lua" if key else "post.lua")
     path.write_text(
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-        f"wrk.body = [==[{json.dumps(body)}]==]\n")
+        + (f'wrk.headers["Authorization"] = "Bearer {key}"\n' if key else "")
+        + f"wrk.body = [==[{json.dumps(body)}]==]\n")
+    return path
+
+
+def get_script(key: str) -> pathlib.Path:
+    path = WORK / "get-key.lua"
+    path.write_text(f'wrk.headers["Authorization"] = "Bearer {key}"\n')
     return path
 
 
@@ -358,28 +370,37 @@ def bench_rest(results: dict):
     body = json.loads(FIXTURE.read_text())
     script = post_script(body)
     rows = []
-    modes = [("embedded (SQLite, in-process queue)", {})]
+    modes = [("embedded (SQLite, in-process queue)", {}), ("embedded, API keys on", {"COACH_ADMIN_KEY": BENCH_ADMIN_KEY})]
     if os.environ.get("MONGODB_URI") and os.environ.get("REDIS_URL"):
         modes.append(("MongoDB (SecantusDB) + Redis", {"MONGODB_URI": os.environ["MONGODB_URI"], "REDIS_URL": os.environ["REDIS_URL"],
                                                       "MONGODB_DATABASE": f"bench_{int(time.time())}"}))
     for mode, env in modes:
         coach = Coach("rest", env=env).start()
-        key = create_resume(coach)
+        api_key = None
+        if "COACH_ADMIN_KEY" in env:
+            # A tenant key with the scopes the requests need (verified from the cache, like any key).
+            api_key = http_json("POST", coach.url("/api/v1/admin/keys"),
+                                {"tenant": "bench", "scopes": ["resumes:read", "resumes:write"]}, key=BENCH_ADMIN_KEY)["key"]
+        key = create_resume(coach, api_key)
         stored = WORK / "stored.json"
-        with urllib.request.urlopen(coach.url(f"/api/v1/resumes/{urllib.parse.quote(key)}")) as response:
+        read = urllib.request.Request(coach.url(f"/api/v1/resumes/{urllib.parse.quote(key)}"),
+                                      headers={"Authorization": f"Bearer {api_key}"} if api_key else {})
+        with urllib.request.urlopen(read) as response:
             stored.write_bytes(response.read())
         bare_port = free_port()
         bare = Proc("bare", [BENCH, "bare-http", "--port", bare_port, "--body", stored]).start()
         wait_until(lambda: http_status(f"http://127.0.0.1:{bare_port}/bare") == 200, bare)
-        database = mongo_pid() if env else None
+        database = mongo_pid() if "MONGODB_URI" in env else None
         for op, path, bare_path, use_script in [
-            ("GET resume", f"/api/v1/resumes/{urllib.parse.quote(key)}", "/bare", None),
-            ("POST resume", "/api/v1/resumes", "/bare", script),
+            ("GET resume", f"/api/v1/resumes/{urllib.parse.quote(key)}", "/bare", get_script(api_key) if api_key else None),
+            ("POST resume", "/api/v1/resumes", "/bare", post_script(body, api_key) if api_key else script),
         ]:
             wrk(coach.url(path), 1, script=use_script)  # warm-up
             watched = {"serve": coach.proc.pid, **({"mongodb": database} if database else {})}
             with CpuMeter(watched) as edge_cpu:
-                finish = profile_during(coach.proc.pid, seconds - 1, f"rest-{op.split()[0].lower()}-{'mongo' if env else 'embedded'}")
+                finish = profile_during(
+                    coach.proc.pid, seconds - 1,
+                    f"rest-{op.split()[0].lower()}-{'mongo' if 'MONGODB_URI' in env else 'keys' if api_key else 'embedded'}")
                 edge = wrk(coach.url(path), seconds, script=use_script)
                 finish()
             wrk(f"http://127.0.0.1:{bare_port}{bare_path}", 1, script=use_script)

@@ -37,16 +37,20 @@ public final class HealthStatuses: Sendable {
 }
 
 /// The standard `grpc.health.v1.Health` service over `HealthStatuses`; an optional probe (e.g. a
-/// store ping) turns the answer to NOT_SERVING while a dependency is down.
+/// store ping) turns the answer to NOT_SERVING while a dependency is down. The probe's answer is
+/// shared for `probeInterval`: health is open to anyone, and a thousand watchers or a flood of
+/// checks must not each ping the database.
 public struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     public typealias Probe = @Sendable () async -> Bool
 
     private let statuses: HealthStatuses
     private let probe: Probe?
+    private let cache: ProbeCache
 
-    public init(statuses: HealthStatuses, probe: Probe? = nil) {
+    public init(statuses: HealthStatuses, probeInterval: Duration = .seconds(1), probe: Probe? = nil) {
         self.statuses = statuses
         self.probe = probe
+        self.cache = ProbeCache(interval: probeInterval)
     }
 
     public func check(
@@ -95,7 +99,10 @@ public struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
 
     private func probeHealthy() async -> Bool {
         guard let probe else { return true }
-        return await probe()
+        if let fresh = cache.fresh() { return fresh }
+        let healthy = await probe()
+        cache.store(healthy)
+        return healthy
     }
 
     private static func response(
@@ -126,4 +133,21 @@ public struct HealthDrainService: Service {
         }
         statuses.setAllNotServing()
     }
+}
+
+/// The last probe answer and when it was taken.
+final class ProbeCache: Sendable {
+    private let interval: Duration
+    private let last = Mutex<(healthy: Bool, at: ContinuousClock.Instant)?>(nil)
+
+    init(interval: Duration) { self.interval = interval }
+
+    func fresh() -> Bool? {
+        last.withLock { last in
+            guard let last, ContinuousClock.now - last.at < interval else { return nil }
+            return last.healthy
+        }
+    }
+
+    func store(_ healthy: Bool) { last.withLock { $0 = (healthy, ContinuousClock.now) } }
 }

@@ -1,4 +1,7 @@
 import CoachMesh
+import CoachProtos
+import GRPCCore
+import GRPCInProcessTransport
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -43,5 +46,40 @@ import Testing
         task.cancel()
         try await task.value
         #expect(statuses.status(of: "") == .serving)
+    }
+}
+
+/// Health is open to anyone: many checks share one probe of the database.
+@Suite struct HealthProbeCacheTests {
+    @Test func checksWithinTheIntervalShareOneProbe() async throws {
+        let probes = Mutex(0)
+        let healthy = Mutex(true)
+        let service = HealthGRPCService(statuses: HealthStatuses(serving: ["svc"]), probeInterval: .milliseconds(300)) {
+            probes.withLock { $0 += 1 }
+            return healthy.withLock { $0 }
+        }
+        let transport = InProcessTransport()
+        let server = GRPCServer(transport: transport.server, services: [service])
+        let client = GRPCClient(transport: transport.client)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.serve() }
+            group.addTask { try await client.runConnections() }
+            defer {
+                client.beginGracefulShutdown()
+                server.beginGracefulShutdown()
+            }
+            let health = Grpc_Health_V1_Health.Client(wrapping: client)
+            _ = try await health.check(Grpc_Health_V1_HealthCheckRequest())
+            try await withThrowingTaskGroup(of: Grpc_Health_V1_HealthCheckResponse.ServingStatus.self) { checks in
+                for _ in 0..<50 { checks.addTask { try await health.check(Grpc_Health_V1_HealthCheckRequest()).status } }
+                for try await status in checks { #expect(status == .serving) }
+            }
+            #expect(probes.withLock { $0 } == 1)
+            // Past the interval the probe runs again, and a failing dependency shows.
+            healthy.withLock { $0 = false }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await health.check(Grpc_Health_V1_HealthCheckRequest()).status == .notServing)
+            #expect(probes.withLock { $0 } == 2)
+        }
     }
 }
