@@ -1,6 +1,7 @@
 import CoachCore
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// One REST route: registered on the router, consulted for 405 answers, and described in
 /// `/openapi.json` — one table, so the document always matches what is served.
@@ -127,6 +128,9 @@ extension Request {
         do {
             buffer = try await body.collect(upTo: context.maxUploadSize)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw CoachError(.payloadTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
+        } catch is NIOTooManyBytesError {
+            // A chunked body (no Content-Length) cut off at the limit.
             throw CoachError(.payloadTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
         }
         return Array(buffer.readableBytesView)

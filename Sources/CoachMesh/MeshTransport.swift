@@ -44,15 +44,18 @@ public enum MeshTransport {
     /// (bench/README.md, SSE fan-out).
     public static let maxConcurrentStreamsPerConnection = 65_536
 
-    /// The largest request message a server reads: the REST body limit (`ResumeLimits.maxBodyBytes`),
-    /// so gRPC clients cannot send what REST refuses (a resume's protobuf form is smaller than its JSON).
+    /// The largest request message a server accepts: the REST body limit (`ResumeLimits.maxBodyBytes`),
+    /// so gRPC clients cannot send what REST refuses (a resume's protobuf form is smaller than its
+    /// JSON). `MessageSizeInterceptor` answers RESOURCE_EXHAUSTED past it; the transport reads at
+    /// most `maxTransportMessageBytes` (beyond that it resets the stream).
     public static let maxRequestMessageBytes = 256 * 1024
+    public static let maxTransportMessageBytes = 1024 * 1024
 
     /// A server transport bound to `host:port` (port 0 picks a free one).
     public static func server(host: String, port: Int, tls: MeshTLS = MeshTLS()) -> HTTP2ServerTransport.Posix {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.http2.maxConcurrentStreams = maxConcurrentStreamsPerConnection
-        config.rpc.maxRequestPayloadSize = maxRequestMessageBytes
+        config.rpc.maxRequestPayloadSize = maxTransportMessageBytes
         // A connection with no call open for this long is closed (idle clients hold nothing).
         config.connection.maxIdleTime = .seconds(15 * 60)
         return HTTP2ServerTransport.Posix(

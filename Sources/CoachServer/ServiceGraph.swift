@@ -73,7 +73,8 @@ public struct ServiceGraph {
         let verifier = KeyVerifier(
             enforcing: configuration.keysEnforced, store: parts.backends?.keys, adminKey: configuration.adminKey, codec: codec)
         let policy = AccessPolicy(limiter: parts.backends?.limiter ?? InProcessRateLimiter())
-        let interceptors: [any ServerInterceptor] = [AccessInterceptor(verifier: verifier, policy: policy)] + parts.interceptors
+        let interceptors: [any ServerInterceptor] =
+            [MessageSizeInterceptor(), AccessInterceptor(verifier: verifier, policy: policy)] + parts.interceptors
         let credential = configuration.adminKey.map(MeshCredential.init)
         // Every local hop goes through this pair; the server half gets every gRPC service.
         let inProcess = InProcessTransport()
