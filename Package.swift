@@ -79,6 +79,9 @@ let package = Package(
             ],
             resources: [.copy("Prompts")]),
 
+        // Interview practice: the published rubric and the offline evaluator. No transport.
+        .target(name: "CoachPractice", dependencies: ["CoachCore", "CoachLLM"]),
+
         // The offline `builtin` provider: question banks, learning catalogue, composers.
         .target(name: "CoachBuiltin", dependencies: ["CoachCore", "CoachLLM"]),
 
@@ -251,6 +254,7 @@ let package = Package(
             path: "bench/Sources/coach-bench"),
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
+        .testTarget(name: "CoachPracticeTests", dependencies: ["CoachPractice", "CoachCore"]),
         .testTarget(
             name: "CoachAccessTests",
             dependencies: ["CoachAccess", "CoachStore", "CoachCore", .product(name: "Logging", package: "swift-log")]),

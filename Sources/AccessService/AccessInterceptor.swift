@@ -25,7 +25,7 @@ public struct AccessInterceptor: ServerInterceptor {
         let caller: Caller
         let slot: StreamSlot?
         do {
-            caller = try await Self.effectiveCaller(
+            caller = try Self.effectiveCaller(
                 try await verifier.caller(presented: AccessMetadata.bearerKey(request.metadata)), metadata: request.metadata)
             guard caller.scopes.contains(scope) else { throw CoachError.missingScope(scope) }
             try await policy.admit(caller, generation: rule.generates)

@@ -30,8 +30,54 @@ public struct KeyCodec: Sendable {
 
     /// The stored form of a key's secret (hex), bound to its id.
     public func hash(id: String, secret: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(id).\(secret)".utf8), using: pepper)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        Self.hex(mac(id: id, secret: secret))
+    }
+
+    /// The HMAC itself: what verification compares (with the stored hash decoded once).
+    func mac(id: String, secret: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Data("\(id).\(secret)".utf8), using: pepper))
+    }
+
+    /// Lowercase hex (`String(format:)` per byte was a fifth of a keyed request's CPU).
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The bytes of a hex string; `nil` if it is not hex.
+    static func bytes(hex: String) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case 0x30...0x39: digit - 0x30
+            case 0x61...0x66: digit - 0x61 + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    /// Equal bytes, compared in time independent of where they differ.
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
     }
 
     /// Compares in time independent of where the strings differ.

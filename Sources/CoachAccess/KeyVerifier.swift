@@ -18,6 +18,8 @@ public final class KeyVerifier: Sendable {
 
     private struct Cached {
         var record: APIKeyRecord?
+        /// The record's hash, decoded once.
+        var hash: [UInt8]
         var fetched: ContinuousClock.Instant
     }
 
@@ -49,8 +51,8 @@ public final class KeyVerifier: Sendable {
         if let adminKey, KeyCodec.constantTimeEqual(presented, adminKey) {
             return Caller(identity: .adminKey, tenant: .default, scopes: Set(AccessScope.allCases))
         }
-        guard let (id, secret) = KeyCodec.parse(presented), let record = try await record(id: id),
-            KeyCodec.constantTimeEqual(codec.hash(id: id, secret: secret), record.secretHash), record.isActive(at: date)
+        guard let (id, secret) = KeyCodec.parse(presented), let (record, hash) = try await record(id: id),
+            KeyCodec.constantTimeEqual(codec.mac(id: id, secret: secret), hash), record.isActive(at: date)
         else { throw CoachError.unauthenticated }
         return Caller(identity: .key(id: record.id), tenant: record.tenant, scopes: Set(record.scopes), limits: record.limits)
     }
@@ -61,15 +63,18 @@ public final class KeyVerifier: Sendable {
         cache.withLock { _ = $0.removeValue(forKey: id) }
     }
 
-    private func record(id: String) async throws -> APIKeyRecord? {
+    private func record(id: String) async throws -> (APIKeyRecord, [UInt8])? {
         let now = ContinuousClock.now
-        if let cached = cache.withLock({ $0[id] }), now - cached.fetched < cacheTTL { return cached.record }
+        if let cached = cache.withLock({ $0[id] }), now - cached.fetched < cacheTTL {
+            return cached.record.map { ($0, cached.hash) }
+        }
         guard let store else { return nil }
         let record = try await store.find(id: id)
+        let hash = record.flatMap { KeyCodec.bytes(hex: $0.secretHash) } ?? []
         cache.withLock { entries in
             if entries.count >= Self.cacheLimit { entries.removeAll(keepingCapacity: true) }
-            entries[id] = Cached(record: record, fetched: now)
+            entries[id] = Cached(record: record, hash: hash, fetched: now)
         }
-        return record
+        return record.map { ($0, hash) }
     }
 }

@@ -1,4 +1,4 @@
-import CoachAccess
+@testable import CoachAccess
 import CoachCore
 import CoachStore
 import Foundation
@@ -148,5 +148,15 @@ let acme = Tenant(rawValue: "acme")!
         let listed = try await operations.list(tenant: "acme", includeRevoked: true, pageSize: 10, pageToken: nil).items
         #expect(Set(listed.map(\.id)) == [old.key.id, new.key.id])
         await #expect(throws: CoachError.self) { try await operations.get(id: "../../etc") }
+    }
+}
+
+@Suite struct KeyCodecHexTests {
+    @Test func hexRoundTripsAndRefusesWhatIsNotHex() {
+        let bytes: [UInt8] = [0x00, 0x0f, 0xa5, 0xff]
+        #expect(KeyCodec.hex(bytes) == "000fa5ff")
+        #expect(KeyCodec.bytes(hex: "000fa5ff") == bytes)
+        #expect(KeyCodec.bytes(hex: "0g") == nil)
+        #expect(KeyCodec.bytes(hex: "abc") == nil)
     }
 }
