@@ -165,6 +165,15 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
+        // The gRPC service of interview practice (answer evaluation) over CoachPractice.
+        .target(
+            name: "PracticeService",
+            dependencies: [
+                "CoachCore", "CoachPractice", "CoachGeneration", "CoachWire", "CoachProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+
         // Runs background generation jobs.
         .target(
             name: "CoachWorker",
@@ -214,7 +223,7 @@ let package = Package(
             name: "CoachServer",
             dependencies: [
                 "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration", "GenerationService", "ResumeService",
-                "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos", "CoachWire", "CoachAccess", "AccessService",
+                "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos", "CoachWire", "CoachAccess", "AccessService", "PracticeService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),

@@ -65,6 +65,7 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     GenerationRoutes<LearningWire, Transport>(client: .init(wrapping: upstreams.learning), health: learningHealth).register(on: &table)
     TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), settings: settings, streams: streams).register(on: &table)
     AdminRoutes(client: .init(wrapping: upstreams.resume)).register(on: &table)
+    PracticeRoutes(client: .init(wrapping: upstreams.interview)).register(on: &table)
     StaticPages().register(on: &table)
 
     let upstreamChecks: [(name: String, service: String, client: Grpc_Health_V1_Health.Client<Transport>)] = [

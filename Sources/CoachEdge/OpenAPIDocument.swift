@@ -280,6 +280,37 @@ enum OpenAPIDocument {
                     "result": .object(["type": "object"]), "error": object(["code": text, "message": text]),
                 ]),
             ]),
+            "EvaluateAnswer": object(
+                [
+                    "question": object(
+                        [
+                            "type": .object(["type": "string", "maxLength": 50]), "difficulty": .object(["type": "string", "maxLength": 50]),
+                            "topic": Self.string(max: 500), "question": Self.string(max: 2000, required: true),
+                            "what_good_answers_cover": .object([
+                                "type": "array", "items": Self.string(max: 500), "maxItems": 10,
+                            ]),
+                        ], required: ["question"]),
+                    "answer": Self.string(max: 10_000),
+                    "language": .object(["type": "string", "enum": .array(Language.allCases.map { .string($0.rawValue) })]),
+                    "unique_key": ParameterSchema.uniqueKey,
+                    "provider": .object(["type": "string", "enum": ["builtin"]]),
+                ], required: ["question", "answer"]),
+            "AnswerEvaluation": .object([
+                "type": "object",
+                "properties": .object([
+                    "score": .object(["type": "integer", "minimum": 0, "maximum": 100]),
+                    "band": .object(["type": "string", "enum": ["excellent", "good", "fair", "weak", "insufficient"]]),
+                    "criteria": .object(["type": "array", "items": .object(["type": "object"])]),
+                    "key_points": .object(["type": "array", "items": .object(["type": "object"])]),
+                    "feedback": .object(["type": "array", "items": text]),
+                    "strong_answer_outline": .object(["type": "array", "items": text]),
+                    "grounded_in_resume": .object(["type": "boolean"]),
+                    "resume_evidence": .object(["type": "array", "items": text]),
+                    "follow_up": .object(["type": .array(["string", "null"])]),
+                    "answer_kind": .object(["type": "string", "enum": ["answered", "dont_know", "evasive", "off_topic", "empty"]]),
+                    "rubric_version": text, "provider": text, "model": text, "evaluated_at": timestamp,
+                ]),
+            ]),
             "KeyCreate": object(
                 [
                     "tenant": .object(["type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,62}$"]),

@@ -18,6 +18,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOSSL
+import PracticeService
 import ResumeService
 import ServiceLifecycle
 
@@ -129,6 +130,11 @@ public struct ServiceGraph {
                 }
                 grpcServices.append(TaskGRPCService(kinds: kinds))
                 served.append(Interviewcoach_V1_TaskService.descriptor.fullyQualifiedService)
+                if role.runsInterview {
+                    // Practice beside the questions it evaluates answers to.
+                    grpcServices.append(PracticeGRPCService(resumes: lookup))
+                    served.append(Interviewcoach_V1_PracticeService.descriptor.fullyQualifiedService)
+                }
             }
             grpcServices.append(ProviderGRPCService(registry: registry))
             served.append(Interviewcoach_V1_ProviderService.descriptor.fullyQualifiedService)

@@ -81,10 +81,17 @@ import Testing
     @Test(arguments: [
         (Role.all, [
             "interviewcoach.v1.InterviewService", "interviewcoach.v1.LearningService", "interviewcoach.v1.TaskService",
-            "interviewcoach.v1.ProviderService", "interviewcoach.v1.ResumeService", "interviewcoach.v1.AdminService",
+            "interviewcoach.v1.PracticeService", "interviewcoach.v1.ProviderService", "interviewcoach.v1.ResumeService",
+            "interviewcoach.v1.AdminService",
         ], true),
         (.resume, ["interviewcoach.v1.ResumeService", "interviewcoach.v1.AdminService"], false),
-        (.interview, ["interviewcoach.v1.InterviewService", "interviewcoach.v1.TaskService", "interviewcoach.v1.ProviderService"], false),
+        (
+            .interview,
+            [
+                "interviewcoach.v1.InterviewService", "interviewcoach.v1.TaskService", "interviewcoach.v1.PracticeService",
+                "interviewcoach.v1.ProviderService",
+            ], false
+        ),
         (.learning, ["interviewcoach.v1.LearningService", "interviewcoach.v1.TaskService", "interviewcoach.v1.ProviderService"], false),
         (.edge, [], true),
     ])
