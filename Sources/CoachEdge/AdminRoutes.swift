@@ -43,8 +43,16 @@ struct AdminRoutes<Transport: ClientTransport> {
             list)
         table.add(
             EdgeRoute(
-                method: .get, path: "/api/v1/admin/keys/{key_id}", tag: "admin", summary: "Show an API key", parameters: [id],
-                responses: denied.merging([200: ("The key", "Key"), 404: ("No such key", "Error")]) { $1 }),
+                method: .get, path: "/api/v1/admin/keys/{key_id}", tag: "admin",
+                summary: "Show an API key (a revoked one only with include_revoked)",
+                parameters: [
+                    id,
+                    .init(
+                        name: "include_revoked", location: "query", schema: ParameterSchema.boolean,
+                        description: "Show the key even when revoked (DELETE revokes: the key is then gone from this route)",
+                        required: false),
+                ],
+                responses: denied.merging([200: ("The key", "Key"), 404: ("No such key, or revoked", "Error")]) { $1 }),
             get)
         table.add(
             EdgeRoute(
@@ -112,7 +120,13 @@ struct AdminRoutes<Transport: ClientTransport> {
     @Sendable func get(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_GetKeyRequest()
         message.id = try context.pathParameter("key_id")
-        return .json(KeyBody(try await client.getKey(message, metadata: context.rpcMetadata, options: Self.callOptions)))
+        let includeRevoked = try request.booleanQuery("include_revoked")
+        let key = try await client.getKey(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        // DELETE revoked it: as far as this resource goes it is gone; the record stays for audit.
+        if key.hasRevokedAt && !includeRevoked {
+            throw CoachError(.notFound, "key not found", details: ["key_id": .string(key.id)])
+        }
+        return .json(KeyBody(key))
     }
 
     @Sendable func revoke(_ request: Request, context: EdgeRequestContext) async throws -> Response {

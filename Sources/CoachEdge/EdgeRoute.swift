@@ -86,13 +86,15 @@ struct RouteTable {
 
 extension EdgeRequestContext {
     /// A path parameter, percent-decoded exactly once. Control characters (`%00`, `%0A`, …)
-    /// are refused: no key or id has one, and a NUL would cut the value short in C libraries.
-    func pathParameter(_ name: String) throws(CoachError) -> String {
+    /// are refused (unless `allowingControls`: a parameter whose own validator decides, such as
+    /// a person's name, where surrounding line breaks are trimmed whitespace): no key or id has
+    /// one, and a NUL would cut the value short in C libraries.
+    func pathParameter(_ name: String, allowingControls: Bool = false) throws(CoachError) -> String {
         guard let raw = parameters.get(name) else { throw CoachError.badRequest("\(name) is required", field: name) }
         guard let decoded = raw.removingPercentEncoding else {
             throw CoachError.badRequest("invalid percent-encoding", field: name)
         }
-        if decoded.unicodeScalars.contains(where: TextRules.isControl) {
+        if !allowingControls, decoded.unicodeScalars.contains(where: TextRules.isControl) {
             throw CoachError.validation([FieldViolation(field: name, message: "must not contain control characters")])
         }
         return decoded

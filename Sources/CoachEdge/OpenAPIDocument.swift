@@ -318,7 +318,7 @@ enum OpenAPIDocument {
                         "type": "array", "minItems": 1,
                         "items": .object(["type": "string", "enum": .array(AccessScope.allCases.map { .string($0.rawValue) })]),
                     ]),
-                    "name": Self.string(max: 100),
+                    "name": .object(["type": "string", "maxLength": 100, "not": ParameterSchema.noControls]),
                     "limits": object(
                         [
                             "requests_per_minute": Self.integer(in: 1...Int(Int32.max)),

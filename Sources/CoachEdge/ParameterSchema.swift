@@ -8,8 +8,12 @@ enum ParameterSchema {
 
     /// A path segment naming something (task id, key id): no control characters (422).
     static let identifier: JSONValue = .object([
-        "type": "string", "minLength": 1, "not": .object(["pattern": .string(TextRules.anyControl.source)]),
+        "type": "string", "minLength": 1, "not": noControls,
     ])
+
+    /// `not` this: a string with a control character (typed, so that `null` where a schema
+    /// allows it is not caught by the negation).
+    static let noControls: JSONValue = .object(["type": "string", "pattern": .string(TextRules.anyControl.source)])
 
     /// `true` or `false`; anything else is a 422.
     static let boolean: JSONValue = .object(["type": "boolean"])
@@ -17,7 +21,7 @@ enum ParameterSchema {
     /// A resume key: keys longer than `ResumeLimits.maxUniqueKeyLength` never exist.
     static let uniqueKey: JSONValue = .object([
         "type": "string", "minLength": 1, "maxLength": .number(Double(ResumeLimits.maxUniqueKeyLength)),
-        "not": .object(["pattern": .string(TextRules.anyControl.source)]),
+        "not": noControls,
     ])
 
     /// A tenant name.

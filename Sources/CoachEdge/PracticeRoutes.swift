@@ -24,6 +24,11 @@ struct PracticeRoutes<Transport: ClientTransport> {
 
     @Sendable func evaluate(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         let body = try decodeRequestBody(EvaluateAnswerBody.self, from: Data(try await request.bodyData(context: context)))
+        // gRPC reads an empty string as "not given"; in JSON, leave the field out for that.
+        let empty = [("language", body.language), ("unique_key", body.uniqueKey), ("provider", body.provider)].filter { $0.1 == "" }
+        if !empty.isEmpty {
+            throw CoachError.validation(empty.map { FieldViolation(field: $0.0, message: "must not be empty (leave it out instead)") })
+        }
         var message = Interviewcoach_V1_EvaluateAnswerRequest()
         message.question = body.question.proto
         message.answer = body.answer

@@ -119,7 +119,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
     }
 
     @Sendable func byUser(_ request: Request, context: EdgeRequestContext) async throws -> Response {
-        let name = try validatedPersonName(try context.pathParameter("name"))
+        let name = try validatedPersonName(try context.pathParameter("name", allowingControls: true))
         var resumes: [ResumeBody] = []
         var message = Interviewcoach_V1_ListResumesRequest()
         message.name = name

@@ -46,7 +46,7 @@ struct StaticPages {
         table.add(
             EdgeRoute(
                 method: .get, path: "/static/{file}", tag: "pages", summary: "Scripts and styles of the pages",
-                parameters: [.init(name: "file", location: "path", schema: ParameterSchema.text, description: "File name", required: true)],
+                parameters: [.init(name: "file", location: "path", schema: ParameterSchema.identifier, description: "File name", required: true)],
                 responses: [200: ("The file", nil), 404: ("No such file", "Error")]),
             { _, context in
                 let name = try context.pathParameter("file")

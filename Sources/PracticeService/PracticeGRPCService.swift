@@ -23,6 +23,8 @@ public struct PracticeGRPCService: Interviewcoach_V1_PracticeService.SimpleServi
         public static let keyPoints = 10
         public static let keyPointLength = 500
         public static let answerLength = 10_000
+        /// `type` and `difficulty`.
+        public static let label = 50
     }
 
     public func evaluateAnswer(
@@ -34,6 +36,12 @@ public struct PracticeGRPCService: Interviewcoach_V1_PracticeService.SimpleServi
             violations.append(FieldViolation(field: "question.question", message: "field required"))
         } else if TextRules.length(question.question) > Limits.questionLength {
             violations.append(FieldViolation(field: "question.question", message: "at most \(Limits.questionLength) characters"))
+        }
+        for (field, value, limit) in [
+            ("question.topic", question.topic, Limits.keyPointLength), ("question.type", question.type, Limits.label),
+            ("question.difficulty", question.difficulty, Limits.label),
+        ] where TextRules.length(value) > limit {
+            violations.append(FieldViolation(field: field, message: "at most \(limit) characters"))
         }
         if question.whatGoodAnswersCover.count > Limits.keyPoints {
             violations.append(FieldViolation(field: "question.what_good_answers_cover", message: "at most \(Limits.keyPoints) items"))
