@@ -268,7 +268,8 @@ def test_rest_admin_rotates_a_key(keyed, pb):
     assert wait_rest_refused(old_api, timeout=5) <= 5
     assert new_api.rest("GET", f"/api/v1/resumes/{q(key)}").status_code == 200
     assert [k["unique_key"] for k in resumes_of(new_api)] == [key]
-    assert admin.rest("GET", f"/api/v1/admin/keys/{old['id']}").json()["revoked_at"] is not None
+    assert_refused(admin.rest("GET", f"/api/v1/admin/keys/{old['id']}"), 404, "NOT_FOUND")
+    assert admin.rest("GET", f"/api/v1/admin/keys/{old['id']}?include_revoked=true").json()["revoked_at"] is not None
     for client in (admin, old_api, new_api):
         client.close()
 
