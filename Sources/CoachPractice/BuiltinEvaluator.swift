@@ -92,7 +92,7 @@ public struct BuiltinEvaluator: Sendable {
             if resume != nil && evidence.isEmpty { feedback.append(phrases.useResume) }
         }
         let outline = question.whatGoodAnswersCover.map { phrases.outline($0) } + phrases.outlineExtras(behavioural: behavioural)
-        let followUp = kind == .answered || kind == .evasive ? missing.first.map(phrases.followUp) : nil
+        let followUp = [.answered, .evasive, .offTopic].contains(kind) ? missing.first.map(phrases.followUp) : nil
 
         return AnswerEvaluation(
             score: total, band: Rubric.Band(score: total), criteria: criteria, keyPoints: keyPoints, feedback: feedback,

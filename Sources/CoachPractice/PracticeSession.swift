@@ -1,0 +1,97 @@
+import CoachCore
+import Foundation
+
+/// One practice interview: the questions, every turn so far, and the report once it ended. The
+/// session is the truth (stored after every turn), so a client that disconnects resumes at the
+/// next unanswered question.
+public struct PracticeSession: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable {
+        case inProgress = "in_progress"
+        case finished
+    }
+
+    public var id: String
+    public var tenant: Tenant
+    public var uniqueKey: String
+    /// The question set the questions came from, if a stored one.
+    public var questionSetID: String?
+    public var language: Language
+    public var questions: [Question]
+    public var turns: [PracticeTurn]
+    public var state: State
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var report: PracticeReport?
+
+    public init(
+        id: String, tenant: Tenant, uniqueKey: String, questionSetID: String?, language: Language, questions: [Question], at date: Date
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.uniqueKey = uniqueKey
+        self.questionSetID = questionSetID
+        self.language = language
+        self.questions = questions
+        self.turns = []
+        self.state = .inProgress
+        self.createdAt = date
+        self.updatedAt = date
+        self.report = nil
+    }
+}
+
+/// What the candidate is asked: a main question, or a follow-up to one.
+public struct PracticePrompt: Sendable, Hashable, Codable {
+    /// Index into `PracticeSession.questions`.
+    public var questionIndex: Int
+    /// 0 for the main question, 1 and 2 for follow-ups.
+    public var followUp: Int
+    /// What is evaluated: the main question, or a follow-up that covers the points still missing.
+    public var question: Question
+
+    public var isFollowUp: Bool { followUp > 0 }
+}
+
+/// One prompt and what the candidate did with it.
+public struct PracticeTurn: Sendable, Hashable, Codable {
+    public enum Action: String, Sendable, Hashable, Codable {
+        case answered
+        case skipped
+        case dontKnow = "dont_know"
+    }
+
+    public var prompt: PracticePrompt
+    public var action: Action
+    public var answer: String
+    public var evaluation: AnswerEvaluation?
+    public var at: Date
+}
+
+/// The end of a session: scores, strengths and gaps with their evidence, and what to study.
+public struct PracticeReport: Sendable, Hashable, Codable {
+    public struct QuestionScore: Sendable, Hashable, Codable {
+        public var questionIndex: Int
+        public var topic: String
+        /// `nil` for a question the session never reached.
+        public var score: Int?
+        public var band: Rubric.Band?
+        public var skipped: Bool
+        /// Key points not covered by any answer to this question (its follow-ups included).
+        public var missing: [String]
+    }
+
+    public struct Finding: Sendable, Hashable, Codable {
+        public var topic: String
+        public var detail: String
+    }
+
+    /// The mean over the questions reached (skipped ones count 0).
+    public var score: Int
+    public var band: Rubric.Band
+    public var questions: [QuestionScore]
+    public var strengths: [Finding]
+    public var gaps: [Finding]
+    /// Topics for the learning path, most needed first.
+    public var topicsToStudy: [String]
+    public var rubricVersion: String
+}
