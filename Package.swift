@@ -80,7 +80,7 @@ let package = Package(
             resources: [.copy("Prompts")]),
 
         // Interview practice: the published rubric and the offline evaluator. No transport.
-        .target(name: "CoachPractice", dependencies: ["CoachCore", "CoachLLM"]),
+        .target(name: "CoachPractice", dependencies: ["CoachCore", "CoachLLM", "CoachStore", "CoachGeneration"]),
 
         // The offline `builtin` provider: question banks, learning catalogue, composers.
         .target(name: "CoachBuiltin", dependencies: ["CoachCore", "CoachLLM"]),
@@ -169,7 +169,7 @@ let package = Package(
         .target(
             name: "PracticeService",
             dependencies: [
-                "CoachCore", "CoachPractice", "CoachGeneration", "CoachWire", "CoachProtos",
+                "CoachCore", "CoachPractice", "CoachGeneration", "CoachStore", "CoachWire", "CoachProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -222,7 +222,7 @@ let package = Package(
         .target(
             name: "CoachServer",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration", "GenerationService", "ResumeService",
+                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration", "CoachPractice", "GenerationService", "ResumeService",
                 "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos", "CoachWire", "CoachAccess", "AccessService", "PracticeService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -264,6 +264,15 @@ let package = Package(
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
         .testTarget(name: "CoachPracticeTests", dependencies: ["CoachPractice", "CoachCore"]),
+        .testTarget(
+            name: "PracticeServiceTests",
+            dependencies: [
+                "PracticeService", "CoachPractice", "CoachGeneration", "CoachBuiltin", "CoachLLM", "CoachJobs", "CoachProtos",
+                "CoachStoreTesting", "CoachStore", "CoachCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "CoachAccessTests",
             dependencies: ["CoachAccess", "CoachStore", "CoachCore", .product(name: "Logging", package: "swift-log")]),

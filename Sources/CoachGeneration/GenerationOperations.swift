@@ -20,6 +20,9 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     /// New background tasks are refused (503, retry later) while this many jobs wait: a burst
     /// is pushed back to clients instead of growing an unbounded backlog.
     public let maxQueuedJobs: Int
+    /// Other data kept for a resume beside this kind's results (practice sessions beside question
+    /// sets), deleted by `purge` too, so the resume role's one call per kind removes it all.
+    public private(set) var alsoDeleted: [any ResumeDependentData] = []
     private let now: @Sendable () -> Date
 
     public init(
@@ -188,10 +191,19 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         return stream
     }
 
-    /// Deletes the results and tasks kept for `uniqueKey`; returns how many of each.
+    /// These use cases, with `purge` also deleting what `others` keep for a resume.
+    public func deleting(also others: [any ResumeDependentData]) -> GenerationOperations {
+        var copy = self
+        copy.alsoDeleted += others
+        return copy
+    }
+
+    /// Deletes the results and tasks kept for `uniqueKey` (and what `alsoDeleted` keeps); returns
+    /// how many results and tasks.
     @discardableResult
     public func purge(tenant: Tenant, uniqueKey: String) async throws -> (results: Int, tasks: Int) {
         try checkKey(uniqueKey)
+        for other in alsoDeleted { try await other.deleteData(tenant: tenant, uniqueKey: uniqueKey) }
         let deletedResults = try await results.deleteAll(tenant: tenant, uniqueKey: uniqueKey)
         let deletedTasks = try await tasks.deleteAll(tenant: tenant, uniqueKey: uniqueKey, kind: Kind.taskKind)
         return (deletedResults, deletedTasks)

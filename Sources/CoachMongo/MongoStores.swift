@@ -18,6 +18,8 @@ public struct MongoStores: Sendable {
     public let tasks: any TaskStore
     /// API keys in `api_keys`, the audit log in `audit_log`.
     public let keys: any APIKeyStore
+    /// Practice sessions in `practice_sessions`.
+    public let sessions: any PracticeSessionStore
 
     /// The database name used when `MONGODB_DATABASE` is not set.
     public static let defaultDatabase = "interview_coach"
@@ -43,6 +45,7 @@ public struct MongoStores: Sendable {
         self.learningPaths = MongoResultStore<LearningPath>.learningPaths(database)
         self.tasks = MongoTaskStore(database: database)
         self.keys = MongoAPIKeyStore(database: database)
+        self.sessions = MongoPracticeSessionStore(database: database)
     }
 }
 
@@ -91,6 +94,13 @@ enum MongoIndexes {
             ]
         ),
         (MongoAPIKeyStore.audit, [["key": ["created_at": -1, "_id": -1], "name": "created_at_-1__id_-1"]]),
+        (
+            MongoPracticeSessionStore.collection,
+            [
+                ["key": ["tenant": 1, "created_at": -1, "_id": -1], "name": "tenant_1_created_at_-1__id_-1"],
+                ["key": ["tenant": 1, "unique_key": 1, "created_at": -1, "_id": -1], "name": "tenant_1_unique_key_1_created_at_-1__id_-1"],
+            ]
+        ),
     ]
 
     /// Indexes of the schema before tenants, replaced by tenant-first ones above.

@@ -19,12 +19,15 @@ public struct Backends: Sendable {
     public var keys: any APIKeyStore
     /// The counters of per-key limits: in-process, or Redis when `REDIS_URL` is set.
     public var limiter: any RateLimiter
+    /// Practice sessions.
+    public var sessions: any PracticeSessionStore
 
     public init(
         resumes: any ResumeStore, questionSets: any ResultStore<QuestionSet>, learningPaths: any ResultStore<LearningPath>,
-        tasks: any TaskStore, queue: any JobQueue, bus: any ProgressBus, keys: any APIKeyStore,
+        tasks: any TaskStore, queue: any JobQueue, bus: any ProgressBus, keys: any APIKeyStore, sessions: any PracticeSessionStore,
         limiter: any RateLimiter = InProcessRateLimiter()
     ) {
+        self.sessions = sessions
         self.keys = keys
         self.limiter = limiter
         self.resumes = resumes
@@ -40,7 +43,8 @@ public struct Backends: Sendable {
         Backends(
             resumes: SQLiteResumeStore(database: database), questionSets: SQLiteResultStore<QuestionSet>.questionSets(database),
             learningPaths: SQLiteResultStore<LearningPath>.learningPaths(database), tasks: SQLiteTaskStore(database: database),
-            queue: InProcessJobQueue(), bus: InProcessProgressBus(), keys: SQLiteAPIKeyStore(database: database))
+            queue: InProcessJobQueue(), bus: InProcessProgressBus(), keys: SQLiteAPIKeyStore(database: database),
+            sessions: SQLitePracticeSessionStore(database: database))
     }
 
     /// The SQLite file under `dataDir` (`interview-coach.sqlite`), with the in-process queue and bus.

@@ -18,6 +18,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOSSL
+import CoachPractice
 import PracticeService
 import ResumeService
 import ServiceLifecycle
@@ -100,6 +101,7 @@ public struct ServiceGraph {
         // Generation: the use cases of each kind this role runs, reaching resumes through
         // ResumeService (in-process in `all`, over HTTP/2 otherwise).
         var interview: GenerationOperations<InterviewKind>?
+        var practice: PracticeOperations?
         var learning: GenerationOperations<LearningKind>?
         if role.runsGeneration {
             let backends = try backends()
@@ -109,9 +111,13 @@ public struct ServiceGraph {
                 ? GRPCResumeLookup(client: local, credential: credential)
                 : GRPCResumeLookup(client: try remote(configuration.resumeAddresses, "--resume-addr"), credential: credential)
             if role.runsInterview {
-                interview = GenerationOperations<InterviewKind>(
+                let questions = GenerationOperations<InterviewKind>(
                     resumes: lookup, results: backends.questionSets, tasks: backends.tasks, queue: backends.queue, bus: backends.bus,
                     registry: registry, meter: policy, maxQueuedJobs: configuration.maxQueuedJobs)
+                // Practice sessions live beside the question sets they use and go with them.
+                let sessions = PracticeOperations(sessions: backends.sessions, questions: questions)
+                practice = sessions
+                interview = questions.deleting(also: [sessions])
             }
             if role.runsLearning {
                 learning = GenerationOperations<LearningKind>(
@@ -130,9 +136,9 @@ public struct ServiceGraph {
                 }
                 grpcServices.append(TaskGRPCService(kinds: kinds))
                 served.append(Interviewcoach_V1_TaskService.descriptor.fullyQualifiedService)
-                if role.runsInterview {
+                if let practice {
                     // Practice beside the questions it evaluates answers to.
-                    grpcServices.append(PracticeGRPCService(resumes: lookup))
+                    grpcServices.append(PracticeGRPCService(operations: practice))
                     served.append(Interviewcoach_V1_PracticeService.descriptor.fullyQualifiedService)
                 }
             }

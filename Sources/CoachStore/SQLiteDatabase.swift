@@ -204,6 +204,20 @@ enum SQLiteSchema {
         );
         CREATE INDEX audit_log_by_at ON audit_log (at DESC, id DESC);
         """,
+        // 4: practice sessions.
+        """
+        CREATE TABLE practice_sessions (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            unique_key TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX practice_sessions_by_created ON practice_sessions (tenant, created_at DESC, id DESC);
+        CREATE INDEX practice_sessions_by_key ON practice_sessions (tenant, unique_key, created_at DESC, id DESC);
+        """,
     ]
 
     static func migrate(_ connection: SQLiteConnection, logger: Logger) throws {

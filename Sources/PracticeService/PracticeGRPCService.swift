@@ -1,5 +1,6 @@
 import CoachCore
 import CoachGeneration
+import CoachStore
 import CoachPractice
 import CoachProtos
 import CoachWire
@@ -7,15 +8,17 @@ import Foundation
 import GRPCCore
 import SwiftProtobuf
 
-/// `interviewcoach.v1.PracticeService`: checks the request, looks up the resume (in the caller's
-/// tenant) when one is named, and evaluates with the builtin evaluator.
+/// `interviewcoach.v1.PracticeService`: answer evaluation, and practice sessions over a
+/// bidirectional stream driven by `PracticeOperations`, in the caller's tenant.
 public struct PracticeGRPCService: Interviewcoach_V1_PracticeService.SimpleServiceProtocol {
-    private let resumes: any ResumeLookup
+    let operations: PracticeOperations
     private let evaluator = BuiltinEvaluator()
 
-    public init(resumes: any ResumeLookup) {
-        self.resumes = resumes
+    public init(operations: PracticeOperations) {
+        self.operations = operations
     }
+
+    private var resumes: any ResumeLookup { operations.questions.resumes }
 
     /// What a question and an answer may be.
     public enum Limits {

@@ -172,7 +172,7 @@ enum ProcessBackends {
             }
             backends = Backends(
                 resumes: stores.resumes, questionSets: stores.questionSets, learningPaths: stores.learningPaths, tasks: stores.tasks,
-                queue: InProcessJobQueue(), bus: InProcessProgressBus(), keys: stores.keys)
+                queue: InProcessJobQueue(), bus: InProcessProgressBus(), keys: stores.keys, sessions: stores.sessions)
         } else {
             backends = try Backends.embedded(dataDir: configuration.dataDir, logger: logger)
         }

@@ -16,6 +16,7 @@ public struct StoreSet: Sendable {
     public var learningPaths: any ResultStore<LearningPath>
     public var tasks: any TaskStore
     public var keys: any APIKeyStore
+    public var sessions: any PracticeSessionStore
     /// The same data through fresh connections (a restarted process).
     public var reopen: @Sendable () async throws -> StoreSet
     public var destroy: @Sendable () async throws -> Void
@@ -52,6 +53,7 @@ public struct Backend: Sendable {
                 learningPaths: SQLiteResultStore<LearningPath>.learningPaths(database),
                 tasks: SQLiteTaskStore(database: database),
                 keys: SQLiteAPIKeyStore(database: database),
+                sessions: SQLitePracticeSessionStore(database: database),
                 reopen: { try open() },
                 destroy: { try? FileManager.default.removeItem(at: folder) })
         }
@@ -67,7 +69,7 @@ public struct Backend: Sendable {
                 let stores = try await MongoStores.connect(uri: uri, database: name, logger: Logger(label: "test"))
                 return StoreSet(
                     resumes: stores.resumes, questionSets: stores.questionSets, learningPaths: stores.learningPaths,
-                    tasks: stores.tasks, keys: stores.keys,
+                    tasks: stores.tasks, keys: stores.keys, sessions: stores.sessions,
                     reopen: { try await open() },
                     destroy: { try await stores.database.drop() })
             }

@@ -89,3 +89,44 @@ import Testing
         }
     }
 }
+
+/// Practice sessions, on every backend.
+@Suite struct PracticeSessionStoreContractTests {
+    static let acme = Tenant(rawValue: "acme")!
+
+    func session(_ id: String, key: String = "Kim_1", at seconds: Double) -> PracticeSession {
+        PracticeSession(
+            id: id, tenant: Self.acme, uniqueKey: key, questionSetID: "qs1", language: .en,
+            questions: questionSet().questions, at: Date(timeIntervalSince1970: seconds))
+    }
+
+    @Test(arguments: Backend.all)
+    func sessionsAreStoredInTheirTenantAndMovedOneStepAtATime(backend: Backend) async throws {
+        try await backend.run { stores in
+            let store = stores.sessions
+            try await store.insert(session("000000000000000000000001", at: 1_800_000_000))
+            try await store.insert(session("000000000000000000000002", key: "Lee_1", at: 1_800_000_001))
+            var first = try #require(try await store.get(tenant: Self.acme, id: "000000000000000000000001"))
+            #expect(first.questions == questionSet().questions && first.revision == 0)
+            #expect(try await store.get(tenant: .default, id: "000000000000000000000001") == nil)
+            #expect(try await store.list(tenant: Self.acme, uniqueKey: nil, limit: 10, after: nil).items.map(\.id) == [
+                "000000000000000000000002", "000000000000000000000001",
+            ])
+            #expect(try await store.list(tenant: Self.acme, uniqueKey: "Kim_1", limit: 10, after: nil).items.count == 1)
+            #expect(try await store.list(tenant: .default, uniqueKey: nil, limit: 10, after: nil).items.isEmpty)
+
+            first.turns.append(
+                PracticeTurn(
+                    prompt: PracticePrompt(questionIndex: 0, followUp: 0, question: first.questions[0]), action: .skipped, answer: "",
+                    evaluation: nil, at: Date(timeIntervalSince1970: 1_800_000_010)))
+            let stored = try await store.update(first)
+            #expect(stored.revision == 1)
+            #expect(try await store.get(tenant: Self.acme, id: first.id) == stored)
+            // A second connection that read the old revision cannot overwrite the step.
+            await #expect(throws: CoachError.self) { try await store.update(first) }
+            #expect(try await store.deleteAll(tenant: .default, uniqueKey: "Kim_1") == 0)
+            #expect(try await store.deleteAll(tenant: Self.acme, uniqueKey: "Kim_1") == 1)
+            #expect(try await store.get(tenant: Self.acme, id: first.id) == nil)
+        }
+    }
+}

@@ -33,9 +33,51 @@ public enum Interviewcoach_V1_PracticeService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Practice" metadata.
+        public enum Practice: Sendable {
+            /// Request type for "Practice".
+            public typealias Input = Interviewcoach_V1_PracticeClientMessage
+            /// Response type for "Practice".
+            public typealias Output = Interviewcoach_V1_PracticeEvent
+            /// Descriptor for "Practice".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "interviewcoach.v1.PracticeService"),
+                method: "Practice",
+                type: .bidirectionalStreaming
+            )
+        }
+        /// Namespace for "GetSession" metadata.
+        public enum GetSession: Sendable {
+            /// Request type for "GetSession".
+            public typealias Input = Interviewcoach_V1_GetSessionRequest
+            /// Response type for "GetSession".
+            public typealias Output = Interviewcoach_V1_PracticeSessionMessage
+            /// Descriptor for "GetSession".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "interviewcoach.v1.PracticeService"),
+                method: "GetSession",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListSessions" metadata.
+        public enum ListSessions: Sendable {
+            /// Request type for "ListSessions".
+            public typealias Input = Interviewcoach_V1_ListSessionsRequest
+            /// Response type for "ListSessions".
+            public typealias Output = Interviewcoach_V1_ListSessionsResponse
+            /// Descriptor for "ListSessions".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "interviewcoach.v1.PracticeService"),
+                method: "ListSessions",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "interviewcoach.v1.PracticeService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
-            EvaluateAnswer.descriptor
+            EvaluateAnswer.descriptor,
+            Practice.descriptor,
+            GetSession.descriptor,
+            ListSessions.descriptor
         ]
     }
 }
@@ -65,16 +107,14 @@ extension Interviewcoach_V1_PracticeService {
     /// > Source IDL Documentation:
     /// >
     /// > Interview practice: answers evaluated against the published rubric (docs/RUBRIC.md), follow-up
-    /// > questions when an answer leaves key points uncovered, and a report at the end.
-    /// > 
-    /// > This round ships the evaluation (EvaluateAnswer); the session stream (Practice, GetSession,
-    /// > ListSessions) is the contract the next round implements (issue #14).
+    /// > questions when an answer leaves key points uncovered, and a report at the end. Every method
+    /// > needs the `generate` scope; sessions belong to the caller's tenant.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "EvaluateAnswer" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One question and one answer → its evaluation. Needs the `generate` scope.
+        /// > One question and one answer → its evaluation.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Interviewcoach_V1_EvaluateAnswerRequest` messages.
@@ -87,6 +127,61 @@ extension Interviewcoach_V1_PracticeService {
             request: GRPCCore.StreamingServerRequest<Interviewcoach_V1_EvaluateAnswerRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_AnswerEvaluation>
+
+        /// Handle the "Practice" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The interview as a conversation. The first message starts a session (or resumes one by id);
+        /// > the server answers with `session` and the first (or pending) `prompt`. Then each answer,
+        /// > skip or "I don't know" is answered with its `evaluation` (none for a skip), `progress`, and
+        /// > either the next `prompt` (a follow-up when key points were left out, at most two per
+        /// > question) or the `report`. `end` finishes the session early with its report. The session is
+        /// > stored after every step: a client that disconnects resumes at the next unanswered prompt.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Interviewcoach_V1_PracticeClientMessage` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Interviewcoach_V1_PracticeEvent` messages.
+        func practice(
+            request: GRPCCore.StreamingServerRequest<Interviewcoach_V1_PracticeClientMessage>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_PracticeEvent>
+
+        /// Handle the "GetSession" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Interviewcoach_V1_GetSessionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Interviewcoach_V1_PracticeSessionMessage` messages.
+        func getSession(
+            request: GRPCCore.StreamingServerRequest<Interviewcoach_V1_GetSessionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_PracticeSessionMessage>
+
+        /// Handle the "ListSessions" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Interviewcoach_V1_ListSessionsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Interviewcoach_V1_ListSessionsResponse` messages.
+        func listSessions(
+            request: GRPCCore.StreamingServerRequest<Interviewcoach_V1_ListSessionsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_ListSessionsResponse>
     }
 
     /// Service protocol for the "interviewcoach.v1.PracticeService" service.
@@ -100,16 +195,14 @@ extension Interviewcoach_V1_PracticeService {
     /// > Source IDL Documentation:
     /// >
     /// > Interview practice: answers evaluated against the published rubric (docs/RUBRIC.md), follow-up
-    /// > questions when an answer leaves key points uncovered, and a report at the end.
-    /// > 
-    /// > This round ships the evaluation (EvaluateAnswer); the session stream (Practice, GetSession,
-    /// > ListSessions) is the contract the next round implements (issue #14).
+    /// > questions when an answer leaves key points uncovered, and a report at the end. Every method
+    /// > needs the `generate` scope; sessions belong to the caller's tenant.
     public protocol ServiceProtocol: Interviewcoach_V1_PracticeService.StreamingServiceProtocol {
         /// Handle the "EvaluateAnswer" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One question and one answer → its evaluation. Needs the `generate` scope.
+        /// > One question and one answer → its evaluation.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Interviewcoach_V1_EvaluateAnswerRequest` message.
@@ -122,6 +215,61 @@ extension Interviewcoach_V1_PracticeService {
             request: GRPCCore.ServerRequest<Interviewcoach_V1_EvaluateAnswerRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Interviewcoach_V1_AnswerEvaluation>
+
+        /// Handle the "Practice" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The interview as a conversation. The first message starts a session (or resumes one by id);
+        /// > the server answers with `session` and the first (or pending) `prompt`. Then each answer,
+        /// > skip or "I don't know" is answered with its `evaluation` (none for a skip), `progress`, and
+        /// > either the next `prompt` (a follow-up when key points were left out, at most two per
+        /// > question) or the `report`. `end` finishes the session early with its report. The session is
+        /// > stored after every step: a client that disconnects resumes at the next unanswered prompt.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Interviewcoach_V1_PracticeClientMessage` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Interviewcoach_V1_PracticeEvent` messages.
+        func practice(
+            request: GRPCCore.StreamingServerRequest<Interviewcoach_V1_PracticeClientMessage>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_PracticeEvent>
+
+        /// Handle the "GetSession" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Interviewcoach_V1_GetSessionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Interviewcoach_V1_PracticeSessionMessage` message.
+        func getSession(
+            request: GRPCCore.ServerRequest<Interviewcoach_V1_GetSessionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Interviewcoach_V1_PracticeSessionMessage>
+
+        /// Handle the "ListSessions" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Interviewcoach_V1_ListSessionsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Interviewcoach_V1_ListSessionsResponse` message.
+        func listSessions(
+            request: GRPCCore.ServerRequest<Interviewcoach_V1_ListSessionsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Interviewcoach_V1_ListSessionsResponse>
     }
 
     /// Simple service protocol for the "interviewcoach.v1.PracticeService" service.
@@ -133,16 +281,14 @@ extension Interviewcoach_V1_PracticeService {
     /// > Source IDL Documentation:
     /// >
     /// > Interview practice: answers evaluated against the published rubric (docs/RUBRIC.md), follow-up
-    /// > questions when an answer leaves key points uncovered, and a report at the end.
-    /// > 
-    /// > This round ships the evaluation (EvaluateAnswer); the session stream (Practice, GetSession,
-    /// > ListSessions) is the contract the next round implements (issue #14).
+    /// > questions when an answer leaves key points uncovered, and a report at the end. Every method
+    /// > needs the `generate` scope; sessions belong to the caller's tenant.
     public protocol SimpleServiceProtocol: Interviewcoach_V1_PracticeService.ServiceProtocol {
         /// Handle the "EvaluateAnswer" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One question and one answer → its evaluation. Needs the `generate` scope.
+        /// > One question and one answer → its evaluation.
         ///
         /// - Parameters:
         ///   - request: A `Interviewcoach_V1_EvaluateAnswerRequest` message.
@@ -155,6 +301,62 @@ extension Interviewcoach_V1_PracticeService {
             request: Interviewcoach_V1_EvaluateAnswerRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Interviewcoach_V1_AnswerEvaluation
+
+        /// Handle the "Practice" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The interview as a conversation. The first message starts a session (or resumes one by id);
+        /// > the server answers with `session` and the first (or pending) `prompt`. Then each answer,
+        /// > skip or "I don't know" is answered with its `evaluation` (none for a skip), `progress`, and
+        /// > either the next `prompt` (a follow-up when key points were left out, at most two per
+        /// > question) or the `report`. `end` finishes the session early with its report. The session is
+        /// > stored after every step: a client that disconnects resumes at the next unanswered prompt.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Interviewcoach_V1_PracticeClientMessage` messages.
+        ///   - response: A response stream of `Interviewcoach_V1_PracticeEvent` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func practice(
+            request: GRPCCore.RPCAsyncSequence<Interviewcoach_V1_PracticeClientMessage, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Interviewcoach_V1_PracticeEvent>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "GetSession" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Interviewcoach_V1_GetSessionRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Interviewcoach_V1_PracticeSessionMessage` to respond with.
+        func getSession(
+            request: Interviewcoach_V1_GetSessionRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Interviewcoach_V1_PracticeSessionMessage
+
+        /// Handle the "ListSessions" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A `Interviewcoach_V1_ListSessionsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Interviewcoach_V1_ListSessionsResponse` to respond with.
+        func listSessions(
+            request: Interviewcoach_V1_ListSessionsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Interviewcoach_V1_ListSessionsResponse
     }
 }
 
@@ -173,6 +375,39 @@ extension Interviewcoach_V1_PracticeService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Interviewcoach_V1_PracticeService.Method.Practice.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Interviewcoach_V1_PracticeClientMessage>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Interviewcoach_V1_PracticeEvent>(),
+            handler: { request, context in
+                try await self.practice(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Interviewcoach_V1_PracticeService.Method.GetSession.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Interviewcoach_V1_GetSessionRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Interviewcoach_V1_PracticeSessionMessage>(),
+            handler: { request, context in
+                try await self.getSession(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Interviewcoach_V1_PracticeService.Method.ListSessions.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Interviewcoach_V1_ListSessionsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Interviewcoach_V1_ListSessionsResponse>(),
+            handler: { request, context in
+                try await self.listSessions(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -184,6 +419,28 @@ extension Interviewcoach_V1_PracticeService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_AnswerEvaluation> {
         let response = try await self.evaluateAnswer(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getSession(
+        request: GRPCCore.StreamingServerRequest<Interviewcoach_V1_GetSessionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_PracticeSessionMessage> {
+        let response = try await self.getSession(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listSessions(
+        request: GRPCCore.StreamingServerRequest<Interviewcoach_V1_ListSessionsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_ListSessionsResponse> {
+        let response = try await self.listSessions(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -206,6 +463,49 @@ extension Interviewcoach_V1_PracticeService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func practice(
+        request: GRPCCore.StreamingServerRequest<Interviewcoach_V1_PracticeClientMessage>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Interviewcoach_V1_PracticeEvent> {
+        return GRPCCore.StreamingServerResponse<Interviewcoach_V1_PracticeEvent>(
+            metadata: [:],
+            producer: { writer in
+                try await self.practice(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func getSession(
+        request: GRPCCore.ServerRequest<Interviewcoach_V1_GetSessionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Interviewcoach_V1_PracticeSessionMessage> {
+        return GRPCCore.ServerResponse<Interviewcoach_V1_PracticeSessionMessage>(
+            message: try await self.getSession(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listSessions(
+        request: GRPCCore.ServerRequest<Interviewcoach_V1_ListSessionsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Interviewcoach_V1_ListSessionsResponse> {
+        return GRPCCore.ServerResponse<Interviewcoach_V1_ListSessionsResponse>(
+            message: try await self.listSessions(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: interviewcoach.v1.PracticeService (client)
@@ -220,16 +520,14 @@ extension Interviewcoach_V1_PracticeService {
     /// > Source IDL Documentation:
     /// >
     /// > Interview practice: answers evaluated against the published rubric (docs/RUBRIC.md), follow-up
-    /// > questions when an answer leaves key points uncovered, and a report at the end.
-    /// > 
-    /// > This round ships the evaluation (EvaluateAnswer); the session stream (Practice, GetSession,
-    /// > ListSessions) is the contract the next round implements (issue #14).
+    /// > questions when an answer leaves key points uncovered, and a report at the end. Every method
+    /// > needs the `generate` scope; sessions belong to the caller's tenant.
     public protocol ClientProtocol: Sendable {
         /// Call the "EvaluateAnswer" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One question and one answer → its evaluation. Needs the `generate` scope.
+        /// > One question and one answer → its evaluation.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Interviewcoach_V1_EvaluateAnswerRequest` message.
@@ -247,6 +545,76 @@ extension Interviewcoach_V1_PracticeService {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_AnswerEvaluation>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "Practice" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The interview as a conversation. The first message starts a session (or resumes one by id);
+        /// > the server answers with `session` and the first (or pending) `prompt`. Then each answer,
+        /// > skip or "I don't know" is answered with its `evaluation` (none for a skip), `progress`, and
+        /// > either the next `prompt` (a follow-up when key points were left out, at most two per
+        /// > question) or the `report`. `end` finishes the session early with its report. The session is
+        /// > stored after every step: a client that disconnects resumes at the next unanswered prompt.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Interviewcoach_V1_PracticeClientMessage` messages.
+        ///   - serializer: A serializer for `Interviewcoach_V1_PracticeClientMessage` messages.
+        ///   - deserializer: A deserializer for `Interviewcoach_V1_PracticeEvent` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func practice<Result>(
+            request: GRPCCore.StreamingClientRequest<Interviewcoach_V1_PracticeClientMessage>,
+            serializer: some GRPCCore.MessageSerializer<Interviewcoach_V1_PracticeClientMessage>,
+            deserializer: some GRPCCore.MessageDeserializer<Interviewcoach_V1_PracticeEvent>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Interviewcoach_V1_PracticeEvent>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetSession" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Interviewcoach_V1_GetSessionRequest` message.
+        ///   - serializer: A serializer for `Interviewcoach_V1_GetSessionRequest` messages.
+        ///   - deserializer: A deserializer for `Interviewcoach_V1_PracticeSessionMessage` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getSession<Result>(
+            request: GRPCCore.ClientRequest<Interviewcoach_V1_GetSessionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Interviewcoach_V1_GetSessionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Interviewcoach_V1_PracticeSessionMessage>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_PracticeSessionMessage>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListSessions" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Interviewcoach_V1_ListSessionsRequest` message.
+        ///   - serializer: A serializer for `Interviewcoach_V1_ListSessionsRequest` messages.
+        ///   - deserializer: A deserializer for `Interviewcoach_V1_ListSessionsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listSessions<Result>(
+            request: GRPCCore.ClientRequest<Interviewcoach_V1_ListSessionsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Interviewcoach_V1_ListSessionsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Interviewcoach_V1_ListSessionsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_ListSessionsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "interviewcoach.v1.PracticeService" service.
@@ -258,10 +626,8 @@ extension Interviewcoach_V1_PracticeService {
     /// > Source IDL Documentation:
     /// >
     /// > Interview practice: answers evaluated against the published rubric (docs/RUBRIC.md), follow-up
-    /// > questions when an answer leaves key points uncovered, and a report at the end.
-    /// > 
-    /// > This round ships the evaluation (EvaluateAnswer); the session stream (Practice, GetSession,
-    /// > ListSessions) is the contract the next round implements (issue #14).
+    /// > questions when an answer leaves key points uncovered, and a report at the end. Every method
+    /// > needs the `generate` scope; sessions belong to the caller's tenant.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -277,7 +643,7 @@ extension Interviewcoach_V1_PracticeService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One question and one answer → its evaluation. Needs the `generate` scope.
+        /// > One question and one answer → its evaluation.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Interviewcoach_V1_EvaluateAnswerRequest` message.
@@ -306,6 +672,107 @@ extension Interviewcoach_V1_PracticeService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Practice" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The interview as a conversation. The first message starts a session (or resumes one by id);
+        /// > the server answers with `session` and the first (or pending) `prompt`. Then each answer,
+        /// > skip or "I don't know" is answered with its `evaluation` (none for a skip), `progress`, and
+        /// > either the next `prompt` (a follow-up when key points were left out, at most two per
+        /// > question) or the `report`. `end` finishes the session early with its report. The session is
+        /// > stored after every step: a client that disconnects resumes at the next unanswered prompt.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Interviewcoach_V1_PracticeClientMessage` messages.
+        ///   - serializer: A serializer for `Interviewcoach_V1_PracticeClientMessage` messages.
+        ///   - deserializer: A deserializer for `Interviewcoach_V1_PracticeEvent` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func practice<Result>(
+            request: GRPCCore.StreamingClientRequest<Interviewcoach_V1_PracticeClientMessage>,
+            serializer: some GRPCCore.MessageSerializer<Interviewcoach_V1_PracticeClientMessage>,
+            deserializer: some GRPCCore.MessageDeserializer<Interviewcoach_V1_PracticeEvent>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Interviewcoach_V1_PracticeEvent>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Interviewcoach_V1_PracticeService.Method.Practice.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetSession" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Interviewcoach_V1_GetSessionRequest` message.
+        ///   - serializer: A serializer for `Interviewcoach_V1_GetSessionRequest` messages.
+        ///   - deserializer: A deserializer for `Interviewcoach_V1_PracticeSessionMessage` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getSession<Result>(
+            request: GRPCCore.ClientRequest<Interviewcoach_V1_GetSessionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Interviewcoach_V1_GetSessionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Interviewcoach_V1_PracticeSessionMessage>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_PracticeSessionMessage>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Interviewcoach_V1_PracticeService.Method.GetSession.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListSessions" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Interviewcoach_V1_ListSessionsRequest` message.
+        ///   - serializer: A serializer for `Interviewcoach_V1_ListSessionsRequest` messages.
+        ///   - deserializer: A deserializer for `Interviewcoach_V1_ListSessionsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listSessions<Result>(
+            request: GRPCCore.ClientRequest<Interviewcoach_V1_ListSessionsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Interviewcoach_V1_ListSessionsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Interviewcoach_V1_ListSessionsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_ListSessionsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Interviewcoach_V1_PracticeService.Method.ListSessions.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -316,7 +783,7 @@ extension Interviewcoach_V1_PracticeService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > One question and one answer → its evaluation. Needs the `generate` scope.
+    /// > One question and one answer → its evaluation.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Interviewcoach_V1_EvaluateAnswerRequest` message.
@@ -340,6 +807,92 @@ extension Interviewcoach_V1_PracticeService.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "Practice" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The interview as a conversation. The first message starts a session (or resumes one by id);
+    /// > the server answers with `session` and the first (or pending) `prompt`. Then each answer,
+    /// > skip or "I don't know" is answered with its `evaluation` (none for a skip), `progress`, and
+    /// > either the next `prompt` (a follow-up when key points were left out, at most two per
+    /// > question) or the `report`. `end` finishes the session early with its report. The session is
+    /// > stored after every step: a client that disconnects resumes at the next unanswered prompt.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Interviewcoach_V1_PracticeClientMessage` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func practice<Result>(
+        request: GRPCCore.StreamingClientRequest<Interviewcoach_V1_PracticeClientMessage>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Interviewcoach_V1_PracticeEvent>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.practice(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Interviewcoach_V1_PracticeClientMessage>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Interviewcoach_V1_PracticeEvent>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetSession" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Interviewcoach_V1_GetSessionRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getSession<Result>(
+        request: GRPCCore.ClientRequest<Interviewcoach_V1_GetSessionRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_PracticeSessionMessage>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getSession(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Interviewcoach_V1_GetSessionRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Interviewcoach_V1_PracticeSessionMessage>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListSessions" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Newest first.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Interviewcoach_V1_ListSessionsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listSessions<Result>(
+        request: GRPCCore.ClientRequest<Interviewcoach_V1_ListSessionsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_ListSessionsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listSessions(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Interviewcoach_V1_ListSessionsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Interviewcoach_V1_ListSessionsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
@@ -349,7 +902,7 @@ extension Interviewcoach_V1_PracticeService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > One question and one answer → its evaluation. Needs the `generate` scope.
+    /// > One question and one answer → its evaluation.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -372,6 +925,105 @@ extension Interviewcoach_V1_PracticeService.ClientProtocol {
             metadata: metadata
         )
         return try await self.evaluateAnswer(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Practice" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The interview as a conversation. The first message starts a session (or resumes one by id);
+    /// > the server answers with `session` and the first (or pending) `prompt`. Then each answer,
+    /// > skip or "I don't know" is answered with its `evaluation` (none for a skip), `progress`, and
+    /// > either the next `prompt` (a follow-up when key points were left out, at most two per
+    /// > question) or the `report`. `end` finishes the session early with its report. The session is
+    /// > stored after every step: a client that disconnects resumes at the next unanswered prompt.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func practice<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Interviewcoach_V1_PracticeClientMessage>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Interviewcoach_V1_PracticeEvent>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Interviewcoach_V1_PracticeClientMessage>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.practice(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetSession" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getSession<Result>(
+        _ message: Interviewcoach_V1_GetSessionRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_PracticeSessionMessage>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Interviewcoach_V1_GetSessionRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getSession(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListSessions" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Newest first.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listSessions<Result>(
+        _ message: Interviewcoach_V1_ListSessionsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Interviewcoach_V1_ListSessionsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Interviewcoach_V1_ListSessionsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listSessions(
             request: request,
             options: options,
             onResponse: handleResponse

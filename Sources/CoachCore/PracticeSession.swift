@@ -1,4 +1,3 @@
-import CoachCore
 import Foundation
 
 /// One practice interview: the questions, every turn so far, and the report once it ended. The
@@ -22,6 +21,9 @@ public struct PracticeSession: Sendable, Hashable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
     public var report: PracticeReport?
+    /// Bumped by every save: a save that does not start from the stored revision is a conflict
+    /// (two streams driving one session).
+    public var revision: Int = 0
 
     public init(
         id: String, tenant: Tenant, uniqueKey: String, questionSetID: String?, language: Language, questions: [Question], at date: Date
@@ -50,6 +52,12 @@ public struct PracticePrompt: Sendable, Hashable, Codable {
     public var question: Question
 
     public var isFollowUp: Bool { followUp > 0 }
+
+    public init(questionIndex: Int, followUp: Int, question: Question) {
+        self.questionIndex = questionIndex
+        self.followUp = followUp
+        self.question = question
+    }
 }
 
 /// One prompt and what the candidate did with it.
@@ -65,6 +73,14 @@ public struct PracticeTurn: Sendable, Hashable, Codable {
     public var answer: String
     public var evaluation: AnswerEvaluation?
     public var at: Date
+
+    public init(prompt: PracticePrompt, action: Action, answer: String, evaluation: AnswerEvaluation?, at: Date) {
+        self.prompt = prompt
+        self.action = action
+        self.answer = answer
+        self.evaluation = evaluation
+        self.at = at
+    }
 }
 
 /// The end of a session: scores, strengths and gaps with their evidence, and what to study.
@@ -78,11 +94,25 @@ public struct PracticeReport: Sendable, Hashable, Codable {
         public var skipped: Bool
         /// Key points not covered by any answer to this question (its follow-ups included).
         public var missing: [String]
+
+        public init(questionIndex: Int, topic: String, score: Int?, band: Rubric.Band?, skipped: Bool, missing: [String]) {
+            self.questionIndex = questionIndex
+            self.topic = topic
+            self.score = score
+            self.band = band
+            self.skipped = skipped
+            self.missing = missing
+        }
     }
 
     public struct Finding: Sendable, Hashable, Codable {
         public var topic: String
         public var detail: String
+
+        public init(topic: String, detail: String) {
+            self.topic = topic
+            self.detail = detail
+        }
     }
 
     /// The mean over the questions reached (skipped ones count 0).
@@ -94,4 +124,17 @@ public struct PracticeReport: Sendable, Hashable, Codable {
     /// Topics for the learning path, most needed first.
     public var topicsToStudy: [String]
     public var rubricVersion: String
+
+    public init(
+        score: Int, band: Rubric.Band, questions: [QuestionScore], strengths: [Finding], gaps: [Finding], topicsToStudy: [String],
+        rubricVersion: String
+    ) {
+        self.score = score
+        self.band = band
+        self.questions = questions
+        self.strengths = strengths
+        self.gaps = gaps
+        self.topicsToStudy = topicsToStudy
+        self.rubricVersion = rubricVersion
+    }
 }

@@ -1,4 +1,3 @@
-import CoachCore
 import Foundation
 
 /// The published rubric (docs/RUBRIC.md): criteria, their weights per kind of question, and the
@@ -74,6 +73,13 @@ public struct CriterionScore: Sendable, Hashable, Codable {
     public var score: Int
     public var weight: Int
     public var comment: String
+
+    public init(criterion: Rubric.Criterion, score: Int, weight: Int, comment: String) {
+        self.criterion = criterion
+        self.score = score
+        self.weight = weight
+        self.comment = comment
+    }
 }
 
 public struct KeyPointResult: Sendable, Hashable, Codable {
@@ -81,6 +87,12 @@ public struct KeyPointResult: Sendable, Hashable, Codable {
     public var covered: Bool
     /// A short quote of the answer where it is covered.
     public var evidence: String?
+
+    public init(point: String, covered: Bool, evidence: String?) {
+        self.point = point
+        self.covered = covered
+        self.evidence = evidence
+    }
 }
 
 /// The evaluation of one answer.
@@ -100,6 +112,27 @@ public struct AnswerEvaluation: Sendable, Hashable, Codable {
     public var provider: String
     public var model: String
     public var evaluatedAt: Date
+
+    public init(
+        score: Int, band: Rubric.Band, criteria: [CriterionScore], keyPoints: [KeyPointResult], feedback: [String],
+        strongAnswerOutline: [String], groundedInResume: Bool, resumeEvidence: [String], followUp: String?, answerKind: AnswerKind,
+        rubricVersion: String, provider: String, model: String, evaluatedAt: Date
+    ) {
+        self.score = score
+        self.band = band
+        self.criteria = criteria
+        self.keyPoints = keyPoints
+        self.feedback = feedback
+        self.strongAnswerOutline = strongAnswerOutline
+        self.groundedInResume = groundedInResume
+        self.resumeEvidence = resumeEvidence
+        self.followUp = followUp
+        self.answerKind = answerKind
+        self.rubricVersion = rubricVersion
+        self.provider = provider
+        self.model = model
+        self.evaluatedAt = evaluatedAt
+    }
 
     /// The key points the answer left out.
     public var missingKeyPoints: [String] { keyPoints.filter { !$0.covered }.map(\.point) }

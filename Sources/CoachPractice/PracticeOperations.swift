@@ -1,0 +1,98 @@
+import CoachCore
+import CoachGeneration
+import CoachStore
+import Foundation
+
+/// The practice use cases, independent of transport: start a session on a resume's question set
+/// (the newest, or one generated now), move it with the engine, store it after every step (a
+/// disconnect loses nothing), read and list sessions. Everything inside the caller's tenant.
+public struct PracticeOperations: Sendable {
+    public let sessions: any PracticeSessionStore
+    /// Where the questions come from (and the resume, through its lookup).
+    public let questions: GenerationOperations<InterviewKind>
+    public let engine: PracticeEngine
+    private let now: @Sendable () -> Date
+
+    public init(
+        sessions: any PracticeSessionStore, questions: GenerationOperations<InterviewKind>, engine: PracticeEngine = PracticeEngine(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.sessions = sessions
+        self.questions = questions
+        self.engine = engine
+        self.now = now
+    }
+
+    /// A new session on `questionSetID` (a set of this resume), or on the resume's newest set,
+    /// generated now when it has none. `language`: of the feedback (default: the set's).
+    public func start(tenant: Tenant, uniqueKey: String, questionSetID: String?, language: Language?) async throws -> PracticeSession {
+        if uniqueKey.isEmpty { throw CoachError.badRequest("unique_key is required", field: "unique_key") }
+        let resume = try await questions.resumes.resume(tenant: tenant, uniqueKey: uniqueKey)
+        let set: QuestionSet
+        if let questionSetID, !questionSetID.isEmpty {
+            guard let found = try await questions.results.find(tenant: tenant, id: questionSetID), found.uniqueKey == resume.uniqueKey else {
+                throw CoachError(
+                    .interviewNotFound, "no question set \(questionSetID.prefix(64)) for \(uniqueKey)",
+                    details: ["question_set_id": .string(String(questionSetID.prefix(64)))])
+            }
+            set = found
+        } else if let latest = try await questions.results.latest(tenant: tenant, uniqueKey: resume.uniqueKey) {
+            set = latest
+        } else {
+            set = try await questions.generate(tenant: tenant, uniqueKey: resume.uniqueKey, options: QuestionOptions(language: language ?? .ko))
+        }
+        let session = PracticeSession(
+            id: DocumentID.make(at: now()), tenant: tenant, uniqueKey: resume.uniqueKey, questionSetID: set.id,
+            language: language ?? set.record.language, questions: set.questions, at: now())
+        try await sessions.insert(session)
+        return session
+    }
+
+    public func session(tenant: Tenant, id: String) async throws -> PracticeSession {
+        guard !id.isEmpty, id.count <= 64, let session = try await sessions.get(tenant: tenant, id: id) else {
+            throw CoachError(.notFound, "practice session not found", details: ["session_id": .string(String(id.prefix(64)))])
+        }
+        return session
+    }
+
+    public func list(tenant: Tenant, uniqueKey: String?, pageSize: Int, pageToken: String?) async throws -> Page<PracticeSession> {
+        guard (0...PageSize.maximum).contains(pageSize) else {
+            throw CoachError.badRequest("page_size must be between 1 and \(PageSize.maximum)", field: "page_size")
+        }
+        let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
+            try PageCursor(token: token, field: "page_token")
+        }
+        return try await sessions.list(
+            tenant: tenant, uniqueKey: uniqueKey.flatMap { $0.isEmpty ? nil : $0 }, limit: pageSize == 0 ? PageSize.default : pageSize,
+            after: cursor)
+    }
+
+    /// What a move on the pending prompt produced, with the session as stored afterwards.
+    public func apply(_ move: PracticeEngine.Move, tenant: Tenant, sessionID: String) async throws -> (PracticeSession, PracticeEngine.Outcome) {
+        if case .answer(let text) = move, TextRules.length(text) > Self.maxAnswerLength {
+            throw CoachError.badRequest("an answer is at most \(Self.maxAnswerLength) characters", field: "answer")
+        }
+        var session = try await session(tenant: tenant, id: sessionID)
+        // The resume grounds the evaluation; a resume deleted meanwhile just grounds nothing.
+        let resume = try? await questions.resumes.resume(tenant: tenant, uniqueKey: session.uniqueKey).content
+        let outcome = try engine.apply(move, to: &session, resume: resume, at: now())
+        return (try await sessions.update(session), outcome)
+    }
+
+    /// Ends the session now (a finished one keeps its report).
+    public func end(tenant: Tenant, sessionID: String) async throws -> (PracticeSession, PracticeReport) {
+        var session = try await session(tenant: tenant, id: sessionID)
+        if session.state == .finished, let report = session.report { return (session, report) }
+        let report = engine.finish(&session, at: now())
+        return (try await sessions.update(session), report)
+    }
+
+    public static let maxAnswerLength = 10_000
+}
+
+/// A resume's sessions go with it.
+extension PracticeOperations: ResumeDependentData {
+    public func deleteData(tenant: Tenant, uniqueKey: String) async throws {
+        _ = try await sessions.deleteAll(tenant: tenant, uniqueKey: uniqueKey)
+    }
+}
