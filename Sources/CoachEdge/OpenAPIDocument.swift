@@ -311,6 +311,39 @@ enum OpenAPIDocument {
                     "rubric_version": text, "provider": text, "model": text, "evaluated_at": timestamp,
                 ]),
             ]),
+            "PracticeStart": object(
+                [
+                    "unique_key": ParameterSchema.uniqueKey, "question_set_id": .object(["type": "string", "maxLength": 64]),
+                    "language": .object(["type": "string", "enum": .array(Language.allCases.map { .string($0.rawValue) })]),
+                ], required: ["unique_key"]),
+            "PracticeMove": object(
+                [
+                    "action": .object(["type": "string", "enum": ["answer", "skip", "dont_know"]]),
+                    "answer": Self.string(max: 10_000),
+                ]),
+            "PracticeStep": .object([
+                "type": "object",
+                "properties": .object([
+                    "session": .object(["type": .array(["object", "null"])]), "evaluation": .object(["type": .array(["object", "null"])]),
+                    "progress": .object(["type": .array(["object", "null"])]), "prompt": .object(["type": .array(["object", "null"])]),
+                    "report": .object(["type": .array(["object", "null"])]),
+                ]),
+            ]),
+            "PracticeSession": .object([
+                "type": "object",
+                "properties": .object([
+                    "session": .object(["type": "object"]), "questions": .object(["type": "array"]), "turns": .object(["type": "array"]),
+                    "pending": .object(["type": .array(["object", "null"])]), "report": .object(["type": .array(["object", "null"])]),
+                    "created_at": timestamp, "updated_at": timestamp,
+                ]),
+            ]),
+            "PracticeSessionList": .object([
+                "type": "object",
+                "properties": .object([
+                    "sessions": .object(["type": "array", "items": .object(["type": "object"])]),
+                    "next_cursor": .object(["type": .array(["string", "null"])]),
+                ]),
+            ]),
             "KeyCreate": object(
                 [
                     "tenant": .object(["type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,62}$"]),
