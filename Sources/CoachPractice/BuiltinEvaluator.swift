@@ -28,7 +28,7 @@ public struct BuiltinEvaluator: Sendable {
         let keyPoints = question.whatGoodAnswersCover.map { point -> KeyPointResult in
             let terms = Self.salientStems(point)
             let matched = terms.filter { answer.mentions($0) }
-            let needed = max(min(2, terms.count), Int((Double(terms.count) * 0.4).rounded(.up)))
+            let needed = max(min(2, terms.count), Int((Double(terms.count) * 0.3).rounded(.up)))
             let covered = !terms.isEmpty && matched.count >= needed
             return KeyPointResult(point: point, covered: covered, evidence: covered ? answer.bestSentence(for: matched) : nil)
         }
@@ -219,7 +219,7 @@ public struct BuiltinEvaluator: Sendable {
             "the", "and", "for", "with", "how", "what", "why", "when", "which", "that", "this", "there", "their", "they", "was", "were",
             "are", "has", "have", "had", "from", "into", "about", "your", "you", "our", "its", "who", "whom", "each", "any", "all",
             "one", "two", "way", "ways", "candidat", "concret", "specific", "clear", "point", "piece", "part", "between", "made",
-            "make", "describ", "explain", "walk", "through", "would", "could", "should", "did", "does", "doe", "not", "what",
+            "make", "describ", "walk", "through", "would", "could", "should", "did", "does", "doe", "not", "what",
             "방법", "설명", "구체적으로", "구체적인", "대한", "어떻게", "무엇", "무엇인가", "어디", "명확", "실제로", "부분", "사용",
             "주세요", "있나요", "인가요", "그리고", "또는", "관련", "통해", "위해", "경우", "그것", "이것", "본인이",
         ].map(AnswerText.stem))
