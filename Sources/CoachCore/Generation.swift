@@ -138,11 +138,15 @@ public struct LearningOptions: Sendable, Hashable, Codable {
     public var focusAreas: [String]
     public var timeCommitmentHoursPerWeek: Int?
     public var seed: Int64?
+    /// A practice session of the same resume whose gaps the plan should target: its topics to
+    /// study become focus areas (after the client's own).
+    public var practiceSessionID: String?
 
     public init(
         provider: String? = nil, language: Language = .ko, targetRole: String? = nil, focusAreas: [String] = [],
-        timeCommitmentHoursPerWeek: Int? = nil, seed: Int64? = nil
+        timeCommitmentHoursPerWeek: Int? = nil, seed: Int64? = nil, practiceSessionID: String? = nil
     ) {
+        self.practiceSessionID = practiceSessionID
         self.provider = provider
         self.language = language
         self.targetRole = targetRole
@@ -157,6 +161,7 @@ public struct LearningOptions: Sendable, Hashable, Codable {
         case focusAreas = "focus_areas"
         case timeCommitmentHoursPerWeek = "time_commitment_hours_per_week"
         case seed
+        case practiceSessionID = "practice_session_id"
     }
 }
 

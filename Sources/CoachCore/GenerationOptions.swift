@@ -44,11 +44,15 @@ extension LearningOptions {
             targetRole: try c.decodeIfPresent(String.self, forKey: .targetRole),
             focusAreas: try c.decodeIfPresent([String].self, forKey: .focusAreas) ?? [],
             timeCommitmentHoursPerWeek: try c.decodeIfPresent(Int.self, forKey: .timeCommitmentHoursPerWeek),
-            seed: try c.decodeIfPresent(Int64.self, forKey: .seed))
+            seed: try c.decodeIfPresent(Int64.self, forKey: .seed),
+            practiceSessionID: try c.decodeIfPresent(String.self, forKey: .practiceSessionID))
     }
 
     public func validated() throws(CoachError) -> LearningOptions {
         var violations: [FieldViolation] = []
+        if let id = practiceSessionID, !(1...64).contains(id.utf8.count) || !id.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) {
+            violations.append(FieldViolation(field: "practice_session_id", message: "must be a practice session id (lowercase hex)"))
+        }
         if let hours = timeCommitmentHoursPerWeek, !Self.hoursPerWeekRange.contains(hours) {
             violations.append(FieldViolation(field: "time_commitment_hours_per_week", message: "must be between 1 and 40"))
         }

@@ -257,6 +257,9 @@ enum OpenAPIDocument {
                     "maxItems": .number(Double(LearningOptions.maxFocusAreas)),
                 ]),
                 "time_commitment_hours_per_week": Self.integer(in: LearningOptions.hoursPerWeekRange),
+                "practice_session_id": .object([
+                    "type": "string", "minLength": 1, "maxLength": 64, "not": .object(["type": "string", "pattern": "[^0-9a-f]"]),
+                ]),
                 "seed": seed,
             ]),
             "QuestionSet": .object(["type": "object", "properties": .object(questionSet)]),

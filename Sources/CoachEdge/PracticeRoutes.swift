@@ -319,6 +319,9 @@ struct PracticeMoveBody: Decodable {
         if action == .answer && answer == nil {
             throw DecodingError.keyNotFound(CodingKeys.answer, .init(codingPath: c.codingPath, debugDescription: "answer required"))
         }
+        if action != .answer && answer != nil {
+            throw DecodingError.dataCorruptedError(forKey: .answer, in: c, debugDescription: "only with action answer")
+        }
     }
 }
 
@@ -470,6 +473,17 @@ struct PracticeSessionBody: Encodable {
         var answer: String
         var evaluation: EvaluationBody?
         var at: String
+
+        enum CodingKeys: String, CodingKey { case prompt, action, answer, evaluation, at }
+
+        func encode(to encoder: any Swift.Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(prompt, forKey: .prompt)
+            try c.encode(action, forKey: .action)
+            try c.encode(answer, forKey: .answer)
+            try c.encode(evaluation, forKey: .evaluation)  // null for a skip, like every absent value
+            try c.encode(at, forKey: .at)
+        }
     }
 
     var session: SessionInfoBody

@@ -23,6 +23,9 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     /// Other data kept for a resume beside this kind's results (practice sessions beside question
     /// sets), deleted by `purge` too, so the resume role's one call per kind removes it all.
     public private(set) var alsoDeleted: [any ResumeDependentData] = []
+    /// Completes options from other data before generating (a learning path's focus areas from a
+    /// practice session's gaps); identity when `nil`.
+    public var resolveOptions: (@Sendable (Tenant, Kind.Options) async throws -> Kind.Options)?
     private let now: @Sendable () -> Date
 
     public init(
@@ -47,6 +50,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         try checkKey(uniqueKey)
         _ = try registry.chain(preferring: provider(of: options))
         let resume = try await resumes.resume(tenant: tenant, uniqueKey: uniqueKey)
+        let options = try await resolveOptions?(tenant, options) ?? options
         let result = try await Kind.produce(
             registry: registry, resume: resume, options: options,
             seed: try await seed(for: options, tenant: tenant, uniqueKey: uniqueKey), taskID: nil, at: now(), progress: nil)
@@ -94,6 +98,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         }
         _ = try registry.chain(preferring: provider(of: options))
         _ = try await resumes.resume(tenant: tenant, uniqueKey: uniqueKey)
+        let options = try await resolveOptions?(tenant, options) ?? options
         if try await queue.waitingCount() >= maxQueuedJobs {
             throw CoachError(
                 .serviceUnavailable, "too many background tasks are waiting; retry shortly",

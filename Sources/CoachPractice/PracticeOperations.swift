@@ -68,11 +68,16 @@ public struct PracticeOperations: Sendable {
     }
 
     /// What a move on the pending prompt produced, with the session as stored afterwards.
-    public func apply(_ move: PracticeEngine.Move, tenant: Tenant, sessionID: String) async throws -> (PracticeSession, PracticeEngine.Outcome) {
+    /// `expectedRevision`: the revision the client last saw (a stream passes it); when the
+    /// session moved since, the move was meant for another prompt and is a `CONFLICT`.
+    public func apply(
+        _ move: PracticeEngine.Move, tenant: Tenant, sessionID: String, expectedRevision: Int? = nil
+    ) async throws -> (PracticeSession, PracticeEngine.Outcome) {
         if case .answer(let text) = move, TextRules.length(text) > Self.maxAnswerLength {
             throw CoachError.badRequest("an answer is at most \(Self.maxAnswerLength) characters", field: "answer")
         }
         var session = try await session(tenant: tenant, id: sessionID)
+        if let expectedRevision, expectedRevision != session.revision { throw Self.moved(session.id) }
         // The resume grounds the evaluation; a resume deleted meanwhile just grounds nothing.
         let resume = try? await questions.resumes.resume(tenant: tenant, uniqueKey: session.uniqueKey).content
         let outcome = try engine.apply(move, to: &session, resume: resume, at: now())
@@ -80,19 +85,49 @@ public struct PracticeOperations: Sendable {
     }
 
     /// Ends the session now (a finished one keeps its report).
-    public func end(tenant: Tenant, sessionID: String) async throws -> (PracticeSession, PracticeReport) {
+    public func end(tenant: Tenant, sessionID: String, expectedRevision: Int? = nil) async throws -> (PracticeSession, PracticeReport) {
         var session = try await session(tenant: tenant, id: sessionID)
+        if let expectedRevision, expectedRevision != session.revision, session.state != .finished { throw Self.moved(session.id) }
         if session.state == .finished, let report = session.report { return (session, report) }
         let report = engine.finish(&session, at: now())
         return (try await sessions.update(session), report)
     }
 
     public static let maxAnswerLength = 10_000
+
+    static func moved(_ id: String) -> CoachError {
+        CoachError(
+            .conflict, "the session was changed by another connection; resume it to continue", details: ["session_id": .string(id)])
+    }
 }
 
 /// A resume's sessions go with it.
 extension PracticeOperations: ResumeDependentData {
     public func deleteData(tenant: Tenant, uniqueKey: String) async throws {
         _ = try await sessions.deleteAll(tenant: tenant, uniqueKey: uniqueKey)
+    }
+}
+
+extension PracticeOperations {
+    /// Learning-path options completed from a practice session (`practice_session_id`): the
+    /// session's topics to study follow the client's own focus areas, up to the limit. A session
+    /// still in progress contributes what its report would say now. An unknown session (or one of
+    /// another resume or tenant) is `NOT_FOUND`.
+    public static func learningFocus(
+        sessions: any PracticeSessionStore, engine: PracticeEngine = PracticeEngine()
+    ) -> @Sendable (Tenant, LearningOptions) async throws -> LearningOptions {
+        { tenant, options in
+            guard let id = options.practiceSessionID else { return options }
+            guard var session = try await sessions.get(tenant: tenant, id: id) else {
+                throw CoachError(.notFound, "practice session not found", details: ["session_id": .string(String(id.prefix(64)))])
+            }
+            let report = session.report ?? engine.finish(&session)
+            var resolved = options
+            for topic in report.topicsToStudy where resolved.focusAreas.count < LearningOptions.maxFocusAreas {
+                let area = String(topic.unicodeScalars.prefix(LearningOptions.maxFocusArea).map(Character.init))
+                if !resolved.focusAreas.contains(area) { resolved.focusAreas.append(area) }
+            }
+            return resolved
+        }
     }
 }

@@ -120,9 +120,12 @@ public struct ServiceGraph {
                 interview = questions.deleting(also: [sessions])
             }
             if role.runsLearning {
-                learning = GenerationOperations<LearningKind>(
+                var paths = GenerationOperations<LearningKind>(
                     resumes: lookup, results: backends.learningPaths, tasks: backends.tasks, queue: backends.queue,
                     bus: backends.bus, registry: registry, meter: policy, maxQueuedJobs: configuration.maxQueuedJobs)
+                // A plan can target the gaps a practice session showed (sessions share the stores).
+                paths.resolveOptions = PracticeOperations.learningFocus(sessions: backends.sessions)
+                learning = paths
             }
             let kinds: [any KindOperations] = [interview as (any KindOperations)?, learning].compactMap { $0 }
             if role != .worker {

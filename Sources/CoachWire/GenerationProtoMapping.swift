@@ -81,7 +81,7 @@ extension LearningOptions {
             provider: p.hasProvider ? p.provider : nil, language: try Language(protoValue: p.hasLanguage ? p.language : nil),
             targetRole: p.hasTargetRole ? p.targetRole : nil, focusAreas: p.focusAreas,
             timeCommitmentHoursPerWeek: p.hasTimeCommitmentHoursPerWeek ? Int(p.timeCommitmentHoursPerWeek) : nil,
-            seed: p.hasSeed ? p.seed : nil)
+            seed: p.hasSeed ? p.seed : nil, practiceSessionID: p.hasPracticeSessionID ? p.practiceSessionID : nil)
     }
 
     public var proto: Interviewcoach_V1_LearningOptions {
@@ -92,6 +92,7 @@ extension LearningOptions {
         p.focusAreas = focusAreas
         if let hours = timeCommitmentHoursPerWeek { p.timeCommitmentHoursPerWeek = Int32(clamping: hours) }
         if let seed { p.seed = seed }
+        if let practiceSessionID { p.practiceSessionID = practiceSessionID }
         return p
     }
 }

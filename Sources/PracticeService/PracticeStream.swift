@@ -16,6 +16,9 @@ extension PracticeGRPCService {
         let tenant = RPCCaller.current.tenant
         let operations = self.operations
         var sessionID: String?
+        // The revision this stream last showed: a move is for that state's prompt, so a move
+        // after another connection moved the session is refused (resume to see the new prompt).
+        var revision = 0
         for try await message in request {
             switch message.message {
             case .start(let start)?:
@@ -30,21 +33,23 @@ extension PracticeGRPCService {
                 let session = try await operations.start(
                     tenant: tenant, uniqueKey: start.uniqueKey, questionSetID: start.questionSetID, language: language)
                 sessionID = session.id
+                revision = session.revision
                 try await Self.opened(session, resumed: false, engine: operations.engine, to: response)
             case .resume(let resume)?:
                 guard sessionID == nil else { throw CoachError.badRequest("the stream already has a session") }
                 let session = try await operations.session(tenant: tenant, id: resume.sessionID)
                 sessionID = session.id
+                revision = session.revision
                 try await Self.opened(session, resumed: true, engine: operations.engine, to: response)
             case .answer(let answer)?:
-                try await move(.answer(answer.text), sessionID, tenant: tenant, to: response)
+                revision = try await move(.answer(answer.text), sessionID, revision, tenant: tenant, to: response)
             case .skip?:
-                try await move(.skip, sessionID, tenant: tenant, to: response)
+                revision = try await move(.skip, sessionID, revision, tenant: tenant, to: response)
             case .dontKnow?:
-                try await move(.dontKnow, sessionID, tenant: tenant, to: response)
+                revision = try await move(.dontKnow, sessionID, revision, tenant: tenant, to: response)
             case .end?:
                 guard let id = sessionID else { throw Self.noSession }
-                let (session, report) = try await operations.end(tenant: tenant, sessionID: id)
+                let (session, report) = try await operations.end(tenant: tenant, sessionID: id, expectedRevision: revision)
                 try await response.write(.with { $0.progress = Self.progress(of: session) })
                 try await response.write(.with { $0.report = report.proto })
                 return
@@ -54,15 +59,18 @@ extension PracticeGRPCService {
         }
     }
 
+    /// Applies `move` from the state at `revision`; returns the new revision.
     private func move(
-        _ move: PracticeEngine.Move, _ sessionID: String?, tenant: Tenant, to response: RPCWriter<Interviewcoach_V1_PracticeEvent>
-    ) async throws {
+        _ move: PracticeEngine.Move, _ sessionID: String?, _ revision: Int, tenant: Tenant,
+        to response: RPCWriter<Interviewcoach_V1_PracticeEvent>
+    ) async throws -> Int {
         guard let id = sessionID else { throw Self.noSession }
-        let (session, outcome) = try await operations.apply(move, tenant: tenant, sessionID: id)
+        let (session, outcome) = try await operations.apply(move, tenant: tenant, sessionID: id, expectedRevision: revision)
         if let evaluation = outcome.evaluation { try await response.write(.with { $0.evaluation = evaluation.proto }) }
         try await response.write(.with { $0.progress = Self.progress(of: session) })
         if let next = outcome.next { try await response.write(.with { $0.prompt = next.proto }) }
         if let report = outcome.report { try await response.write(.with { $0.report = report.proto }) }
+        return session.revision
     }
 
     /// `session`, then the pending prompt (or the report of a finished session).

@@ -274,6 +274,16 @@ public nonisolated struct Interviewcoach_V1_LearningOptions: Sendable {
   /// Clears the value of `seed`. Subsequent reads from it will return its default value.
   public mutating func clearSeed() {self._seed = nil}
 
+  /// A practice session of the resume: its topics to study become focus areas (PracticeService).
+  public var practiceSessionID: String {
+    get {_practiceSessionID ?? String()}
+    set {_practiceSessionID = newValue}
+  }
+  /// Returns true if `practiceSessionID` has been explicitly set.
+  public var hasPracticeSessionID: Bool {self._practiceSessionID != nil}
+  /// Clears the value of `practiceSessionID`. Subsequent reads from it will return its default value.
+  public mutating func clearPracticeSessionID() {self._practiceSessionID = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -283,6 +293,7 @@ public nonisolated struct Interviewcoach_V1_LearningOptions: Sendable {
   fileprivate var _targetRole: String? = nil
   fileprivate var _timeCommitmentHoursPerWeek: Int32? = nil
   fileprivate var _seed: Int64? = nil
+  fileprivate var _practiceSessionID: String? = nil
 }
 
 public nonisolated struct Interviewcoach_V1_Analysis: Sendable {
@@ -721,7 +732,7 @@ nonisolated extension Interviewcoach_V1_QuestionSet: SwiftProtobuf.Message, Swif
 
 nonisolated extension Interviewcoach_V1_LearningOptions: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LearningOptions"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}provider\0\u{1}language\0\u{3}target_role\0\u{3}focus_areas\0\u{3}time_commitment_hours_per_week\0\u{1}seed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}provider\0\u{1}language\0\u{3}target_role\0\u{3}focus_areas\0\u{3}time_commitment_hours_per_week\0\u{1}seed\0\u{3}practice_session_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -735,6 +746,7 @@ nonisolated extension Interviewcoach_V1_LearningOptions: SwiftProtobuf.Message, 
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.focusAreas) }()
       case 5: try { try decoder.decodeSingularInt32Field(value: &self._timeCommitmentHoursPerWeek) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self._seed) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self._practiceSessionID) }()
       default: break
       }
     }
@@ -763,6 +775,9 @@ nonisolated extension Interviewcoach_V1_LearningOptions: SwiftProtobuf.Message, 
     try { if let v = self._seed {
       try visitor.visitSingularInt64Field(value: v, fieldNumber: 6)
     } }()
+    try { if let v = self._practiceSessionID {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -773,6 +788,7 @@ nonisolated extension Interviewcoach_V1_LearningOptions: SwiftProtobuf.Message, 
     if lhs.focusAreas != rhs.focusAreas {return false}
     if lhs._timeCommitmentHoursPerWeek != rhs._timeCommitmentHoursPerWeek {return false}
     if lhs._seed != rhs._seed {return false}
+    if lhs._practiceSessionID != rhs._practiceSessionID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
