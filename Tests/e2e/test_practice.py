@@ -98,3 +98,27 @@ def test_grpc_evaluate_answer(server, stubs):
             raise AssertionError("expected INVALID_ARGUMENT")
         except grpc.RpcError as error:
             assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_learning_path_targets_the_gaps_a_practice_session_showed(server):
+    resume = fixture_resumes()["senior-platform-en"]
+    key = requests.post(server.url("/api/v1/resumes"), json=resume, timeout=10).json()["unique_key"]
+    step = requests.post(server.url("/api/v1/practice/sessions"), json={"unique_key": key, "language": "en"}, timeout=60).json()
+    session = step["session"]["session_id"]
+    requests.post(server.url(f"/api/v1/practice/sessions/{session}/answers"), json={"action": "dont_know"}, timeout=30)
+    report = requests.post(server.url(f"/api/v1/practice/sessions/{session}/end"), timeout=30).json()["report"]
+    topics = report["topics_to_study"]
+    assert topics and topics[0] in step["prompt"]["question"]["topic"]
+
+    path = requests.post(server.url(f"/api/v1/learning/{key.replace(' ', '%20')}/learning-path"),
+                         json={"language": "en", "practice_session_id": session}, timeout=60)
+    assert path.status_code == 201, path.text
+    # The builtin planner names the focus areas it was given in the plan it writes.
+    assert any(topic in path.text for topic in topics), topics
+
+    unknown = requests.post(server.url(f"/api/v1/learning/{key.replace(' ', '%20')}/learning-path"),
+                            json={"practice_session_id": "ffffffffffffffffffffffff"}, timeout=30)
+    assert unknown.status_code == 404 and unknown.json()["error_code"] == "NOT_FOUND"
+    malformed = requests.post(server.url(f"/api/v1/learning/{key.replace(' ', '%20')}/learning-path"),
+                              json={"practice_session_id": "../x"}, timeout=30)
+    assert malformed.status_code == 422
