@@ -3,7 +3,10 @@
 Started by `bench/run-all`, which builds, provides Redis and a MongoDB-wire server
 (REDIS_URL / MONGODB_URI), and raises the file limit. Alone:
 
-    .venv-e2e/bin/python bench/bench.py [--only rest,grpc,pipeline,io,sse,footprint] [--quick] [--profile]
+    .venv-e2e/bin/python bench/bench.py [--only rest,grpc,pipeline,io,sse,footprint,practice] [--quick] [--profile]
+
+COACH_BIN overrides the `interview-coach` binary (default: the release build), e.g. a debug build
+to try a benchmark quickly (its figures are not comparable).
 
 Every server it starts runs on a free loopback port with its own temporary data directory and is
 stopped on exit, whatever happens. Figures are printed and written to bench/results/latest.json;
@@ -15,6 +18,7 @@ samples the busiest server with `perf` and prints its hottest functions.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import atexit
 import json
 import os
@@ -35,7 +39,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RELEASE = ROOT / ".build" / "release"
-COACH = RELEASE / "interview-coach"
+COACH = pathlib.Path(os.environ.get("COACH_BIN") or RELEASE / "interview-coach")
 BENCH = RELEASE / "coach-bench"
 RESULTS = ROOT / "bench" / "results"
 FIXTURE = ROOT.parent / "shared" / "fixtures" / "resumes" / "senior-platform-en.json"
@@ -234,10 +238,12 @@ BENCH_ADMIN_KEY = "bench-admin-key-0123456789abcdef"
 
 
 class CpuMeter:
-    """CPU used by each named process (and by finished child processes: the load tool) during a block."""
+    """CPU used by each named process (and by finished child processes: the load tool) during a block.
+    `load=False`: no child process generates the load (it runs in this process, named in `processes`)."""
 
-    def __init__(self, processes: dict[str, int]):
+    def __init__(self, processes: dict[str, int], load: bool = True):
         self.processes = processes
+        self.load = load
 
     def __enter__(self):
         self.start = time.monotonic()
@@ -249,7 +255,8 @@ class CpuMeter:
         wall = time.monotonic() - self.start
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.percent = {name: round(100 * (cpu_seconds(pid) - self.before[name]) / wall) for name, pid in self.processes.items()}
-        self.percent["load"] = round(100 * ((children.ru_utime + children.ru_stime) - (self.children.ru_utime + self.children.ru_stime)) / wall)
+        if self.load:
+            self.percent["load"] = round(100 * ((children.ru_utime + children.ru_stime) - (self.children.ru_utime + self.children.ru_stime)) / wall)
 
     def text(self) -> str:
         return " ".join(f"{name} {value}%" for name, value in self.percent.items())
@@ -652,10 +659,219 @@ def bench_footprint(results: dict):
 
 
 # ---------------------------------------------------------------------------------------------
+# 7. practice sessions: bidirectional gRPC streams held at once, answers evaluated per second
+
+
+# A realistic answer (~80 words): a project, its steps, numbers, a trade-off. It covers some key
+# points of most questions and not all, so sessions also get follow-up prompts.
+PRACTICE_ANSWER = (
+    "In my last role I led the migration of our order service from a monolith to Kubernetes. I split the work "
+    "into three phases: first I added Prometheus metrics and alerts, then I moved traffic gradually behind a "
+    "feature flag, and finally I removed the old code paths. We cut p99 latency by 40% and reduced incidents "
+    "from 12 to 3 per quarter. The main trade-off was operational complexity, so I wrote runbooks and trained "
+    "the on-call team."
+)
+
+
+def practice_stubs():
+    """(practice_service_pb2, practice_service_pb2_grpc), generated from Protos/ now with grpc_tools
+    (as Tests/e2e/conftest.py does)."""
+    import importlib
+
+    from grpc_tools import protoc
+
+    out = WORK / "stubs"
+    if not (out / "interviewcoach" / "v1" / "practice_service_pb2_grpc.py").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        protos = [str(p.relative_to(ROOT / "Protos")) for p in (ROOT / "Protos" / "interviewcoach").rglob("*.proto")]
+        include = pathlib.Path(protoc.__file__).parent / "_proto"
+        code = protoc.main(["protoc", f"-I{ROOT / 'Protos'}", f"-I{include}", f"--python_out={out}", f"--grpc_python_out={out}", *protos])
+        if code != 0:
+            raise RuntimeError("grpc_tools.protoc failed on Protos/")
+    if str(out) not in sys.path:
+        sys.path.insert(0, str(out))
+    return (importlib.import_module("interviewcoach.v1.practice_service_pb2"),
+            importlib.import_module("interviewcoach.v1.practice_service_pb2_grpc"))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class PracticeClient:
+    """One `Practice` stream of the benchmark (grpc.aio): start, then answer every prompt."""
+
+    READ_TIMEOUT = 300.0  # seconds for one event; a hung stream fails the stream, not the run
+
+    def __init__(self, stub, pm, deadline: float):
+        self.pm = pm
+        self.call = stub.Practice(timeout=deadline)
+        self.finished = False  # the report arrived
+        self.closed = False
+        self.error: str | None = None
+
+    async def read(self):
+        event = await asyncio.wait_for(self.call.read(), self.READ_TIMEOUT)
+        if event is grpc_aio_eof():
+            raise RuntimeError("the stream ended where an event was expected")
+        return event
+
+    async def read_kind(self, *kinds: str):
+        event = await self.read()
+        kind = event.WhichOneof("event")
+        if kind not in kinds:
+            raise RuntimeError(f"expected {'/'.join(kinds)}, got {kind}")
+        return kind, event
+
+    async def open(self, unique_key: str, question_set_id: str):
+        await self.call.write(self.pm.PracticeClientMessage(
+            start=self.pm.StartSession(unique_key=unique_key, question_set_id=question_set_id, language="en")))
+        await self.read_kind("session")
+        await self.read_kind("progress")
+        await self.read_kind("prompt")
+
+    async def answer(self) -> float:
+        """One answer → evaluation (its latency in ms is returned), progress, then prompt or report."""
+        sent = time.monotonic()
+        await self.call.write(self.pm.PracticeClientMessage(answer=self.pm.PracticeAnswer(text=PRACTICE_ANSWER)))
+        await self.read_kind("evaluation")
+        latency = (time.monotonic() - sent) * 1000
+        await self.read_kind("progress")
+        kind, _ = await self.read_kind("prompt", "report")
+        self.finished = kind == "report"
+        return latency
+
+    async def close(self):
+        """Half-closes; the server then ends the call (OK)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            await self.call.done_writing()
+            while await asyncio.wait_for(self.call.read(), self.READ_TIMEOUT) is not grpc_aio_eof():
+                pass
+        except Exception as error:  # noqa: BLE001 - counted, never raised
+            self.error = self.error or f"close: {error!r}"
+            self.call.cancel()
+
+
+def grpc_aio_eof():
+    import grpc
+
+    return grpc.aio.EOF
+
+
+async def practice_run(coach: Coach, unique_key: str, question_set_id: str, streams: int, seconds: float) -> dict:
+    import grpc
+
+    pm, pg = practice_stubs()
+    report: dict = {"streams": streams}
+    # One HTTP/2 connection carries every stream (the server allows 65,536 per connection).
+    channel = grpc.aio.insecure_channel(coach.grpc, options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)])
+    stub = pg.PracticeServiceStub(channel)
+    call_deadline = 1800.0
+    try:
+        await asyncio.wait_for(channel.channel_ready(), 30)
+
+        # Warm-up: a few whole steps (start, one answer, end), so first-use allocations (the
+        # evaluator, the store's statements) are not counted as the sessions' memory.
+        async def warm():
+            client = PracticeClient(stub, pm, call_deadline)
+            await client.open(unique_key, question_set_id)
+            await client.answer()
+            await client.close()
+        await asyncio.gather(*(warm() for _ in range(8)))
+        await asyncio.sleep(1)
+
+        # 1. Sessions held at once.
+        report["rss_before_mib"] = coach.proc.rss_mib()
+        clients = [PracticeClient(stub, pm, call_deadline) for _ in range(streams)]
+
+        async def open_one(client: PracticeClient) -> bool:
+            try:
+                await client.open(unique_key, question_set_id)
+                return True
+            except Exception as error:  # noqa: BLE001 - counted
+                client.error = f"open: {error!r}"
+                return False
+        began = time.monotonic()
+        with CpuMeter({"serve": coach.proc.pid, "client": os.getpid()}, load=False) as open_cpu:
+            opened = await asyncio.gather(*(open_one(c) for c in clients))
+        report["open_seconds"] = time.monotonic() - began
+        report["opened"] = sum(opened)
+        report["open_cpu"] = open_cpu.percent
+        await asyncio.sleep(1)  # every stream stays open while the server's RSS is read
+        report["rss_open_mib"] = coach.proc.rss_mib()
+        report["kib_per_session"] = (report["rss_open_mib"] - report["rss_before_mib"]) * 1024 / max(report["opened"], 1)
+
+        # 2. Answers per second: every open stream answers each prompt as soon as it has it, until
+        # its session ends or the time is up (an answer in flight then still completes).
+        live = [c for c, ok in zip(clients, opened) if ok]
+        latencies: list[float] = []
+
+        async def answer_loop(client: PracticeClient, stop_at: float):
+            try:
+                while not client.finished and time.monotonic() < stop_at:
+                    latencies.append(await client.answer())
+            except Exception as error:  # noqa: BLE001 - counted
+                client.error = f"answer: {error!r}"
+        began = time.monotonic()
+        with CpuMeter({"serve": coach.proc.pid, "client": os.getpid()}, load=False) as cpu:
+            await asyncio.gather(*(answer_loop(c, began + seconds) for c in live))
+            elapsed = time.monotonic() - began
+        report.update({
+            "answer_seconds": elapsed,
+            "evaluations": len(latencies),
+            "answers_per_second": len(latencies) / elapsed if elapsed > 0 else 0.0,
+            "latency_ms": {"p50": percentile(latencies, 0.50), "p99": percentile(latencies, 0.99),
+                           "max": max(latencies, default=float("nan"))},
+            "sessions_finished": sum(c.finished for c in live),
+            "cpu": cpu.percent,
+            "rss_after_answers_mib": coach.proc.rss_mib(),
+        })
+
+        await asyncio.gather(*(c.close() for c in clients if c.error is None))
+        errors = [c.error for c in clients if c.error]
+        report["errors"] = len(errors)
+        report["first_errors"] = errors[:3]
+    finally:
+        await channel.close()
+    return report
+
+
+def bench_practice(results: dict):
+    streams = 200 if OPTIONS.quick else 1000
+    seconds = 3 if OPTIONS.quick else 8
+    coach = Coach("practice").start()
+    key = create_resume(coach)
+    # One question set, generated once: every session starts on it (none generates its own).
+    question_set = http_json("POST", coach.url(f"/api/v1/interview/{urllib.parse.quote(key)}/questions"), {"language": "en"})
+    report = asyncio.run(practice_run(coach, key, question_set["interview_id"], streams, seconds))
+    coach.stop()
+    if report["errors"]:
+        print(f"practice: {report['errors']} streams failed, e.g. {report['first_errors']}")
+    latency = report["latency_ms"]
+    table(f"Practice sessions: N bidirectional Practice streams on one serve process (embedded SQLite, builtin provider; "
+          f"one grpc.aio client, one HTTP/2 connection; answers for up to {seconds} s)",
+          ["streams", "opened", "open s", "RSS before MiB", "RSS open MiB", "KiB/session", "answers", "answers/s",
+           "p50 ms", "p99 ms", "sessions finished", "errors", "RSS after answers MiB", "CPU (answers)"],
+          [[streams, report["opened"], f"{report['open_seconds']:.2f}", f"{report['rss_before_mib']:.0f}",
+            f"{report['rss_open_mib']:.0f}", f"{report['kib_per_session']:.0f}", report["evaluations"],
+            f"{report['answers_per_second']:.0f}", ms(latency["p50"]), ms(latency["p99"]), report["sessions_finished"],
+            report["errors"], f"{report['rss_after_answers_mib']:.0f}", " ".join(f"{n} {v}%" for n, v in report["cpu"].items())]])
+    results["practice"] = report
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 BENCHMARKS = {"rest": bench_rest, "grpc": bench_grpc, "pipeline": bench_pipeline, "io": bench_io, "sse": bench_sse,
-              "footprint": bench_footprint}
+              "footprint": bench_footprint, "practice": bench_practice}
+# The benchmarks that drive `coach-bench` (the others need only `interview-coach`).
+NEEDS_BENCH = {"rest", "grpc", "pipeline", "io"}
 
 
 def machine() -> str:
@@ -677,7 +893,7 @@ def main() -> int:
     unknown = [name for name in chosen if name not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmarks {unknown}; known: {list(BENCHMARKS)}")
-    for binary in (COACH, BENCH):
+    for binary in (COACH, *([BENCH] if NEEDS_BENCH & set(chosen) else [])):
         if not binary.exists():
             parser.error(f"{binary} is missing: run `swift build -c release` (bench/run-all does)")
 

@@ -85,10 +85,12 @@ public enum TextRules {
     public static let email = Pattern(
         "^[\(ws)]*[^@\(ws)]+@[^@.\(ws)][^@\(ws)]*\\.[^@\(ws)]*[^@.\(ws)][\(ws)]*$")
 
-    /// An absolute `http`/`https` URL with a host (surrounding whitespace is trimmed).
+    /// An absolute `http`/`https` URL with a host name or IPv4 address (surrounding whitespace
+    /// is trimmed). Bracketed IPv6 literals are not taken: no resume link needs one, and a loose
+    /// pattern for them let malformed hosts such as `[0]` through.
     public static let webURL = Pattern(
         "^[\(ws)]*[Hh][Tt][Tt][Pp][Ss]?://(?:[^\(ws)\(control)/?#@]*@)?"
-            + "(?:\\[[0-9A-Fa-f:.]+\\]|[^\(ws)\(control)/?#@:\\[\\]]+)(?::[0-9]{1,5})?"
+            + "[^\(ws)\(control)/?#@:\\[\\]]+(?::[0-9]{1,5})?"
             + "(?:[/?#][^\(ws)\(control)]*)?[\(ws)]*$")
 
     /// A page cursor (`next_cursor`): `{created_at millis}.{document id}`, or empty for the

@@ -93,6 +93,26 @@ enum OpenAPIDocument {
         .object(["type": "integer", "minimum": .number(Double(range.lowerBound)), "maximum": .number(Double(range.upperBound))])
     }
 
+    /// An answer (`answer`, `action` absent or `answer`), or a skip / "I don't know" (`action`, no
+    /// `answer`).
+    private static var practiceMove: JSONValue {
+        guard case .object(var schema) = object([
+            "action": .object(["type": "string", "enum": ["answer", "skip", "dont_know"]]), "answer": string(max: 10_000),
+        ])
+        else { return .null }
+        schema["anyOf"] = .array([
+            .object([
+                "required": ["answer"],
+                "properties": .object(["answer": .object(["type": "string"]), "action": .object(["enum": ["answer", .null]])]),
+            ]),
+            .object([
+                "required": ["action"],
+                "properties": .object(["action": .object(["enum": ["skip", "dont_know"]]), "answer": .object(["type": "null"])]),
+            ]),
+        ])
+        return .object(schema)
+    }
+
     /// The output languages, from `Language`.
     private static let language: JSONValue = .object(["type": "string", "enum": .array(Language.allCases.map { .string($0.rawValue) })])
 
@@ -319,11 +339,7 @@ enum OpenAPIDocument {
                     "unique_key": ParameterSchema.uniqueKey, "question_set_id": .object(["type": "string", "maxLength": 64]),
                     "language": .object(["type": "string", "enum": .array(Language.allCases.map { .string($0.rawValue) })]),
                 ], required: ["unique_key"]),
-            "PracticeMove": object(
-                [
-                    "action": .object(["type": "string", "enum": ["answer", "skip", "dont_know"]]),
-                    "answer": Self.string(max: 10_000),
-                ]),
+            "PracticeMove": practiceMove,
             "PracticeStep": .object([
                 "type": "object",
                 "properties": .object([

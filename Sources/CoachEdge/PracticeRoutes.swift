@@ -161,6 +161,13 @@ extension PracticeRoutes {
         var message = Interviewcoach_V1_ListSessionsRequest()
         let query = request.query
         (message.pageSize, message.pageToken) = try AdminRoutes<Transport>.page(query)
+        if let key = query["unique_key"],
+            key.isEmpty || TextRules.length(key) > ResumeLimits.maxUniqueKeyLength || key.unicodeScalars.contains(where: TextRules.isControl)
+        {
+            throw CoachError.validation([
+                FieldViolation(field: "unique_key", message: "must be a resume key: 1-\(ResumeLimits.maxUniqueKeyLength) characters, no control characters")
+            ])
+        }
         message.uniqueKey = query["unique_key"] ?? ""
         var options = CallOptions.defaults
         options.timeout = .seconds(10)

@@ -61,7 +61,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("https://example.com", true), ("http://example.com/a?b=c#d", true), ("HTTPS://[::1]:8080/x", true),
+        ("https://example.com", true), ("http://example.com/a?b=c#d", true), ("HTTPS://example.com:8080/x", true),
+        // Bracketed IPv6 hosts are refused: no resume link needs one, and a loose pattern let `[0]` through.
+        ("https://[::1]:8080/x", false), ("http://[0]/", false),
         (" https://github.com/jane\n", true), ("https://user@host.io", true),
         ("ftp://x.y", false), ("javascript:alert(1)", false), ("github.com/jane", false), ("https://", false),
         ("https://a b.io", false), ("https://a.io/x y", false), ("https://a.io:123456", false), ("https://a.io/\u{0}", false),

@@ -42,7 +42,7 @@ import Testing
 
     @Test func everyResponseIsNosniffAndPagesCannotBeFramed() async throws {
         try await withEdge { client in
-            for (uri, page) in [("/", true), ("/test", true), ("/api/v1/resumes", false), ("/api/v1/nothing", false), ("/healthz", false)] {
+            for (uri, page) in [("/", true), ("/test", true), ("/practice", true), ("/api/v1/resumes", false), ("/api/v1/nothing", false), ("/healthz", false)] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(uri)")
                 let policy = response.headers[HTTPField.Name("Content-Security-Policy")!] ?? ""
@@ -57,7 +57,7 @@ import Testing
             #expect(landing.status == .ok)
             #expect(landing.headers[.contentType] == "text/html; charset=utf-8")
             let html = String(buffer: landing.body)
-            for link in ["href=\"/test\"", "href=\"/docs\"", "href=\"/openapi.json\"", "href=\"/favicon.ico\""] {
+            for link in ["href=\"/test\"", "href=\"/practice\"", "href=\"/docs\"", "href=\"/openapi.json\"", "href=\"/favicon.ico\""] {
                 #expect(html.contains(link), "\(link)")
             }
             let icon = try await client.execute(uri: "/favicon.ico", method: .get)

@@ -348,7 +348,7 @@ def test_every_rest_route_refuses_a_missing_wrong_or_revoked_key(secured, pb):
     assert len(admin.rest("GET", f"/api/v1/interview/{q(key)}/questions", params={"history": "true"}).json()["sets"]) == len(sets_before)
 
     # Health, documents and pages need no key.
-    for path in ["/healthz", "/readyz", "/openapi.json", "/", "/test", "/docs"]:
+    for path in ["/healthz", "/readyz", "/openapi.json", "/", "/test", "/practice", "/docs"]:
         r = requests.get(secured.url(path), timeout=10)
         assert r.status_code == 200, f"{path}: {r.status_code} {r.text[:300]}"
     admin.close()

@@ -40,7 +40,7 @@ UNAUTHENTICATED_KINDS = {"no-key", "wrong-key", "revoked-key"}
 # Routes that need no key and say nothing about data (docs/SECURITY.md): left out of the matrix,
 # and checked to be open below.
 OPEN_ROUTES = {
-    ("GET", "/"), ("GET", "/test"), ("GET", "/docs"), ("GET", "/favicon.ico"), ("GET", "/static/{file}"),
+    ("GET", "/"), ("GET", "/test"), ("GET", "/practice"), ("GET", "/docs"), ("GET", "/favicon.ico"), ("GET", "/static/{file}"),
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/openapi.json"),
     ("GET", "/api/v1/resumes/health"), ("GET", "/api/v1/interview/health"), ("GET", "/api/v1/learning/health"),
 }

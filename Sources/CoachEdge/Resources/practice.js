@@ -1,0 +1,908 @@
+// InterviewCoach practice page (/practice): a practice interview over /api/v1/practice/sessions.
+// Every piece of server text reaches the page through textContent (never as HTML): the DOM is
+// built with createElement only, and URL path segments go through encodeURIComponent.
+// Requests to /api/v1 carry the API key saved in this tab (apikey.js, `CoachKey`), when there is one.
+// The session id lives in the URL hash (#session=…), so a reload (or a shared link) resumes it.
+"use strict";
+
+(function () {
+  const API = "/api/v1";
+  const BANDS = ["excellent", "good", "fair", "weak", "insufficient"];
+  const DIFFICULTIES = ["easy", "medium", "hard"];
+  // Learning-path options (docs/REST-API.md): focus_areas ≤ 10 items of ≤ 100 code points, not blank.
+  const MAX_FOCUS_AREAS = 5;
+  const MAX_FOCUS_LENGTH = 100;
+  const LEARNING_POLL_MS = 1000;
+  const LEARNING_POLL_LIMIT = 300; // polls, about five minutes
+
+  const $ = (id) => document.getElementById(id);
+
+  /**
+   * The page's state. `view` increases whenever another session is shown, so answers to requests
+   * made for an earlier one are dropped.
+   */
+  const state = {
+    sessionId: null,
+    session: null, // SessionInfo
+    prompt: null, // the pending prompt
+    report: null,
+    total: 0,
+    busy: false,
+    view: 0,
+    learningPoll: 0,
+  };
+
+  // ---- DOM helpers -----------------------------------------------------------------------
+
+  /** createElement + className + textContent (text is always set as text, never parsed). */
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function asText(value) {
+    if (value === undefined || value === null) return "";
+    if (typeof value === "string") return value;
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    try {
+      return JSON.stringify(value);
+    } catch (_) {
+      return String(value);
+    }
+  }
+
+  function asList(value) {
+    return Array.isArray(value) ? value : [];
+  }
+
+  function asObject(value) {
+    return value && typeof value === "object" && !Array.isArray(value) ? value : null;
+  }
+
+  function asInt(value, fallback) {
+    return typeof value === "number" && Number.isFinite(value) ? Math.round(value) : fallback;
+  }
+
+  function bandBadge(band) {
+    const text = asText(band);
+    const badge = el("span", "badge band", text || "—");
+    if (BANDS.includes(text)) badge.classList.add(`band-${text}`);
+    return badge;
+  }
+
+  function list(items, className) {
+    const ul = el("ul", className || "points");
+    for (const item of items) ul.appendChild(el("li", null, asText(item)));
+    return ul;
+  }
+
+  // ---- status line -------------------------------------------------------------------------
+
+  function setStatus(text, kind) {
+    const status = $("status");
+    clear(status);
+    status.className = "status" + (kind ? " " + kind : "");
+    status.appendChild(el("span", "status-text", text));
+  }
+
+  function accessMessage(httpStatus, body, headers) {
+    return window.CoachKey ? window.CoachKey.accessMessage(httpStatus, body, headers) : null;
+  }
+
+  /**
+   * Shows an error body (`detail`, `error_code`, `details.validation_errors[]`) as text in `target`
+   * (the status line by default), and for 401/403/429 what to do about the API key.
+   */
+  function showErrorBody(prefix, httpStatus, body, headers, target) {
+    const status = target || $("status");
+    clear(status);
+    status.className = (target ? "learning-status" : "status") + " error";
+    let line = `${prefix}: HTTP ${httpStatus}`;
+    if (body && typeof body === "object") {
+      if (body.detail) line += ` — ${asText(body.detail)}`;
+      if (body.error_code) line += ` (${asText(body.error_code)})`;
+    } else if (typeof body === "string" && body) {
+      line += ` — ${body.slice(0, 300)}`;
+    }
+    status.appendChild(el("span", "status-text", line));
+    const errors = body && body.details && Array.isArray(body.details.validation_errors) ? body.details.validation_errors : [];
+    if (errors.length) {
+      const ul = el("ul", "validation-errors");
+      for (const item of errors) {
+        const field = item && typeof item === "object" ? asText(item.field) : "";
+        const message = item && typeof item === "object" ? asText(item.message) : asText(item);
+        ul.appendChild(el("li", null, field ? `${field}: ${message}` : message));
+      }
+      status.appendChild(ul);
+    }
+    const hint = accessMessage(httpStatus, body, headers);
+    if (hint) status.appendChild(el("div", "access-hint", hint));
+    if (body && body.request_id) status.appendChild(el("div", "request-id", `request id ${asText(body.request_id)}`));
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------
+
+  function authorized(headers, path) {
+    return window.CoachKey ? window.CoachKey.withAuth(headers, path) : Object.assign({}, headers);
+  }
+
+  async function api(method, path, payload, extraHeaders) {
+    const init = { method, headers: authorized(Object.assign({ Accept: "application/json" }, extraHeaders || {}), path), cache: "no-store" };
+    if (payload !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(payload);
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (err) {
+      return { ok: false, status: 0, body: { detail: `network error: ${err && err.message ? err.message : err}` } };
+    }
+    const raw = await response.text();
+    let body = null;
+    if (raw) {
+      try {
+        body = JSON.parse(raw);
+      } catch (_) {
+        body = raw;
+      }
+    }
+    return { ok: response.ok, status: response.status, body, headers: response.headers };
+  }
+
+  const enc = encodeURIComponent;
+  const sessionPath = (id) => `${API}/practice/sessions/${enc(id)}`;
+
+  // ---- resumes, question sets, earlier sessions ------------------------------------------
+
+  function chosenKey() {
+    return $("resume-key").value.trim();
+  }
+
+  async function loadResumes(selectKey) {
+    const select = $("resume-list");
+    const r = await api("GET", `${API}/resumes?limit=100`);
+    clear(select);
+    if (!r.ok) {
+      select.appendChild(el("option", null, "(could not load the list)")).value = "";
+      showErrorBody("Listing resumes failed", r.status, r.body, r.headers);
+      return;
+    }
+    const resumes = asList(r.body && r.body.resumes);
+    const placeholder = el("option", null, resumes.length ? `— ${resumes.length} stored resume(s) —` : "(no resumes yet)");
+    placeholder.value = "";
+    select.appendChild(placeholder);
+    for (const resume of resumes) {
+      if (!resume || typeof resume.unique_key !== "string") continue;
+      const option = el("option", null, `${asText(resume.name)} — ${resume.unique_key}`);
+      option.value = resume.unique_key;
+      select.appendChild(option);
+    }
+    const wanted = selectKey || chosenKey();
+    if (wanted && Array.from(select.options).some((o) => o.value === wanted)) select.value = wanted;
+  }
+
+  /** The resume `key` was chosen: its question sets and its earlier sessions. */
+  function resumeChosen(key) {
+    loadQuestionSets(key);
+    loadSessions(key);
+  }
+
+  async function loadQuestionSets(key) {
+    const select = $("question-set");
+    const previous = select.value;
+    clear(select);
+    const newest = el("option", null, "Newest (generated now when there is none)");
+    newest.value = "";
+    select.appendChild(newest);
+    if (!key) return;
+    const r = await api("GET", `${API}/interview/${enc(key)}/questions?history=true`);
+    if (chosenKey() !== key) return; // a newer choice won
+    if (!r.ok) {
+      if (r.status !== 404) {
+        const option = el("option", null, `(could not list the question sets: HTTP ${r.status})`);
+        option.value = "";
+        option.disabled = true;
+        select.appendChild(option);
+      }
+      return;
+    }
+    for (const set of asList(r.body && r.body.sets)) {
+      if (!set || typeof set.interview_id !== "string") continue;
+      const when = asText(set.created_at || set.generated_at).replace("T", " ").replace(/\.\d+Z$/, "Z");
+      const label = `${when} · ${asText(set.language)} · ${asList(set.questions).length} questions · ${asText(set.provider)}`;
+      const option = el("option", null, label);
+      option.value = set.interview_id;
+      select.appendChild(option);
+    }
+    if (previous && Array.from(select.options).some((o) => o.value === previous)) select.value = previous;
+  }
+
+  async function loadSessions(key) {
+    const target = $("session-list");
+    clear(target);
+    if (!key) {
+      target.appendChild(el("li", "muted", "Choose a resume."));
+      return;
+    }
+    const r = await api("GET", `${API}/practice/sessions?unique_key=${enc(key)}&limit=20`);
+    if (chosenKey() !== key) return;
+    clear(target);
+    if (!r.ok) {
+      const detail = r.body && r.body.detail ? asText(r.body.detail) : `HTTP ${r.status}`;
+      target.appendChild(el("li", "error-text", `Could not list sessions: ${detail}`));
+      const hint = accessMessage(r.status, r.body, r.headers);
+      if (hint) target.appendChild(el("li", "error-text", hint));
+      return;
+    }
+    const sessions = asList(r.body && r.body.sessions);
+    if (!sessions.length) {
+      target.appendChild(el("li", "muted", "None yet."));
+      return;
+    }
+    for (const info of sessions) {
+      if (!info || typeof info.session_id !== "string") continue;
+      const li = el("li", info.session_id === state.sessionId ? "current" : null);
+      const link = el("a", "session-link", info.session_id);
+      link.href = `#session=${enc(info.session_id)}`;
+      li.appendChild(link);
+      li.appendChild(el("span", "muted", ` · ${asText(info.state)} · ${asText(info.language)} · ${asText(info.questions)} questions`));
+      target.appendChild(li);
+    }
+  }
+
+  // ---- the URL hash ------------------------------------------------------------------------
+
+  function hashSession() {
+    const hash = window.location.hash.replace(/^#/, "");
+    if (!hash) return null;
+    let id = null;
+    try {
+      id = new URLSearchParams(hash).get("session");
+    } catch (_) {
+      id = null;
+    }
+    return id && id.length <= 200 ? id : null;
+  }
+
+  function setHashSession(id) {
+    const wanted = `#session=${enc(id)}`;
+    if (window.location.hash !== wanted) window.location.hash = wanted; // hashchange sees state.sessionId === id
+  }
+
+  // ---- buttons -----------------------------------------------------------------------------
+
+  function setBusy(busy) {
+    state.busy = busy;
+    const active = Boolean(state.sessionId && state.prompt && !state.report);
+    for (const id of ["answer-button", "skip-button", "dont-know-button", "end-button"]) $(id).disabled = busy || !active;
+    $("answer").disabled = busy || !active;
+    $("start-session").disabled = busy;
+  }
+
+  // ---- showing a session -------------------------------------------------------------------
+
+  /** Forgets what is shown (another session is about to be). */
+  function resetView() {
+    state.view += 1;
+    state.learningPoll += 1;
+    state.sessionId = null;
+    state.session = null;
+    state.prompt = null;
+    state.report = null;
+    state.total = 0;
+    $("prompt").hidden = true;
+    $("evaluation-card").hidden = true;
+    $("report-card").hidden = true;
+    clear($("evaluation"));
+    clear($("report"));
+    clear($("learning-status"));
+    clear($("session-meta"));
+    $("answer").value = "";
+    setProgress(0, 0);
+  }
+
+  function setProgress(done, total) {
+    const bar = $("practice-progress");
+    bar.max = Math.max(1, total);
+    bar.value = Math.max(0, Math.min(done, total));
+    $("progress-text").textContent = total ? `${done} / ${total}` : "– / –";
+  }
+
+  function showSessionInfo(info) {
+    if (!info) return;
+    state.session = info;
+    if (typeof info.questions === "number") state.total = info.questions;
+    const meta = $("session-meta");
+    clear(meta);
+    meta.appendChild(el("span", null, `session ${asText(info.session_id)}`));
+    meta.appendChild(el("span", null, `resume ${asText(info.unique_key)}`));
+    if (info.language) meta.appendChild(el("span", null, `language ${asText(info.language)}`));
+    if (info.question_set_id) meta.appendChild(el("span", null, `question set ${asText(info.question_set_id)}`));
+  }
+
+  function showPrompt(prompt) {
+    state.prompt = prompt;
+    const box = $("prompt");
+    if (!prompt) {
+      box.hidden = true;
+      return;
+    }
+    const question = asObject(prompt.question) || {};
+    const index = asInt(prompt.question_index, 0);
+    const followUp = asInt(prompt.follow_up, 0);
+    const head = $("prompt-head");
+    clear(head);
+    head.appendChild(el("span", "number", state.total ? `Q${index + 1} of ${state.total}` : `Q${index + 1}`));
+    if (followUp > 0) head.appendChild(el("span", "badge badge-follow-up", followUp > 1 ? `Follow-up ${followUp}` : "Follow-up"));
+    if (question.type) head.appendChild(el("span", "badge badge-type", question.type));
+    if (question.difficulty) {
+      const difficulty = asText(question.difficulty);
+      const badge = el("span", "badge badge-difficulty", difficulty);
+      if (DIFFICULTIES.includes(difficulty.toLowerCase())) badge.classList.add(`difficulty-${difficulty.toLowerCase()}`);
+      head.appendChild(badge);
+    }
+    $("prompt-topic").textContent = question.topic ? `Topic: ${asText(question.topic)}` : "";
+    $("prompt-question").textContent = asText(question.question);
+    $("prompt-title").textContent = followUp > 0 ? "Follow-up question" : "Question";
+    box.classList.toggle("is-follow-up", followUp > 0);
+    box.hidden = false;
+    $("answer").value = "";
+  }
+
+  function promptLabel(prompt) {
+    if (!prompt) return "";
+    const index = asInt(prompt.question_index, 0);
+    const followUp = asInt(prompt.follow_up, 0);
+    return followUp > 0 ? `Q${index + 1}, follow-up ${followUp}` : `Q${index + 1}`;
+  }
+
+  /** One step's answer (POST …/sessions, …/answers, …/end). */
+  function showStep(step, answered, answerText) {
+    step = asObject(step) || {};
+    showSessionInfo(asObject(step.session));
+    const progress = asObject(step.progress) || {};
+    const total = asInt(progress.total, state.total);
+    state.total = total;
+    setProgress(asInt(progress.done, 0), total);
+
+    const evaluation = asObject(step.evaluation);
+    if (evaluation) showEvaluation(evaluation, answered, answerText);
+    else $("evaluation-card").hidden = true;
+
+    const report = asObject(step.report);
+    if (report) {
+      finish(report);
+      return;
+    }
+    showPrompt(asObject(step.prompt));
+    if (!state.prompt) setStatus("The server sent neither a prompt nor a report.", "error");
+  }
+
+  /** The whole session (GET …/sessions/{id}), after a reload or a link. */
+  function showSessionDocument(doc) {
+    doc = asObject(doc) || {};
+    const info = asObject(doc.session) || {};
+    showSessionInfo(info);
+    const questions = asList(doc.questions);
+    state.total = asInt(info.questions, questions.length);
+    const turns = asList(doc.turns).filter((t) => asObject(t) && asObject(t.prompt));
+    // As the server counts progress: the questions that had a first (non-follow-up) turn.
+    const done = new Set(turns.filter((t) => !asInt(t.prompt.follow_up, 0)).map((t) => asInt(t.prompt.question_index, -1))).size;
+    setProgress(Math.min(done, state.total), state.total);
+
+    const last = turns.length ? turns[turns.length - 1] : null;
+    if (last && asObject(last.evaluation)) showEvaluation(last.evaluation, last.prompt, last.action === "answer" ? asText(last.answer) : "");
+    else $("evaluation-card").hidden = true;
+
+    const report = asObject(doc.report);
+    if (report) {
+      finish(report);
+      return true;
+    }
+    showPrompt(asObject(doc.pending));
+    return Boolean(state.prompt);
+  }
+
+  // ---- evaluation --------------------------------------------------------------------------
+
+  function showEvaluation(evaluation, answered, answerText) {
+    const card = $("evaluation-card");
+    const box = $("evaluation");
+    clear(box);
+    const label = promptLabel(answered);
+    $("evaluation-title").textContent = label ? `Evaluation of your answer to ${label}` : "Evaluation of your last answer";
+
+    const head = el("div", "score-head");
+    const score = el("span", "score");
+    score.appendChild(el("span", "score-value", asText(asInt(evaluation.score, 0))));
+    score.appendChild(el("span", "score-max", " / 100"));
+    head.appendChild(score);
+    head.appendChild(bandBadge(evaluation.band));
+    const kind = asText(evaluation.answer_kind);
+    if (kind && kind !== "answered") head.appendChild(el("span", "badge badge-kind", kind.replace(/_/g, " ")));
+    box.appendChild(head);
+
+    if (answerText) {
+      const details = el("details", "your-answer");
+      details.appendChild(el("summary", null, "Your answer"));
+      details.appendChild(el("p", "answer-text", answerText));
+      box.appendChild(details);
+    }
+
+    const criteria = asList(evaluation.criteria).filter(asObject);
+    if (criteria.length) {
+      box.appendChild(el("h3", null, "Criteria"));
+      const table = el("div", "criteria");
+      for (const c of criteria) {
+        const row = el("div", "criterion");
+        const value = Math.max(0, Math.min(100, asInt(c.score, 0)));
+        const name = el("span", "criterion-name", asText(c.criterion));
+        if (c.weight !== undefined) name.appendChild(el("span", "criterion-weight", ` ${asText(c.weight)} %`));
+        row.appendChild(name);
+        const bar = el("progress", "criterion-bar");
+        bar.max = 100;
+        bar.value = value;
+        row.appendChild(bar);
+        row.appendChild(el("span", "criterion-score", asText(value)));
+        row.appendChild(el("span", "criterion-comment", asText(c.comment)));
+        table.appendChild(row);
+      }
+      box.appendChild(table);
+    }
+
+    const points = asList(evaluation.key_points).filter(asObject);
+    if (points.length) {
+      box.appendChild(el("h3", null, "Key points"));
+      const ul = el("ul", "key-points");
+      for (const point of points) {
+        const covered = point.covered === true;
+        const li = el("li", covered ? "covered" : "missing");
+        li.appendChild(el("span", "mark", covered ? "✓" : "✗"));
+        li.appendChild(el("span", "point", asText(point.point)));
+        if (covered && point.evidence) li.appendChild(el("q", "evidence", asText(point.evidence)));
+        else if (!covered) li.appendChild(el("span", "missing-label", "missing"));
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+    }
+
+    const feedback = asList(evaluation.feedback);
+    if (feedback.length) {
+      box.appendChild(el("h3", null, "Feedback"));
+      box.appendChild(list(feedback, "points feedback"));
+    }
+    const outline = asList(evaluation.strong_answer_outline);
+    if (outline.length) {
+      box.appendChild(el("h3", null, "A strong answer would"));
+      box.appendChild(list(outline, "points outline"));
+    }
+    const grounded = el("p", "grounded muted");
+    const evidence = asList(evaluation.resume_evidence).map(asText).filter(Boolean);
+    grounded.textContent = evaluation.grounded_in_resume === true
+      ? `Draws on your resume${evidence.length ? `: ${evidence.join(", ")}` : "."}`
+      : "Does not draw on your resume: use your own projects and technologies as the example.";
+    box.appendChild(grounded);
+    card.hidden = false;
+  }
+
+  // ---- report ------------------------------------------------------------------------------
+
+  function finish(report) {
+    state.report = report;
+    state.prompt = null;
+    $("prompt").hidden = true;
+    const box = $("report");
+    clear(box);
+
+    const head = el("div", "score-head");
+    const score = el("span", "score");
+    score.appendChild(el("span", "score-value", asText(asInt(report.score, 0))));
+    score.appendChild(el("span", "score-max", " / 100"));
+    head.appendChild(score);
+    head.appendChild(bandBadge(report.band));
+    if (report.rubric_version) head.appendChild(el("span", "muted rubric", asText(report.rubric_version)));
+    box.appendChild(head);
+
+    const questions = asList(report.questions).filter(asObject);
+    if (questions.length) {
+      box.appendChild(el("h3", null, "Per question"));
+      const table = el("table", "params report-questions");
+      const header = el("tr");
+      for (const title of ["#", "Topic", "Score", "Band", "Missing"]) header.appendChild(el("th", null, title));
+      const thead = el("thead");
+      thead.appendChild(header);
+      table.appendChild(thead);
+      const tbody = el("tbody");
+      for (const q of questions) {
+        const tr = el("tr", q.skipped ? "skipped" : null);
+        tr.appendChild(el("td", "mono", `Q${asInt(q.question_index, 0) + 1}`));
+        tr.appendChild(el("td", null, asText(q.topic)));
+        const scoreText = typeof q.score === "number" ? asText(q.score) : "—";
+        tr.appendChild(el("td", "mono", q.skipped ? `${scoreText} (skipped)` : scoreText));
+        const bandCell = el("td");
+        if (q.band) bandCell.appendChild(bandBadge(q.band));
+        else bandCell.appendChild(el("span", "muted", "not reached"));
+        tr.appendChild(bandCell);
+        const missingCell = el("td");
+        const missing = asList(q.missing);
+        if (missing.length) missingCell.appendChild(list(missing, "points missing-list"));
+        tr.appendChild(missingCell);
+        tbody.appendChild(tr);
+      }
+      table.appendChild(tbody);
+      box.appendChild(table);
+    }
+
+    const columns = el("div", "analysis");
+    for (const [title, values, cls] of [
+      ["Strengths", report.strengths, "strengths"],
+      ["Gaps", report.gaps, "weaknesses"],
+    ]) {
+      const column = el("div", `analysis-box ${cls}`);
+      column.appendChild(el("h3", null, title));
+      const items = asList(values);
+      if (items.length) {
+        const ul = el("ul");
+        for (const item of items) {
+          const li = el("li");
+          if (asObject(item)) {
+            if (item.topic) li.appendChild(el("span", "finding-topic", `${asText(item.topic)}: `));
+            li.appendChild(document.createTextNode(asText(item.detail)));
+          } else {
+            li.textContent = asText(item);
+          }
+          ul.appendChild(li);
+        }
+        column.appendChild(ul);
+      } else {
+        column.appendChild(el("p", "muted", "none"));
+      }
+      columns.appendChild(column);
+    }
+    box.appendChild(columns);
+
+    box.appendChild(el("h3", null, "Topics to study"));
+    const topics = asList(report.topics_to_study).map(asText).filter(Boolean);
+    const chips = el("div", "topics");
+    if (topics.length) for (const topic of topics) chips.appendChild(el("span", "chip", topic));
+    else chips.appendChild(el("span", "muted", "none"));
+    box.appendChild(chips);
+
+    const areas = focusAreas(report);
+    const button = $("learning-path");
+    button.disabled = false;
+    button.textContent = areas.length
+      ? `Generate a learning path on ${areas.length} topic(s) to study`
+      : "Generate a learning path for this resume";
+    clear($("learning-status"));
+    $("report-card").hidden = false;
+    setStatus("The session has ended: the report is below.", "ok");
+  }
+
+  /** `topics_to_study` as learning-path `focus_areas`: distinct, not blank, at most 5 of ≤ 100 code points. */
+  function focusAreas(report) {
+    const seen = new Set();
+    const areas = [];
+    for (const raw of asList(report && report.topics_to_study)) {
+      if (typeof raw !== "string") continue;
+      const text = Array.from(raw.replace(/[\u0000-\u001f\u007f]/g, " ").trim()).slice(0, MAX_FOCUS_LENGTH).join("").trim();
+      if (!text || seen.has(text.toLowerCase())) continue;
+      seen.add(text.toLowerCase());
+      areas.push(text);
+      if (areas.length === MAX_FOCUS_AREAS) break;
+    }
+    return areas;
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+
+  async function startSession() {
+    const key = chosenKey();
+    if (!key) {
+      setStatus("Pick a resume from the list or type its key.", "error");
+      return;
+    }
+    const body = { unique_key: key };
+    const setId = $("question-set").value;
+    if (setId) body.question_set_id = setId;
+    const language = $("language").value;
+    if (language === "en" || language === "ko") body.language = language;
+
+    resetView();
+    const view = state.view;
+    setBusy(true);
+    setStatus(
+      setId ? `Starting a session for ${key}…` : `Starting a session for ${key} (a question set is generated when the resume has none; this may take a moment)…`,
+      "busy");
+    try {
+      const r = await api("POST", `${API}/practice/sessions`, body);
+      if (view !== state.view) return;
+      const session = r.body && asObject(r.body.session);
+      if (r.status !== 201 || !session || typeof session.session_id !== "string") {
+        showErrorBody("Starting the session failed", r.status, r.body, r.headers);
+        return;
+      }
+      state.sessionId = session.session_id;
+      setHashSession(session.session_id);
+      showStep(r.body, null, "");
+      if (state.prompt) setStatus(`Session started: ${state.total} question(s). Answer, skip, or say you don't know.`, "ok");
+      loadSessions(key);
+      loadQuestionSets(key);
+    } finally {
+      if (view === state.view) setBusy(false);
+    }
+  }
+
+  /** Answer / skip / I don't know: POST …/answers. */
+  async function move(kind) {
+    if (!state.sessionId || !state.prompt || state.busy) return;
+    let body;
+    let answerText = "";
+    if (kind === "answer") {
+      answerText = $("answer").value;
+      if (!answerText.trim()) {
+        setStatus("Type an answer first (or press Skip or I don't know).", "error");
+        $("answer").focus();
+        return;
+      }
+      body = { answer: answerText };
+    } else {
+      body = { action: kind };
+    }
+    const view = state.view;
+    const id = state.sessionId;
+    const answered = state.prompt;
+    setBusy(true);
+    setStatus(kind === "answer" ? "Evaluating your answer…" : kind === "skip" ? "Skipping…" : "Noted: you don't know…", "busy");
+    try {
+      const r = await api("POST", `${sessionPath(id)}/answers`, body);
+      if (view !== state.view) return;
+      if (r.status === 409) {
+        await reloadAfterConflict(id, r);
+        return;
+      }
+      if (!r.ok || !asObject(r.body)) {
+        showErrorBody(kind === "answer" ? "Sending the answer failed" : "That move failed", r.status, r.body, r.headers);
+        return;
+      }
+      showStep(r.body, answered, answerText);
+      if (state.report) return;
+      if (kind === "skip") setStatus(`Skipped ${promptLabel(answered)}. Next: ${promptLabel(state.prompt)}.`, "ok");
+      else if (kind === "answer" && state.prompt && asInt(state.prompt.follow_up, 0) > 0) {
+        setStatus("Evaluated: the evaluation is below, then a follow-up question on what was missing.", "ok");
+      } else setStatus(`${kind === "answer" ? "Evaluated: the evaluation is below" : "Noted"}; next: ${promptLabel(state.prompt)}.`, "ok");
+    } finally {
+      if (view === state.view) setBusy(false);
+    }
+  }
+
+  async function endSession() {
+    if (!state.sessionId || state.busy) return;
+    const view = state.view;
+    const id = state.sessionId;
+    setBusy(true);
+    setStatus("Ending the session…", "busy");
+    try {
+      const r = await api("POST", `${sessionPath(id)}/end`);
+      if (view !== state.view) return;
+      if (!r.ok || !asObject(r.body)) {
+        showErrorBody("Ending the session failed", r.status, r.body, r.headers);
+        return;
+      }
+      showStep(r.body, null, "");
+      loadSessions(chosenKey());
+    } finally {
+      if (view === state.view) setBusy(false);
+    }
+  }
+
+  /** 409: the session ended or another window moved it; show where it is now, then say why. */
+  async function reloadAfterConflict(id, conflict) {
+    await openSession(id, true);
+    if (state.sessionId !== id) return;
+    const detail = conflict.body && conflict.body.detail ? asText(conflict.body.detail) : "conflict";
+    setStatus(`The server refused that move (HTTP 409: ${detail}); this is the session's current state.`, "error");
+  }
+
+  /** Shows session `id` from GET …/sessions/{id} (a reload, a link, the list, a conflict). */
+  async function openSession(id, keepView) {
+    if (!keepView) resetView();
+    else {
+      state.view += 1;
+      state.learningPoll += 1;
+    }
+    const view = state.view;
+    state.sessionId = id;
+    setBusy(true);
+    setStatus(`Loading session ${id}…`, "busy");
+    try {
+      const r = await api("GET", sessionPath(id));
+      if (view !== state.view) return;
+      if (!r.ok || !asObject(r.body)) {
+        state.sessionId = null;
+        $("prompt").hidden = true;
+        showErrorBody(`Loading session ${id} failed`, r.status, r.body, r.headers);
+        return;
+      }
+      $("evaluation-card").hidden = true;
+      $("report-card").hidden = true;
+      const pending = showSessionDocument(r.body);
+      const info = state.session || {};
+      if (typeof info.unique_key === "string" && info.unique_key) {
+        if (chosenKey() !== info.unique_key) {
+          $("resume-key").value = info.unique_key;
+          const select = $("resume-list");
+          if (Array.from(select.options).some((o) => o.value === info.unique_key)) select.value = info.unique_key;
+          resumeChosen(info.unique_key);
+        } else {
+          loadSessions(info.unique_key);
+        }
+      }
+      if (!state.report) {
+        if (pending) setStatus(`Session resumed at ${promptLabel(state.prompt)}.`, "ok");
+        else setStatus("This session has neither a pending prompt nor a report.", "error");
+      }
+    } finally {
+      if (view === state.view) setBusy(false);
+    }
+  }
+
+  // ---- learning path -----------------------------------------------------------------------
+
+  async function startLearningPath() {
+    const info = state.session || {};
+    const key = typeof info.unique_key === "string" && info.unique_key ? info.unique_key : chosenKey();
+    const target = $("learning-status");
+    if (!key || !state.report) return;
+    const body = { focus_areas: focusAreas(state.report) };
+    if (info.language === "en" || info.language === "ko") body.language = info.language;
+    const button = $("learning-path");
+    button.disabled = true;
+    clear(target);
+    target.className = "learning-status busy";
+    target.appendChild(el("span", null, "Starting a learning path…"));
+    const poll = ++state.learningPoll;
+    // The same session asks for the same path: a second click returns the first task.
+    const headers = state.sessionId ? { "Idempotency-Key": `practice-${state.sessionId}` } : {};
+    const r = await api("POST", `${API}/learning/async/${enc(key)}/learning-path`, body, headers);
+    if (poll !== state.learningPoll) return;
+    button.disabled = false;
+    if (r.status !== 202 || !r.body || typeof r.body.task_id !== "string") {
+      showErrorBody("Starting the learning path failed", r.status, r.body, r.headers, target);
+      return;
+    }
+    const taskId = r.body.task_id;
+    clear(target);
+    target.className = "learning-status ok";
+    const line = el("div", "learning-task");
+    line.appendChild(el("span", null, "Learning path task "));
+    line.appendChild(el("code", "task-id", taskId));
+    line.appendChild(el("span", null, " started"));
+    if (body.focus_areas.length) line.appendChild(el("span", null, ` on ${body.focus_areas.join(", ")}`));
+    line.appendChild(el("span", null, ". "));
+    const link = el("a", null, "Open the test page");
+    link.href = "/test";
+    line.appendChild(link);
+    line.appendChild(el("span", null, " to run and inspect more jobs."));
+    target.appendChild(line);
+    const progress = el("div", "learning-progress muted", "Waiting for the task…");
+    target.appendChild(progress);
+    const result = el("div", "learning-result");
+    target.appendChild(result);
+    followLearningTask(taskId, poll, progress, result);
+  }
+
+  /** Polls the task's progress record until it ends (or another session is shown). */
+  async function followLearningTask(taskId, poll, progress, result) {
+    const path = `${API}/learning/tasks/${enc(taskId)}/progress`;
+    for (let i = 0; i < LEARNING_POLL_LIMIT; i += 1) {
+      if (poll !== state.learningPoll) return;
+      const r = await api("GET", path);
+      if (poll !== state.learningPoll) return;
+      const record = asObject(r.body);
+      if (!r.ok || !record) {
+        const hint = accessMessage(r.status, r.body, r.headers);
+        progress.textContent = `Reading the task failed: HTTP ${r.status}${hint ? ` — ${hint}` : ""}`;
+        progress.className = "learning-progress error-text";
+        return;
+      }
+      progress.textContent = `${asText(record.state)} · ${asText(record.progress)} % — ${asText(record.message)}`;
+      if (record.state === "SUCCESS") {
+        progress.className = "learning-progress";
+        showLearningResult(result, asObject(record.result) || {});
+        return;
+      }
+      if (record.state === "FAILURE") {
+        const error = asObject(record.error) || {};
+        progress.textContent = `The learning path failed — ${asText(error.code)}: ${asText(error.message)}`;
+        progress.className = "learning-progress error-text";
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, LEARNING_POLL_MS));
+    }
+    progress.textContent = "Still running; follow it on the test page.";
+  }
+
+  function showLearningResult(container, path) {
+    clear(container);
+    if (path.summary) container.appendChild(el("p", "learning-summary", path.summary));
+    const items = asList(path.learning_paths);
+    container.appendChild(el("div", "points-label", `${items.length} learning item(s)`));
+    const ul = el("ul", "points");
+    for (const raw of items) {
+      const item = asObject(raw) || { title: asText(raw) };
+      const li = el("li", "learning-item");
+      li.appendChild(el("span", "item-title", asText(item.title)));
+      if (item.estimated_hours !== undefined && item.estimated_hours !== null) {
+        li.appendChild(el("span", "muted", ` · ${asText(item.estimated_hours)} h`));
+      }
+      ul.appendChild(li);
+    }
+    container.appendChild(ul);
+  }
+
+  // ---- wiring ------------------------------------------------------------------------------
+
+  function init() {
+    $("refresh-resumes").addEventListener("click", () => loadResumes());
+    $("resume-list").addEventListener("change", () => {
+      const key = $("resume-list").value;
+      if (!key) return;
+      $("resume-key").value = key;
+      resumeChosen(key);
+    });
+    let typingTimer = null;
+    $("resume-key").addEventListener("input", () => {
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => {
+        const key = chosenKey();
+        const select = $("resume-list");
+        select.value = Array.from(select.options).some((o) => o.value === key) ? key : "";
+        resumeChosen(key);
+      }, 400);
+    });
+    $("start-session").addEventListener("click", startSession);
+    $("answer-button").addEventListener("click", () => move("answer"));
+    $("skip-button").addEventListener("click", () => move("skip"));
+    $("dont-know-button").addEventListener("click", () => move("dont_know"));
+    $("end-button").addEventListener("click", endSession);
+    $("learning-path").addEventListener("click", startLearningPath);
+    $("answer").addEventListener("keydown", (event) => {
+      // Ctrl/Cmd+Enter sends the answer.
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        move("answer");
+      }
+    });
+    window.addEventListener("hashchange", () => {
+      const id = hashSession();
+      if (id && id !== state.sessionId) openSession(id);
+    });
+    window.addEventListener("beforeunload", () => {
+      state.learningPoll += 1;
+    });
+    if (window.CoachKey) {
+      window.CoachKey.onChange((key) => {
+        setStatus(key ? "API key saved for this tab." : "API key forgotten.", key ? "ok" : null);
+        loadResumes();
+        const id = state.sessionId || hashSession();
+        if (id) openSession(id);
+        else if (chosenKey()) resumeChosen(chosenKey());
+      });
+    }
+    setBusy(false);
+    loadResumes();
+    const id = hashSession();
+    if (id) openSession(id);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
