@@ -18,6 +18,7 @@ import json
 import re
 import secrets
 import string
+import threading
 import types
 import uuid
 from typing import Callable
@@ -99,18 +100,30 @@ class RestRow:
 
     def request(self, ctx) -> tuple[str, dict]:
         task = ctx.learning_task if self.route.startswith("/api/v1/learning/") else ctx.interview_task
-        path = self.route.format(unique_key=q(ctx.unique_key), name=q(ctx.name), task_id=task, key_id=ctx.key_id)
+        path = self.route.format(unique_key=q(ctx.unique_key), name=q(ctx.name), task_id=task, key_id=ctx.key_id,
+                                 session_id=q(ctx.session_id))
         kwargs: dict = {"stream": self.route.endswith("/stream")}
         if self.body:
             kwargs["json"] = ctx.bodies[self.body]
         if self.params:
-            kwargs["params"] = {name: value.format(tenant_a=ctx.tenant_a) for name, value in self.params}
+            kwargs["params"] = {
+                name: value.format(tenant_a=ctx.tenant_a, unique_key=ctx.unique_key, cursor=ctx.cursor) for name, value in self.params
+            }
         return path, kwargs
 
 
 def b_resumes_only(body, ctx) -> bool:
     ids = {r["id"] for r in body["resumes"]}
     return ctx.resume_id not in ids and ctx.b_resume_id in ids
+
+
+def b_sessions_only(body, ctx) -> bool:
+    ids = {s["session_id"] for s in body["sessions"]}
+    return not (ids & ctx.session_ids) and ctx.b_session_id in ids
+
+
+def no_session_of_a(body, ctx) -> bool:
+    return not ({s["session_id"] for s in body["sessions"]} & ctx.session_ids)
 
 
 REST = [
@@ -138,6 +151,27 @@ for _kind, _resource, _missing in [
     ]
 REST += [
     RestRow("POST", "/api/v1/practice/evaluate", GENERATE, 200, not_found("RESUME_NOT_FOUND"), body="practice"),
+    # Practice sessions (docs/REST-API.md "Practice sessions"): B has no "Alex Kim" resume, so
+    # starting one on A's key is RESUME_NOT_FOUND; A's session is NOT_FOUND to B; moves and ends
+    # change their session, so the control calls get a fresh one.
+    RestRow("GET", "/api/v1/practice/sessions", GENERATE, 200, listed(b_sessions_only, "B's session and none of A's"),
+            params=(("limit", "100"),)),
+    RestRow("GET", "/api/v1/practice/sessions", GENERATE, 200,
+            listed(lambda body, ctx: body["sessions"] == [], "no session (B has no Alex Kim)"),
+            params=(("unique_key", "{unique_key}"), ("limit", "100")), variant="?unique_key=Alex Kim_1"),
+    RestRow("GET", "/api/v1/practice/sessions", GENERATE, 200, listed(no_session_of_a, "none of A's sessions"),
+            params=(("cursor", "{cursor}"), ("limit", "100")), variant="?cursor=(A's)"),
+    RestRow("GET", "/api/v1/practice/sessions/{session_id}", GENERATE, 200, not_found("NOT_FOUND")),
+    RestRow("POST", "/api/v1/practice/sessions", GENERATE, 201, not_found("RESUME_NOT_FOUND"), body="practice session"),
+    RestRow("POST", "/api/v1/practice/sessions", GENERATE, 201, not_found("RESUME_NOT_FOUND"), body="practice session on a set",
+            variant=" (question_set_id)"),
+    RestRow("POST", "/api/v1/practice/sessions/{session_id}/answers", GENERATE, 200, not_found("NOT_FOUND"), body="answer",
+            destructive=True),
+    RestRow("POST", "/api/v1/practice/sessions/{session_id}/answers", GENERATE, 200, not_found("NOT_FOUND"), body="skip",
+            variant=" (skip)", destructive=True),
+    RestRow("POST", "/api/v1/practice/sessions/{session_id}/answers", GENERATE, 200, not_found("NOT_FOUND"), body="dont know",
+            variant=" (dont_know)", destructive=True),
+    RestRow("POST", "/api/v1/practice/sessions/{session_id}/end", GENERATE, 200, not_found("NOT_FOUND"), destructive=True),
     RestRow("POST", "/api/v1/admin/keys", ADMIN_SCOPE, 201, FORBIDDEN, body="key"),
     RestRow("GET", "/api/v1/admin/keys", ADMIN_SCOPE, 200, FORBIDDEN, params=(("tenant", "{tenant_a}"),)),
     RestRow("GET", "/api/v1/admin/keys/{key_id}", ADMIN_SCOPE, 200, FORBIDDEN),
@@ -212,12 +246,47 @@ for _variant, _kind in [("interview", "TASK_KIND_INTERVIEW"), ("learning", "TASK
                lambda c, _kind=_kind: {"kind": c.pb["task_pb2"].TaskKind.Value(_kind), "page_size": 100}, variant=f" ({_variant})"),
         RpcRow("TaskService", "WatchTask", READ, not_found("TASK_NOT_FOUND"), _task, variant=f" ({_variant})"),
     ]
+def practice_message(field: str, value: Callable) -> Callable:
+    """The first message of a `Practice` stream: `start` or `resume`."""
+    def fields(c):
+        pm = c.pb["practice_service_pb2"]
+        return {field: getattr(pm, {"start": "StartSession", "resume": "ResumeSession"}[field])(**value(c))}
+    return fields
+
+
+def b_session_infos_only(reply, ctx) -> bool:
+    return b_sessions_only({"sessions": [{"session_id": s.session_id} for s in reply.sessions]}, ctx)
+
+
+def no_session_info_of_a(reply, ctx) -> bool:
+    return no_session_of_a({"sessions": [{"session_id": s.session_id} for s in reply.sessions]}, ctx)
+
+
 RPCS += [
     RpcRow("ProviderService", "ListProviders", GENERATE, listed(lambda r, c: len(r.providers) > 0, "the providers")),
     RpcRow("PracticeService", "EvaluateAnswer", GENERATE, not_found("RESUME_NOT_FOUND"), lambda c: {
         "question": c.pb["generation_pb2"].Question(**c.bodies["practice"]["question"]),
         "answer": c.bodies["practice"]["answer"], "language": "en", "unique_key": c.unique_key,
     }),
+    # The bidirectional stream, asked like WatchTask: its first message, then the first answer (or
+    # the error). Resuming A's session is NOT_FOUND to B; starting one on A's key is
+    # RESUME_NOT_FOUND (B has no "Alex Kim" resume).
+    RpcRow("PracticeService", "Practice", GENERATE, not_found("NOT_FOUND"),
+           practice_message("resume", lambda c: {"session_id": c.session_id}), variant=" (resume)",
+           control=lambda r, c: r.WhichOneof("event") == "session" and r.session.session_id == c.session_id and r.session.resumed),
+    RpcRow("PracticeService", "Practice", GENERATE, not_found("RESUME_NOT_FOUND"),
+           practice_message("start", lambda c: {"unique_key": c.unique_key, "language": "en"}), variant=" (start)",
+           control=lambda r, c: r.WhichOneof("event") == "session" and r.session.unique_key == c.unique_key
+           and not r.session.resumed and r.session.session_id not in c.session_ids),
+    RpcRow("PracticeService", "GetSession", GENERATE, not_found("NOT_FOUND"), lambda c: {"session_id": c.session_id},
+           control=lambda r, c: r.info.session_id == c.session_id and r.HasField("pending")),
+    RpcRow("PracticeService", "ListSessions", GENERATE, listed(lambda r, c: len(r.sessions) == 0, "no sessions (B has no Alex Kim)"),
+           lambda c: {"unique_key": c.unique_key, "page_size": 100},
+           control=lambda r, c: c.session_ids <= {s.session_id for s in r.sessions}),
+    RpcRow("PracticeService", "ListSessions", GENERATE, listed(b_session_infos_only, "B's session and none of A's"),
+           lambda c: {"page_size": 100}, variant=" (every resume)"),
+    RpcRow("PracticeService", "ListSessions", GENERATE, listed(no_session_info_of_a, "none of A's sessions"),
+           lambda c: {"page_size": 100, "page_token": c.page_token}, variant=" (A's page token)"),
     RpcRow("AdminService", "CreateKey", ADMIN_SCOPE, FORBIDDEN, lambda c: {"tenant": c.tenant_a, "scopes": [READ], "name": "matrix"}),
     RpcRow("AdminService", "ListKeys", ADMIN_SCOPE, FORBIDDEN, lambda c: {"tenant": c.tenant_a}),
     RpcRow("AdminService", "GetKey", ADMIN_SCOPE, FORBIDDEN, lambda c: {"id": c.key_id}),
@@ -317,6 +386,21 @@ class World:
         self.set_ids = [s["interview_id"] for s in sets]
         self.path_ids = [p["learning_path_id"] for p in paths]
         assert len(self.set_ids) == 2 and len(self.path_ids) == 2, (sets, paths)
+        # Two practice sessions of A on "Alex Kim_1": the first answered once (A's answer is a
+        # secret) and waiting at its next prompt, the second to page A's list with.
+        self.answer_text = f"In the matrix project {marker} I wrote pytest unit tests for every endpoint and ran them in CI."
+        self.session_id = self.start_session(self.a, self.unique_key)
+        r = self.a.rest("POST", f"/api/v1/practice/sessions/{q(self.session_id)}/answers", json={"answer": self.answer_text})
+        assert r.status_code == 200, r.text
+        assert r.json()["prompt"] is not None and r.json()["report"] is None, r.text
+        self.session_ids = {self.session_id, self.start_session(self.a, self.unique_key)}
+        r = self.a.rest("GET", "/api/v1/practice/sessions", params={"limit": 1})
+        assert r.status_code == 200 and r.json()["next_cursor"], r.text
+        self.cursor = r.json()["next_cursor"]
+        reply = self.invoke(self.a_key, "PracticeService", "ListSessions",
+                            self.request("PracticeService", "ListSessions", {"page_size": 1}))
+        assert not isinstance(reply, grpc.RpcError) and reply.next_page_token, reply
+        self.page_token = reply.next_page_token
         # Tenant B: a resume of another name and a finished task of each kind, of its own.
         r = self.b.rest("POST", "/api/v1/resumes", json=resume_body("senior-platform-en", contact={"email": f"b-{marker}@example.org"}))
         assert r.status_code == 201, r.text
@@ -328,9 +412,10 @@ class World:
             assert r.status_code == 202, r.text
             finish_task(self.b, kind, r.json()["task_id"])
             self.b_task_ids.add(r.json()["task_id"])
+        self.b_session_id = self.start_session(self.b, b_unique_key)
         self.leaks = LeakCheck([
             self.email, self.resume_id, self.interview_task, self.learning_task, *self.set_ids, *self.path_ids,
-            self.tenant_a, f"backend work {marker}",
+            self.tenant_a, f"backend work {marker}", *self.session_ids, f"matrix project {marker}",
         ])
 
     # Keys and clients -------------------------------------------------------------------------
@@ -361,6 +446,14 @@ class World:
         assert self.a.rest("GET", f"/api/v1/{kind}/tasks/{task}/progress").json()["state"] == "SUCCESS"
         return task
 
+    @staticmethod
+    def start_session(api: Api, unique_key: str) -> str:
+        """A practice session of `api`'s tenant on its newest question set, at its first prompt."""
+        r = api.rest("POST", "/api/v1/practice/sessions", json={"unique_key": unique_key, "language": "en"})
+        assert r.status_code == 201, r.text
+        assert r.json()["prompt"] is not None, r.text
+        return r.json()["session"]["session_id"]
+
     def history(self, kind: str, resource: str) -> list[dict]:
         r = self.a.rest("GET", f"/api/v1/{kind}/{q(self.unique_key)}/{resource}", params={"history": "true"})
         assert r.status_code == 200, r.text
@@ -369,6 +462,7 @@ class World:
     def context(self, **changes) -> types.SimpleNamespace:
         """What a request of the tables is made of: A's resume, tasks, a key of A, bodies."""
         unique_key = changes.pop("unique_key", self.unique_key)
+        set_id = changes.pop("set_id", self.set_ids[0])
         new_email = f"new-{uuid.uuid4().hex[:8]}@example.org"
         bodies = {
             "new resume": resume_body(contact={"email": new_email}),
@@ -384,24 +478,32 @@ class World:
                 "language": "en", "unique_key": unique_key,
             },
             "key": {"tenant": self.tenant_a, "scopes": [READ], "name": "matrix"},
+            "practice session": {"unique_key": unique_key, "language": "en"},
+            "practice session on a set": {"unique_key": unique_key, "question_set_id": set_id, "language": "en"},
+            "answer": {"answer": "I wrote pytest unit tests for every endpoint and ran them in CI; they caught two regressions."},
+            "skip": {"action": "skip"},
+            "dont know": {"action": "dont_know"},
         }
         return types.SimpleNamespace(**{
             "pb": self.pb, "tenant_a": self.tenant_a, "unique_key": unique_key, "name": self.a_body["name"],
             "resume_id": self.resume_id, "interview_task": self.interview_task, "learning_task": self.learning_task,
             "task_ids": {self.interview_task, self.learning_task}, "key_id": self.target_key_id,
             "b_resume_id": self.b_resume_id, "b_task_ids": self.b_task_ids,
+            "session_id": self.session_id, "session_ids": self.session_ids, "b_session_id": self.b_session_id,
+            "cursor": self.cursor, "page_token": self.page_token,
             "new_email": new_email, "bodies": bodies, **changes,
         })
 
     def fresh_context(self) -> types.SimpleNamespace:
-        """A context whose resume (with a question set and a learning path) and key are new, for
-        the control calls that change or remove their target."""
+        """A context whose resume (with a question set, a learning path and a practice session at
+        its first prompt) and key are new, for the control calls that change or remove their target."""
         r = self.a.rest("POST", "/api/v1/resumes", json=self.a_body)
         assert r.status_code == 201, r.text
         unique_key = r.json()["unique_key"]
         for path in (f"/api/v1/interview/{q(unique_key)}/questions", f"/api/v1/learning/{q(unique_key)}/learning-path"):
             assert self.a.rest("POST", path, json={"language": "en"}).status_code == 201
-        return self.context(unique_key=unique_key, key_id=self.make_key(self.tenant_a, [READ], name="matrix fresh")["id"])
+        return self.context(unique_key=unique_key, key_id=self.make_key(self.tenant_a, [READ], name="matrix fresh")["id"],
+                            session_id=self.start_session(self.a, unique_key))
 
     def fingerprint(self) -> dict:
         """Tenant A's data, the default tenant's resumes, A's keys and the newest audit entry."""
@@ -422,6 +524,8 @@ class World:
             "A's question sets": get(self.a, f"/api/v1/interview/{uk}/questions", history="true"),
             "A's learning paths": get(self.a, f"/api/v1/learning/{uk}/learning-path", history="true"),
             "A's tasks": tasks,
+            "A's practice session": get(self.a, f"/api/v1/practice/sessions/{q(self.session_id)}"),
+            "A's practice sessions": get(self.a, "/api/v1/practice/sessions", unique_key=self.unique_key, limit=100),
             "the default tenant's resumes": get(self.admin, "/api/v1/resumes", limit=100),
             "A's keys": get(self.admin, "/api/v1/admin/keys", tenant=self.tenant_a, include_revoked="true", limit=100),
             "the newest audit entry": get(self.admin, "/api/v1/admin/audit", limit=1),
@@ -437,16 +541,24 @@ class World:
         return message_factory.GetMessageClass(self.method(service, name).input_type)(**fields)
 
     def invoke(self, secret: str | None, service: str, name: str, request):
-        """The reply (the first message of a stream; None for an empty stream) or the RpcError."""
+        """The reply (the first message of a stream; None for an empty stream) or the RpcError. A
+        client stream sends `request` as its only message and stays open until the first answer."""
         stub = getattr(self.pb[f"{self.services[service][0]}_pb2_grpc"], f"{service}Stub")(self.channel)
         metadata = [("authorization", f"Bearer {secret}")] if secret is not None else []
         call = getattr(stub, name)
-        if not self.method(service, name).server_streaming:
+        method = self.method(service, name)
+        if not method.server_streaming:
             try:
                 return call(request, metadata=metadata, timeout=60)
             except grpc.RpcError as error:
                 return error
-        stream = call(request, metadata=metadata, timeout=60)
+        answered = threading.Event()
+
+        def messages():
+            yield request
+            answered.wait(60)
+
+        stream = call(messages() if method.client_streaming else request, metadata=metadata, timeout=60)
         try:
             return next(stream)
         except StopIteration:
@@ -454,6 +566,7 @@ class World:
         except grpc.RpcError as error:
             return error
         finally:
+            answered.set()
             stream.cancel()
 
     def close(self):
