@@ -48,11 +48,13 @@ public struct AccessInterceptor: ServerInterceptor {
         return response
     }
 
-    /// An admin-scoped caller may act for another tenant (`x-coach-tenant`): how roles call
-    /// each other with the admin key on behalf of the tenant whose request they serve.
+    /// An admin-scoped key may act for another tenant (`x-coach-tenant`): how roles call each
+    /// other with the admin key on behalf of the tenant whose request they serve. A server
+    /// without keys ignores it (there, roles send none), so an open server never serves one
+    /// tenant's data to whoever names it.
     static func effectiveCaller(_ caller: Caller, metadata: Metadata) throws(CoachError) -> Caller {
         guard let text = metadata[stringValues: AccessMetadata.tenant].first(where: { _ in true }) else { return caller }
-        guard caller.scopes.contains(.admin) else { return caller }
+        guard caller.identity != .open, caller.scopes.contains(.admin) else { return caller }
         guard let tenant = Tenant(rawValue: text) else { throw CoachError.badRequest("x-coach-tenant is not a tenant") }
         var acting = caller
         acting.tenant = tenant

@@ -14,8 +14,8 @@ public struct AccessPolicy: Sendable, UsageMeter {
     }
 
     /// Charges one request (and one generation when `generation`) to the caller's key; throws
-    /// `RATE_LIMITED` with the limit and the seconds until it resets. Returns the tightest
-    /// request-window decision, for `RateLimit-*` headers.
+    /// `RATE_LIMITED` with the limit and the seconds until it resets (what `Retry-After` and the
+    /// `RateLimit-*` headers say). Returns the request window's decision, `nil` without one.
     @discardableResult
     public func admit(_ caller: Caller, generation: Bool, at date: Date = Date()) async throws -> RateDecision? {
         guard let id = caller.limitedKeyID else { return nil }

@@ -24,8 +24,11 @@ public struct PracticeOperations: Sendable {
     }
 
     /// A new session on `questionSetID` (a set of this resume), or on the resume's newest set,
-    /// generated now when it has none. `language`: of the feedback (default: the set's).
-    public func start(tenant: Tenant, uniqueKey: String, questionSetID: String?, language: Language?) async throws -> PracticeSession {
+    /// generated now when it has none (its tokens charged to `keyID`). `language`: of the
+    /// feedback (default: the set's).
+    public func start(
+        tenant: Tenant, uniqueKey: String, questionSetID: String?, language: Language?, keyID: String? = nil
+    ) async throws -> PracticeSession {
         if uniqueKey.isEmpty { throw CoachError.badRequest("unique_key is required", field: "unique_key") }
         let resume = try await questions.resumes.resume(tenant: tenant, uniqueKey: uniqueKey)
         let set: QuestionSet
@@ -39,7 +42,8 @@ public struct PracticeOperations: Sendable {
         } else if let latest = try await questions.results.latest(tenant: tenant, uniqueKey: resume.uniqueKey) {
             set = latest
         } else {
-            set = try await questions.generate(tenant: tenant, uniqueKey: resume.uniqueKey, options: QuestionOptions(language: language ?? .ko))
+            set = try await questions.generate(
+                tenant: tenant, uniqueKey: resume.uniqueKey, options: QuestionOptions(language: language ?? .ko), keyID: keyID)
         }
         let session = PracticeSession(
             id: DocumentID.make(at: now()), tenant: tenant, uniqueKey: resume.uniqueKey, questionSetID: set.id,

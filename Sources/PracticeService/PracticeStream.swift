@@ -14,6 +14,7 @@ extension PracticeGRPCService {
         response: RPCWriter<Interviewcoach_V1_PracticeEvent>, context: ServerContext
     ) async throws {
         let tenant = RPCCaller.current.tenant
+        let keyID = RPCCaller.current.limitedKeyID
         let operations = self.operations
         var sessionID: String?
         // The revision this stream last showed: a move is for that state's prompt, so a move
@@ -31,7 +32,7 @@ extension PracticeGRPCService {
                     language = parsed
                 }
                 let session = try await operations.start(
-                    tenant: tenant, uniqueKey: start.uniqueKey, questionSetID: start.questionSetID, language: language)
+                    tenant: tenant, uniqueKey: start.uniqueKey, questionSetID: start.questionSetID, language: language, keyID: keyID)
                 sessionID = session.id
                 revision = session.revision
                 try await Self.opened(session, resumed: false, engine: operations.engine, to: response)

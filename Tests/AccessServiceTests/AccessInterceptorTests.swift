@@ -1,4 +1,4 @@
-import AccessService
+@testable import AccessService
 import CoachAccess
 import CoachCore
 import CoachMesh
@@ -142,5 +142,18 @@ func expectCode(_ code: RPCError.Code, _ body: () async throws -> Void) async {
                 #expect(CoachError(rpcError: error).details["limit"] == .string("requests_per_minute"))
             }
         }
+    }
+}
+
+@Suite struct OnBehalfOfTests {
+    @Test func onlyAKeyWithAdminScopeActsForAnotherTenant() throws {
+        let metadata: Metadata = ["x-coach-tenant": "acme"]
+        let admin = Caller(identity: .adminKey, tenant: .default, scopes: Set(AccessScope.allCases))
+        #expect(try AccessInterceptor.effectiveCaller(admin, metadata: metadata).tenant == Tenant(rawValue: "acme"))
+        let member = Caller(identity: .key(id: "0123456789abcdef"), tenant: .default, scopes: [.resumesRead])
+        #expect(try AccessInterceptor.effectiveCaller(member, metadata: metadata).tenant == .default)
+        // A server without keys ignores the header: naming a tenant reads nobody's data.
+        #expect(try AccessInterceptor.effectiveCaller(.open, metadata: metadata).tenant == .default)
+        #expect(throws: CoachError.self) { try AccessInterceptor.effectiveCaller(admin, metadata: ["x-coach-tenant": "Not A Tenant"]) }
     }
 }
