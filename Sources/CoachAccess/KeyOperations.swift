@@ -94,7 +94,7 @@ public struct KeyOperations: Sendable {
             }
             filter = parsed
         }
-        let (limit, cursor) = try Self.paging(pageSize, pageToken)
+        let (limit, cursor) = try PageSize.request(pageSize: pageSize, pageToken: pageToken)
         return try await store.list(tenant: filter, includeRevoked: includeRevoked, limit: limit, after: cursor)
     }
 
@@ -132,7 +132,7 @@ public struct KeyOperations: Sendable {
     }
 
     public func auditLog(pageSize: Int, pageToken: String?) async throws -> Page<AuditEntry> {
-        let (limit, cursor) = try Self.paging(pageSize, pageToken)
+        let (limit, cursor) = try PageSize.request(pageSize: pageSize, pageToken: pageToken)
         return try await store.auditLog(limit: limit, after: cursor)
     }
 
@@ -156,13 +156,4 @@ public struct KeyOperations: Sendable {
         CoachError(.notFound, "key not found", details: ["key_id": .string(String(id.prefix(64)))])
     }
 
-    private static func paging(_ pageSize: Int, _ pageToken: String?) throws -> (Int, PageCursor?) {
-        guard (0...PageSize.maximum).contains(pageSize) else {
-            throw CoachError.badRequest("page_size must be between 1 and \(PageSize.maximum)", field: "page_size")
-        }
-        let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
-            try PageCursor(token: token, field: "page_token")
-        }
-        return (pageSize == 0 ? PageSize.default : pageSize, cursor)
-    }
 }

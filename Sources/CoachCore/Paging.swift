@@ -40,4 +40,15 @@ public struct PageCursor: Sendable, Hashable {
 public enum PageSize {
     public static let `default` = 20
     public static let maximum = 100
+
+    /// A listing request's `page_size` (0: the default) and `page_token` (blank: the first page)
+    /// as the limit and cursor a store takes; a bad one is a `VALIDATION_ERROR` naming the field.
+    public static func request(pageSize: Int, pageToken: String?) throws(CoachError) -> (limit: Int, cursor: PageCursor?) {
+        guard (0...maximum).contains(pageSize) else {
+            throw CoachError.badRequest("page_size must be between 1 and \(maximum)", field: "page_size")
+        }
+        var cursor: PageCursor?
+        if let pageToken, !TextRules.isBlank(pageToken) { cursor = try PageCursor(token: pageToken, field: "page_token") }
+        return (pageSize == 0 ? `default` : pageSize, cursor)
+    }
 }

@@ -138,3 +138,12 @@ public struct PracticeReport: Sendable, Hashable, Codable {
         self.rubricVersion = rubricVersion
     }
 }
+
+extension CoachError {
+    /// A move or save that does not start from the session's stored revision: another connection
+    /// moved the session since this one looked at it.
+    public static func practiceSessionMoved(_ id: String) -> CoachError {
+        CoachError(
+            .conflict, "the session was changed by another connection; resume it to continue", details: ["session_id": .string(id)])
+    }
+}

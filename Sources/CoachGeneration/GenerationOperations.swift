@@ -76,13 +76,8 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
 
     public func history(tenant: Tenant, uniqueKey: String, pageSize: Int, pageToken: String?) async throws -> Page<Kind.Result> {
         try checkKey(uniqueKey)
-        guard (0...PageSize.maximum).contains(pageSize) else {
-            throw CoachError.badRequest("page_size must be between 1 and 100", field: "page_size")
-        }
-        let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
-            try PageCursor(token: token, field: "page_token")
-        }
-        return try await results.history(tenant: tenant, uniqueKey: uniqueKey, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
+        let (limit, cursor) = try PageSize.request(pageSize: pageSize, pageToken: pageToken)
+        return try await results.history(tenant: tenant, uniqueKey: uniqueKey, limit: limit, after: cursor)
     }
 
     /// Checks the resume exists, stores a PENDING task and enqueues its job. An idempotency key
@@ -137,13 +132,8 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
     }
 
     public func listTasks(tenant: Tenant, state: TaskState?, pageSize: Int, pageToken: String?) async throws -> Page<TaskView> {
-        guard (0...PageSize.maximum).contains(pageSize) else {
-            throw CoachError.badRequest("page_size must be between 1 and 100", field: "page_size")
-        }
-        let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
-            try PageCursor(token: token, field: "page_token")
-        }
-        let page = try await tasks.list(tenant: tenant, kind: Kind.taskKind, state: state, limit: pageSize == 0 ? PageSize.default : pageSize, after: cursor)
+        let (limit, cursor) = try PageSize.request(pageSize: pageSize, pageToken: pageToken)
+        let page = try await tasks.list(tenant: tenant, kind: Kind.taskKind, state: state, limit: limit, after: cursor)
         return Page(items: page.items.map { TaskView($0, result: nil) }, next: page.next)
     }
 

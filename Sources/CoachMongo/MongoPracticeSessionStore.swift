@@ -48,11 +48,7 @@ public struct MongoPracticeSessionStore: PracticeSessionStore {
                 ["_id": .string(session.id), "tenant": .string(session.tenant.rawValue), "revision": .int(Int64(session.revision))],
                 with: document)
         }
-        if matched == 0 {
-            throw CoachError(
-                .conflict, "the session was changed by another connection; resume it to continue",
-                details: ["session_id": .string(session.id)])
-        }
+        if matched == 0 { throw CoachError.practiceSessionMoved(session.id) }
         return stored
     }
 

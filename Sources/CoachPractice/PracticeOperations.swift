@@ -60,15 +60,8 @@ public struct PracticeOperations: Sendable {
     }
 
     public func list(tenant: Tenant, uniqueKey: String?, pageSize: Int, pageToken: String?) async throws -> Page<PracticeSession> {
-        guard (0...PageSize.maximum).contains(pageSize) else {
-            throw CoachError.badRequest("page_size must be between 1 and \(PageSize.maximum)", field: "page_size")
-        }
-        let cursor = try pageToken.flatMap { TextRules.isBlank($0) ? nil : $0 }.map { token throws(CoachError) in
-            try PageCursor(token: token, field: "page_token")
-        }
-        return try await sessions.list(
-            tenant: tenant, uniqueKey: uniqueKey.flatMap { $0.isEmpty ? nil : $0 }, limit: pageSize == 0 ? PageSize.default : pageSize,
-            after: cursor)
+        let (limit, cursor) = try PageSize.request(pageSize: pageSize, pageToken: pageToken)
+        return try await sessions.list(tenant: tenant, uniqueKey: uniqueKey.flatMap { $0.isEmpty ? nil : $0 }, limit: limit, after: cursor)
     }
 
     /// What a move on the pending prompt produced, with the session as stored afterwards.
@@ -81,7 +74,7 @@ public struct PracticeOperations: Sendable {
             throw CoachError.badRequest("an answer is at most \(Self.maxAnswerLength) characters", field: "answer")
         }
         var session = try await session(tenant: tenant, id: sessionID)
-        if let expectedRevision, expectedRevision != session.revision { throw Self.moved(session.id) }
+        if let expectedRevision, expectedRevision != session.revision { throw CoachError.practiceSessionMoved(session.id) }
         // The resume grounds the evaluation; a resume deleted meanwhile just grounds nothing.
         let resume = try? await questions.resumes.resume(tenant: tenant, uniqueKey: session.uniqueKey).content
         let outcome = try engine.apply(move, to: &session, resume: resume, at: now())
@@ -91,18 +84,13 @@ public struct PracticeOperations: Sendable {
     /// Ends the session now (a finished one keeps its report).
     public func end(tenant: Tenant, sessionID: String, expectedRevision: Int? = nil) async throws -> (PracticeSession, PracticeReport) {
         var session = try await session(tenant: tenant, id: sessionID)
-        if let expectedRevision, expectedRevision != session.revision, session.state != .finished { throw Self.moved(session.id) }
+        if let expectedRevision, expectedRevision != session.revision, session.state != .finished { throw CoachError.practiceSessionMoved(session.id) }
         if session.state == .finished, let report = session.report { return (session, report) }
         let report = engine.finish(&session, at: now())
         return (try await sessions.update(session), report)
     }
 
     public static let maxAnswerLength = 10_000
-
-    static func moved(_ id: String) -> CoachError {
-        CoachError(
-            .conflict, "the session was changed by another connection; resume it to continue", details: ["session_id": .string(id)])
-    }
 }
 
 /// A resume's sessions go with it.

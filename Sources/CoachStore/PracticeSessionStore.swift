@@ -15,12 +15,6 @@ public protocol PracticeSessionStore: Sendable {
     func deleteAll(tenant: Tenant, uniqueKey: String) async throws -> Int
 }
 
-extension CoachError {
-    static func sessionMoved(_ id: String) -> CoachError {
-        CoachError(.conflict, "the session was changed by another connection; resume it to continue", details: ["session_id": .string(id)])
-    }
-}
-
 /// Sessions in `practice_sessions`: the document, and the columns its queries use.
 public struct SQLitePracticeSessionStore: PracticeSessionStore {
     private let database: SQLiteDatabase
@@ -85,7 +79,7 @@ public struct SQLitePracticeSessionStore: PracticeSessionStore {
                     .text(session.tenant.rawValue), .text(session.id), .int(Int64(session.revision)),
                 ])
         }
-        if changed == 0 { throw CoachError.sessionMoved(session.id) }
+        if changed == 0 { throw CoachError.practiceSessionMoved(session.id) }
         return stored
     }
 

@@ -20,32 +20,7 @@
 
   // ---- DOM helpers -----------------------------------------------------------------------
 
-  /** createElement + className + textContent (text is always set as text, never parsed). */
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function asText(value) {
-    if (value === undefined || value === null) return "";
-    if (typeof value === "string") return value;
-    if (typeof value === "number" || typeof value === "boolean") return String(value);
-    try {
-      return JSON.stringify(value);
-    } catch (_) {
-      return String(value);
-    }
-  }
-
-  function asList(value) {
-    return Array.isArray(value) ? value : [];
-  }
+  const { el, clear, asText, asList, setStatus, accessMessage, showErrorBody, authorized, api } = window.CoachPage;
 
   /** An <a> whose href is set only for an absolute https:// URL; anything else stays plain text. */
   function safeLink(url, label) {
@@ -78,82 +53,6 @@
   }
 
   // ---- status line -------------------------------------------------------------------------
-
-  function setStatus(text, kind) {
-    const status = $("status");
-    clear(status);
-    status.className = "status" + (kind ? " " + kind : "");
-    status.appendChild(el("span", "status-text", text));
-  }
-
-  /** What apikey.js says about a 401/403/429 answer (and, for 401, it points at the key field). */
-  function accessMessage(httpStatus, body, headers) {
-    return window.CoachKey ? window.CoachKey.accessMessage(httpStatus, body, headers) : null;
-  }
-
-  /**
-   * Shows an error body (`detail`, `error_code`, `details.validation_errors[]`) as text, and for
-   * 401/403/429 what to do about the API key (`headers` gives 429's Retry-After).
-   */
-  function showErrorBody(prefix, httpStatus, body, headers) {
-    const status = $("status");
-    clear(status);
-    status.className = "status error";
-    let line = `${prefix}: HTTP ${httpStatus}`;
-    if (body && typeof body === "object") {
-      if (body.detail) line += ` — ${asText(body.detail)}`;
-      if (body.error_code) line += ` (${asText(body.error_code)})`;
-    } else if (typeof body === "string" && body) {
-      line += ` — ${body.slice(0, 300)}`;
-    }
-    status.appendChild(el("span", "status-text", line));
-    const errors = body && body.details && Array.isArray(body.details.validation_errors) ? body.details.validation_errors : [];
-    if (errors.length) {
-      const ul = el("ul", "validation-errors");
-      for (const item of errors) {
-        const field = item && typeof item === "object" ? asText(item.field) : "";
-        const message = item && typeof item === "object" ? asText(item.message) : asText(item);
-        ul.appendChild(el("li", null, field ? `${field}: ${message}` : message));
-      }
-      status.appendChild(ul);
-    }
-    const hint = accessMessage(httpStatus, body, headers);
-    if (hint) status.appendChild(el("div", "access-hint", hint));
-    if (body && body.request_id) status.appendChild(el("div", "request-id", `request id ${asText(body.request_id)}`));
-  }
-
-  // ---- HTTP --------------------------------------------------------------------------------
-
-  /** `headers` plus the saved API key for a path under /api/. */
-  function authorized(headers, path) {
-    return window.CoachKey ? window.CoachKey.withAuth(headers, path) : Object.assign({}, headers);
-  }
-
-  async function api(method, path, payload) {
-    const init = { method, headers: authorized({ Accept: "application/json" }, path), cache: "no-store" };
-    if (payload !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = typeof payload === "string" ? payload : JSON.stringify(payload);
-    }
-    let response;
-    try {
-      response = await fetch(path, init);
-    } catch (err) {
-      return { ok: false, status: 0, body: { detail: `network error: ${err && err.message ? err.message : err}` } };
-    }
-    const raw = await response.text();
-    let body = raw;
-    if (raw) {
-      try {
-        body = JSON.parse(raw);
-      } catch (_) {
-        body = raw;
-      }
-    } else {
-      body = null;
-    }
-    return { ok: response.ok, status: response.status, body, headers: response.headers };
-  }
 
   function resumePath(key) {
     return `${API}/resumes/${encodeURIComponent(key)}`;
