@@ -47,10 +47,14 @@ public struct HealthGRPCService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     private let probe: Probe?
     private let cache: ProbeCache
 
-    public init(statuses: HealthStatuses, probeInterval: Duration = .seconds(1), probe: Probe? = nil) {
+    /// - Parameter now: the clock the probe's age is read from; tests pass one they move.
+    public init(
+        statuses: HealthStatuses, probeInterval: Duration = .seconds(1), probe: Probe? = nil,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.statuses = statuses
         self.probe = probe
-        self.cache = ProbeCache(interval: probeInterval)
+        self.cache = ProbeCache(interval: probeInterval, now: now)
     }
 
     public func check(
@@ -138,16 +142,24 @@ public struct HealthDrainService: Service {
 /// The last probe answer and when it was taken.
 final class ProbeCache: Sendable {
     private let interval: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let last = Mutex<(healthy: Bool, at: ContinuousClock.Instant)?>(nil)
 
-    init(interval: Duration) { self.interval = interval }
+    init(interval: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant) {
+        self.interval = interval
+        self.now = now
+    }
 
     func fresh() -> Bool? {
-        last.withLock { last in
-            guard let last, ContinuousClock.now - last.at < interval else { return nil }
+        let now = now()
+        return last.withLock { last in
+            guard let last, now - last.at < interval else { return nil }
             return last.healthy
         }
     }
 
-    func store(_ healthy: Bool) { last.withLock { $0 = (healthy, ContinuousClock.now) } }
+    func store(_ healthy: Bool) {
+        let now = now()
+        last.withLock { $0 = (healthy, now) }
+    }
 }

@@ -54,10 +54,16 @@ import Testing
     @Test func checksWithinTheIntervalShareOneProbe() async throws {
         let probes = Mutex(0)
         let healthy = Mutex(true)
-        let service = HealthGRPCService(statuses: HealthStatuses(serving: ["svc"]), probeInterval: .milliseconds(300)) {
-            probes.withLock { $0 += 1 }
-            return healthy.withLock { $0 }
-        }
+        // A clock the test moves, so a slow machine cannot age the probe between the checks.
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        let service = HealthGRPCService(
+            statuses: HealthStatuses(serving: ["svc"]), probeInterval: .seconds(1),
+            probe: {
+                probes.withLock { $0 += 1 }
+                return healthy.withLock { $0 }
+            },
+            now: { start + elapsed.withLock { $0 } })
         let transport = InProcessTransport()
         let server = GRPCServer(transport: transport.server, services: [service])
         let client = GRPCClient(transport: transport.client)
@@ -75,9 +81,12 @@ import Testing
                 for try await status in checks { #expect(status == .serving) }
             }
             #expect(probes.withLock { $0 } == 1)
-            // Past the interval the probe runs again, and a failing dependency shows.
+            // Within the interval the shared answer holds; past it the probe runs again and a failing
+            // dependency shows.
             healthy.withLock { $0 = false }
-            try await Task.sleep(for: .milliseconds(400))
+            elapsed.withLock { $0 = .milliseconds(999) }
+            #expect(try await health.check(Grpc_Health_V1_HealthCheckRequest()).status == .serving)
+            elapsed.withLock { $0 = .seconds(1) }
             #expect(try await health.check(Grpc_Health_V1_HealthCheckRequest()).status == .notServing)
             #expect(probes.withLock { $0 } == 2)
         }
