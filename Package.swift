@@ -79,10 +79,11 @@ let package = Package(
             ],
             resources: [.copy("Prompts")]),
 
-        // Interview practice: the published rubric and the offline evaluator. No transport.
+        // Interview practice: sessions, follow-ups and reports over an answer evaluator. No transport.
         .target(name: "CoachPractice", dependencies: ["CoachCore", "CoachLLM", "CoachStore", "CoachGeneration"]),
 
-        // The offline `builtin` provider: question banks, learning catalogue, composers.
+        // The offline `builtin` provider: question banks, learning catalogue, composers, and the
+        // rubric's offline answer evaluator.
         .target(name: "CoachBuiltin", dependencies: ["CoachCore", "CoachLLM"]),
 
         // HTTP clients of the real providers: OpenAI, Anthropic, Gemini, OpenAI-compatible.
@@ -222,7 +223,8 @@ let package = Package(
         .target(
             name: "CoachServer",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration", "CoachPractice", "GenerationService", "ResumeService",
+                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachBuiltin", "CoachGeneration", "CoachPractice", "GenerationService",
+                "ResumeService",
                 "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos", "CoachWire", "CoachAccess", "AccessService", "PracticeService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -263,7 +265,7 @@ let package = Package(
             path: "bench/Sources/coach-bench"),
 
         .testTarget(name: "CoachCoreTests", dependencies: ["CoachCore"]),
-        .testTarget(name: "CoachPracticeTests", dependencies: ["CoachPractice", "CoachCore"]),
+        .testTarget(name: "CoachPracticeTests", dependencies: ["CoachPractice", "CoachBuiltin", "CoachLLM", "CoachCore"]),
         .testTarget(
             name: "PracticeServiceTests",
             dependencies: [

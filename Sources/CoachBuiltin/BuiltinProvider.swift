@@ -25,6 +25,11 @@ public struct BuiltinProvider: LLMProvider {
             data = try encoder.encode(QuestionDraft(questions: questions))
         case .learningPath(let options):
             data = try encoder.encode(BuiltinGenerator.learningPlan(for: request.resume, options: options, seed: request.seed))
+        case .evaluation(let input):
+            // Answered in the providers' shape, so the same rules check it.
+            let evaluation = BuiltinEvaluator().evaluate(
+                question: input.question, answer: input.answer, language: input.language, resume: input.hasResume ? request.resume : nil)
+            data = try encoder.encode(EvaluationDraft(evaluation))
         }
         return ProviderReply(text: String(decoding: data, as: UTF8.self), model: model, usage: Usage())
     }

@@ -10,6 +10,7 @@ public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     case interviewGenerationFailed = "INTERVIEW_GENERATION_FAILED"
     case learningPathNotFound = "LEARNING_PATH_NOT_FOUND"
     case learningPathGenerationFailed = "LEARNING_PATH_GENERATION_FAILED"
+    case answerEvaluationFailed = "ANSWER_EVALUATION_FAILED"
     case taskNotFound = "TASK_NOT_FOUND"
     case llmProviderNotAvailable = "LLM_PROVIDER_NOT_AVAILABLE"
     case llmAPIRateLimit = "LLM_API_RATE_LIMIT"

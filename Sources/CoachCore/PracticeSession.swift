@@ -24,6 +24,9 @@ public struct PracticeSession: Sendable, Hashable, Codable {
     /// Bumped by every save: a save that does not start from the stored revision is a conflict
     /// (two streams driving one session).
     public var revision: Int = 0
+    /// The provider asked to evaluate the answers first (the others follow as fallbacks); `nil`
+    /// for the configured chain.
+    public var provider: String?
 
     public init(
         id: String, tenant: Tenant, uniqueKey: String, questionSetID: String?, language: Language, questions: [Question], at date: Date

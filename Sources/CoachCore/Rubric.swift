@@ -56,7 +56,7 @@ public enum Rubric {
 }
 
 /// What an answer was, before its content is scored.
-public enum AnswerKind: String, Sendable, Hashable, Codable {
+public enum AnswerKind: String, Sendable, Hashable, Codable, CaseIterable {
     case answered
     /// "I don't know" (and nothing more): scores 0, as the rubric says.
     case dontKnow = "dont_know"
@@ -136,4 +136,58 @@ public struct AnswerEvaluation: Sendable, Hashable, Codable {
 
     /// The key points the answer left out.
     public var missingKeyPoints: [String] { keyPoints.filter { !$0.covered }.map(\.point) }
+}
+
+extension Rubric {
+    /// The total of an evaluation: the weighted sum of its criteria, capped by what the answer
+    /// is (docs/RUBRIC.md, "What an answer is, first"). Computed here for every evaluator, so a
+    /// model never decides the total itself.
+    public static func total(of criteria: [CriterionScore], kind: AnswerKind) -> Int {
+        let weighted = Double(criteria.reduce(0) { $0 + max(0, min(100, $1.score)) * $1.weight }) / 100
+        let total = max(0, min(100, Int(weighted.rounded())))
+        switch kind {
+        case .answered: return total
+        case .dontKnow, .empty: return 0
+        case .offTopic: return min(total, 15)
+        case .evasive: return min(total, 25)
+        }
+    }
+}
+
+/// One answer to evaluate.
+public struct EvaluationRequest: Sendable, Hashable {
+    public var question: Question
+    public var answer: String
+    /// Of the feedback; `nil` lets the evaluator take the answer's.
+    public var language: Language?
+    /// The candidate's resume, to judge whether the answer draws on it.
+    public var resume: ResumeContent?
+    /// The provider asked for first (the others follow as fallbacks); `nil` for the default chain.
+    public var provider: String?
+
+    public init(question: Question, answer: String, language: Language? = nil, resume: ResumeContent? = nil, provider: String? = nil) {
+        self.question = question
+        self.answer = answer
+        self.language = language
+        self.resume = resume
+        self.provider = provider
+    }
+}
+
+/// An evaluation with the tokens it cost (zero offline).
+public struct EvaluatedAnswer: Sendable, Hashable {
+    public var evaluation: AnswerEvaluation
+    public var usage: Usage
+
+    public init(evaluation: AnswerEvaluation, usage: Usage = Usage()) {
+        self.evaluation = evaluation
+        self.usage = usage
+    }
+}
+
+/// Scores answers against the rubric. Implementations: the offline `BuiltinEvaluator`
+/// (CoachBuiltin) and `RegistryEvaluator` (CoachLLM: the provider chain with validation,
+/// corrective retry and fallback).
+public protocol AnswerEvaluator: Sendable {
+    func evaluate(_ request: EvaluationRequest, at date: Date) async throws -> EvaluatedAnswer
 }

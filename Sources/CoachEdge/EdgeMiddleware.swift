@@ -161,7 +161,7 @@ extension ErrorCode {
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .rateLimited, .llmAPIRateLimit: .tooManyRequests
-        case .interviewGenerationFailed, .learningPathGenerationFailed, .llmResponseParsingError: .badGateway
+        case .interviewGenerationFailed, .learningPathGenerationFailed, .answerEvaluationFailed, .llmResponseParsingError: .badGateway
         case .llmProviderNotAvailable, .serviceUnavailable: .serviceUnavailable
         case .llmAPITimeout, .upstreamTimeout: .gatewayTimeout
         case .databaseOperationFailed, .internalServerError: .internalServerError

@@ -211,6 +211,12 @@ enum OpenAPIDocument {
         return .object(["type": "string", "enum": .array(([""] + names).map { .string($0) })])
     }
 
+    /// Practice lives beside the questions, on their providers; leave the field out for the chain.
+    private static func practiceProvider(_ names: [String]?) -> JSONValue {
+        guard let names else { return .object(["type": "string", "minLength": 1, "maxLength": .number(Double(maxProviderName))]) }
+        return .object(["type": "string", "enum": .array(names.map { .string($0) })])
+    }
+
     private static let seed: JSONValue = .object([
         "type": "integer", "minimum": .number(Double(QuestionOptions.seedRange.lowerBound)),
         "maximum": .number(Double(QuestionOptions.seedRange.upperBound)),
@@ -316,7 +322,7 @@ enum OpenAPIDocument {
                     "answer": Self.string(max: 10_000),
                     "language": .object(["type": "string", "enum": .array(Language.allCases.map { .string($0.rawValue) })]),
                     "unique_key": ParameterSchema.uniqueKey,
-                    "provider": .object(["type": "string", "enum": ["builtin"]]),
+                    "provider": practiceProvider(providers.questions),
                 ], required: ["question", "answer"]),
             "AnswerEvaluation": .object([
                 "type": "object",
@@ -338,6 +344,7 @@ enum OpenAPIDocument {
                 [
                     "unique_key": ParameterSchema.uniqueKey, "question_set_id": .object(["type": "string", "maxLength": 64]),
                     "language": .object(["type": "string", "enum": .array(Language.allCases.map { .string($0.rawValue) })]),
+                    "provider": practiceProvider(providers.questions),
                 ], required: ["unique_key"]),
             "PracticeMove": practiceMove,
             "PracticeStep": .object([

@@ -82,7 +82,8 @@ struct PracticeRoutes<Transport: ClientTransport> {
         message.uniqueKey = body.uniqueKey ?? ""
         message.provider = body.provider ?? ""
         var options = CallOptions.defaults
-        options.timeout = .seconds(30)
+        // A provider evaluates within the registry's deadline (retries and fallback included).
+        options.timeout = .seconds(150)
         let evaluation = try await client.evaluateAnswer(message, metadata: context.rpcMetadata, options: options)
         return .json(EvaluationBody(evaluation))
     }
@@ -121,6 +122,7 @@ extension PracticeRoutes {
         message.start.uniqueKey = body.uniqueKey
         message.start.questionSetID = body.questionSetID ?? ""
         message.start.language = body.language ?? ""
+        message.start.provider = body.provider ?? ""
         let events = try await converse([message], context: context)
         return .json(PracticeStepBody(events, after: 0), status: .created)
     }
@@ -285,11 +287,12 @@ struct PracticeStartBody: Decodable {
     var uniqueKey: String
     var questionSetID: String?
     var language: String?
+    var provider: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case uniqueKey = "unique_key"
         case questionSetID = "question_set_id"
-        case language
+        case language, provider
     }
 
     init(from decoder: any Swift.Decoder) throws {
@@ -300,6 +303,10 @@ struct PracticeStartBody: Decodable {
         language = try c.decodeIfPresent(String.self, forKey: .language)
         if let language, Language(rawValue: language) == nil {
             throw DecodingError.dataCorruptedError(forKey: .language, in: c, debugDescription: "must be ko or en")
+        }
+        provider = try c.decodeIfPresent(String.self, forKey: .provider)
+        if provider == "" {
+            throw DecodingError.dataCorruptedError(forKey: .provider, in: c, debugDescription: "must not be empty (leave it out instead)")
         }
     }
 }
@@ -340,6 +347,8 @@ struct SessionInfoBody: Encodable {
     var questions: Int32
     var resumed: Bool
     var state: String
+    /// `nil`: the configured chain.
+    var provider: String?
 
     init(_ info: Interviewcoach_V1_SessionInfo) {
         sessionID = info.sessionID
@@ -349,13 +358,14 @@ struct SessionInfoBody: Encodable {
         questions = info.questions
         resumed = info.resumed
         state = info.state
+        provider = info.provider.isEmpty ? nil : info.provider
     }
 
     enum CodingKeys: String, CodingKey {
         case sessionID = "session_id"
         case uniqueKey = "unique_key"
         case questionSetID = "question_set_id"
-        case language, questions, resumed, state
+        case language, questions, resumed, state, provider
     }
 }
 

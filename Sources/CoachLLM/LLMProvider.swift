@@ -6,11 +6,14 @@ import Synchronization
 public enum GenerationInput: Sendable, Hashable {
     case questions(QuestionOptions)
     case learningPath(LearningOptions)
+    /// One practice answer scored against the rubric (docs/RUBRIC.md).
+    case evaluation(EvaluationInput)
 
     public var language: Language {
         switch self {
         case .questions(let options): options.language
         case .learningPath(let options): options.language
+        case .evaluation(let input): input.language
         }
     }
 }

@@ -19,6 +19,7 @@ public struct Prompt: Sendable, Hashable {
 public enum PromptLibrary {
     public static let questionsVersion = "questions-v2"
     public static let learningVersion = "learning-v2"
+    public static let evaluationVersion = "evaluation-v1"
 
     public static func questions(resume: ResumeContent, options: QuestionOptions, corrections: [String] = []) -> Prompt {
         let facts = ResumeFacts(resume)
@@ -79,6 +80,28 @@ public enum PromptLibrary {
             "resume_json": resumeJSON(resume),
         ]
         return render(template: "\(learningVersion).\(options.language.rawValue)", values: values, version: learningVersion)
+    }
+
+    /// An answer to score: the question, its key points and the answer as delimited data (the
+    /// answer keeps its lines, but no `</` in it can close its block), the resume when it grounds
+    /// the evaluation.
+    public static func evaluation(_ input: EvaluationInput, resume: ResumeContent?, corrections: [String] = []) -> Prompt {
+        let ko = input.language == .ko
+        let question = input.question
+        var lines = [
+            "type: \(dataLine(question.type))", "behavioural: \(Rubric.isBehavioural(question.type))",
+            "topic: \(dataLine(question.topic))", "question: \(dataLine(question.question))", "key_points:",
+        ]
+        lines += question.whatGoodAnswersCover.enumerated().map { "\($0.offset + 1). \(dataLine($0.element))" }
+        let criteria = Rubric.weights(for: question.type).map { "\($0.0.rawValue) (\($0.1) %)" }.joined(separator: ", ")
+        let values: [String: String] = [
+            "criteria": criteria,
+            "question_block": lines.joined(separator: "\n"),
+            "answer": input.answer.replacingOccurrences(of: "</", with: "<\\/"),
+            "resume_block": resume.map { "<resume>\n\(resumeJSON($0))\n</resume>" } ?? "",
+            "corrections": correctionBlock(corrections, ko: ko),
+        ]
+        return render(template: "\(evaluationVersion).\(input.language.rawValue)", values: values, version: evaluationVersion)
     }
 
     static func correctionBlock(_ corrections: [String], ko: Bool) -> String {
@@ -150,7 +173,7 @@ public enum PromptLibrary {
     /// Loaded once from the bundle.
     static let templates: [String: String] = {
         var templates: [String: String] = [:]
-        for name in ["questions-v2.ko", "questions-v2.en", "learning-v2.ko", "learning-v2.en"] {
+        for name in ["questions-v2.ko", "questions-v2.en", "learning-v2.ko", "learning-v2.en", "evaluation-v1.ko", "evaluation-v1.en"] {
             if let url = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "Prompts"),
                 let text = try? String(contentsOf: url, encoding: .utf8)
             {

@@ -110,7 +110,7 @@ public struct ProviderRegistry: Sendable {
             validate: { GenerationValidator.violations(of: $0, resume: resume, options: options) })
     }
 
-    private func generate<Output: Sendable>(
+    func generate<Output: Sendable>(
         input: GenerationInput, resume: ResumeContent, preferring: String?, seed: Int64, progress: StreamingProgress?,
         failureCode: ErrorCode,
         promptFor: ([String]) -> Prompt,

@@ -8,6 +8,7 @@ enum OutputSchemas {
         switch input {
         case .questions: "question_set"
         case .learningPath: "learning_plan"
+        case .evaluation: "answer_evaluation"
         }
     }
 
@@ -15,6 +16,7 @@ enum OutputSchemas {
         switch input {
         case .questions: questionSet
         case .learningPath: learningPlan
+        case .evaluation: answerEvaluation
         }
     }
 
@@ -52,6 +54,24 @@ enum OutputSchemas {
                 "estimated_hours": ["type": "integer"],
             ]),
         ],
+    ])
+
+    /// docs/RUBRIC.md, "Evaluation by a provider": the criteria and key points as a list, no total.
+    static let answerEvaluation: JSONValue = object([
+        "answer_kind": ["type": "string", "enum": .array(AnswerKind.allCases.map { .string($0.rawValue) })],
+        "criteria": [
+            "type": "array",
+            "items": object([
+                "criterion": ["type": "string", "enum": .array(Rubric.Criterion.allCases.map { .string($0.rawValue) })],
+                "score": ["type": "integer"],
+                "comment": string,
+            ]),
+        ],
+        "key_points": ["type": "array", "items": object(["point": string, "covered": ["type": "boolean"], "evidence": string])],
+        "feedback": strings,
+        "strong_answer_outline": strings,
+        "resume_evidence": strings,
+        "follow_up": string,
     ])
 
     /// Gemini's OpenAPI-subset schema: upper-case types, no `additionalProperties`.

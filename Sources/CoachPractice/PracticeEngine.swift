@@ -6,10 +6,21 @@ import Foundation
 /// report. Transport-free: the gRPC stream and REST drive it and store the session after each step.
 public struct PracticeEngine: Sendable {
     public static let maxFollowUps = 2
-    private let evaluator: BuiltinEvaluator
+    private let evaluator: any AnswerEvaluator
+    private let offline: any AnswerEvaluator
 
-    public init(evaluator: BuiltinEvaluator = BuiltinEvaluator()) {
+    /// - Parameters:
+    ///   - evaluator: scores answers (a provider chain, or the builtin evaluator).
+    ///   - offline: scores what needs no judgement — "I don't know" is 0 by the rubric — so no
+    ///     provider is paid for it.
+    public init(evaluator: any AnswerEvaluator, offline: any AnswerEvaluator) {
         self.evaluator = evaluator
+        self.offline = offline
+    }
+
+    /// One answer scored by the engine's evaluator.
+    public func evaluate(_ request: EvaluationRequest, at date: Date) async throws -> EvaluatedAnswer {
+        try await evaluator.evaluate(request, at: date)
     }
 
     /// What the candidate does with the pending prompt.
@@ -25,6 +36,8 @@ public struct PracticeEngine: Sendable {
         /// The next prompt (a follow-up or the next question), `nil` when the session ended.
         public var next: PracticePrompt?
         public var report: PracticeReport?
+        /// What the evaluation cost.
+        public var usage = Usage()
     }
 
     /// The prompt the session waits for; `nil` once every question is done or the session ended.
@@ -50,15 +63,20 @@ public struct PracticeEngine: Sendable {
     }
 
     /// Applies `move` to the pending prompt. Ends the session (with its report) after the last one.
-    public func apply(_ move: Move, to session: inout PracticeSession, resume: ResumeContent?, at date: Date = Date()) throws(CoachError)
+    public func apply(_ move: Move, to session: inout PracticeSession, resume: ResumeContent?, at date: Date = Date()) async throws
         -> Outcome
     {
         guard let prompt = pending(session) else { throw CoachError(.conflict, "the session has ended") }
         var turn = PracticeTurn(prompt: prompt, action: .answered, answer: "", evaluation: nil, at: date)
+        var usage = Usage()
         switch move {
         case .answer(let text):
             turn.answer = text
-            turn.evaluation = evaluator.evaluate(question: prompt.question, answer: text, language: session.language, resume: resume, at: date)
+            let evaluated = try await evaluator.evaluate(
+                EvaluationRequest(question: prompt.question, answer: text, language: session.language, resume: resume, provider: session.provider),
+                at: date)
+            turn.evaluation = evaluated.evaluation
+            usage = evaluated.usage
             // An answer that says "I don't know" is one.
             if turn.evaluation?.answerKind == .dontKnow { turn.action = .dontKnow }
         case .skip:
@@ -66,20 +84,22 @@ public struct PracticeEngine: Sendable {
         case .dontKnow:
             turn.action = .dontKnow
             turn.answer = ""
-            turn.evaluation = evaluator.evaluate(question: prompt.question, answer: "", language: session.language, resume: resume, at: date)
+            turn.evaluation = try await offline.evaluate(
+                EvaluationRequest(question: prompt.question, answer: "", language: session.language, resume: resume), at: date
+            ).evaluation
             turn.evaluation?.answerKind = .dontKnow
         }
         session.turns.append(turn)
         session.updatedAt = date
         let next = pending(session)
         var report: PracticeReport?
-        if next == nil { report = finish(&session, at: date) }
-        return Outcome(evaluation: turn.evaluation, next: next, report: report)
+        if next == nil { report = Self.finish(&session, at: date) }
+        return Outcome(evaluation: turn.evaluation, next: next, report: report, usage: usage)
     }
 
     /// Ends the session now; questions not reached are listed as such in the report.
     @discardableResult
-    public func finish(_ session: inout PracticeSession, at date: Date = Date()) -> PracticeReport {
+    public static func finish(_ session: inout PracticeSession, at date: Date = Date()) -> PracticeReport {
         if let report = session.report, session.state == .finished { return report }
         let report = Self.report(of: session)
         session.state = .finished

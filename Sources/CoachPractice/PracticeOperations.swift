@@ -14,7 +14,7 @@ public struct PracticeOperations: Sendable {
     private let now: @Sendable () -> Date
 
     public init(
-        sessions: any PracticeSessionStore, questions: GenerationOperations<InterviewKind>, engine: PracticeEngine = PracticeEngine(),
+        sessions: any PracticeSessionStore, questions: GenerationOperations<InterviewKind>, engine: PracticeEngine,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.sessions = sessions
@@ -27,9 +27,12 @@ public struct PracticeOperations: Sendable {
     /// generated now when it has none (its tokens charged to `keyID`). `language`: of the
     /// feedback (default: the set's).
     public func start(
-        tenant: Tenant, uniqueKey: String, questionSetID: String?, language: Language?, keyID: String? = nil
+        tenant: Tenant, uniqueKey: String, questionSetID: String?, language: Language?, provider: String? = nil, keyID: String? = nil
     ) async throws -> PracticeSession {
         if uniqueKey.isEmpty { throw CoachError.badRequest("unique_key is required", field: "unique_key") }
+        let provider = provider.flatMap { $0.isEmpty ? nil : $0 }
+        // An unknown provider is the client's mistake, said before anything is generated.
+        if let provider { _ = try questions.registry.chain(preferring: provider) }
         let resume = try await questions.resumes.resume(tenant: tenant, uniqueKey: uniqueKey)
         let set: QuestionSet
         if let questionSetID, !questionSetID.isEmpty {
@@ -45,9 +48,10 @@ public struct PracticeOperations: Sendable {
             set = try await questions.generate(
                 tenant: tenant, uniqueKey: resume.uniqueKey, options: QuestionOptions(language: language ?? .ko), keyID: keyID)
         }
-        let session = PracticeSession(
+        var session = PracticeSession(
             id: DocumentID.make(at: now()), tenant: tenant, uniqueKey: resume.uniqueKey, questionSetID: set.id,
             language: language ?? set.record.language, questions: set.questions, at: now())
+        session.provider = provider
         try await sessions.insert(session)
         return session
     }
@@ -67,8 +71,9 @@ public struct PracticeOperations: Sendable {
     /// What a move on the pending prompt produced, with the session as stored afterwards.
     /// `expectedRevision`: the revision the client last saw (a stream passes it); when the
     /// session moved since, the move was meant for another prompt and is a `CONFLICT`.
+    /// `keyID`: the key whose token budget pays for the evaluation (none without keys).
     public func apply(
-        _ move: PracticeEngine.Move, tenant: Tenant, sessionID: String, expectedRevision: Int? = nil
+        _ move: PracticeEngine.Move, tenant: Tenant, sessionID: String, expectedRevision: Int? = nil, keyID: String? = nil
     ) async throws -> (PracticeSession, PracticeEngine.Outcome) {
         if case .answer(let text) = move, TextRules.length(text) > Self.maxAnswerLength {
             throw CoachError.badRequest("an answer is at most \(Self.maxAnswerLength) characters", field: "answer")
@@ -77,8 +82,18 @@ public struct PracticeOperations: Sendable {
         if let expectedRevision, expectedRevision != session.revision { throw CoachError.practiceSessionMoved(session.id) }
         // The resume grounds the evaluation; a resume deleted meanwhile just grounds nothing.
         let resume = try? await questions.resumes.resume(tenant: tenant, uniqueKey: session.uniqueKey).content
-        let outcome = try engine.apply(move, to: &session, resume: resume, at: now())
+        let outcome = try await engine.apply(move, to: &session, resume: resume, at: now())
+        if outcome.usage != Usage() { await questions.meter?.record(usage: outcome.usage, keyID: keyID, at: now()) }
         return (try await sessions.update(session), outcome)
+    }
+
+    /// One answer evaluated outside a session (its tokens charged to `keyID`). An unknown
+    /// provider is a `BAD_REQUEST` naming the configured ones.
+    public func evaluate(_ request: EvaluationRequest, keyID: String? = nil) async throws -> AnswerEvaluation {
+        if let provider = request.provider { _ = try questions.registry.chain(preferring: provider) }
+        let evaluated = try await engine.evaluate(request, at: now())
+        if evaluated.usage != Usage() { await questions.meter?.record(usage: evaluated.usage, keyID: keyID, at: now()) }
+        return evaluated.evaluation
     }
 
     /// Ends the session now (a finished one keeps its report).
@@ -86,7 +101,7 @@ public struct PracticeOperations: Sendable {
         var session = try await session(tenant: tenant, id: sessionID)
         if let expectedRevision, expectedRevision != session.revision, session.state != .finished { throw CoachError.practiceSessionMoved(session.id) }
         if session.state == .finished, let report = session.report { return (session, report) }
-        let report = engine.finish(&session, at: now())
+        let report = PracticeEngine.finish(&session, at: now())
         return (try await sessions.update(session), report)
     }
 
@@ -106,14 +121,14 @@ extension PracticeOperations {
     /// still in progress contributes what its report would say now. An unknown session (or one of
     /// another resume or tenant) is `NOT_FOUND`.
     public static func learningFocus(
-        sessions: any PracticeSessionStore, engine: PracticeEngine = PracticeEngine()
+        sessions: any PracticeSessionStore
     ) -> @Sendable (Tenant, LearningOptions) async throws -> LearningOptions {
         { tenant, options in
             guard let id = options.practiceSessionID else { return options }
             guard var session = try await sessions.get(tenant: tenant, id: id) else {
                 throw CoachError(.notFound, "practice session not found", details: ["session_id": .string(String(id.prefix(64)))])
             }
-            let report = session.report ?? engine.finish(&session)
+            let report = session.report ?? PracticeEngine.finish(&session)
             var resolved = options
             for topic in report.topicsToStudy where resolved.focusAreas.count < LearningOptions.maxFocusAreas {
                 let area = String(topic.unicodeScalars.prefix(LearningOptions.maxFocusArea).map(Character.init))

@@ -1,5 +1,6 @@
 import AccessService
 import AsyncHTTPClient
+import CoachBuiltin
 import CoachAccess
 import CoachCore
 import CoachEdge
@@ -115,7 +116,9 @@ public struct ServiceGraph {
                     resumes: lookup, results: backends.questionSets, tasks: backends.tasks, queue: backends.queue, bus: backends.bus,
                     registry: registry, meter: policy, maxQueuedJobs: configuration.maxQueuedJobs)
                 // Practice sessions live beside the question sets they use and go with them.
-                let sessions = PracticeOperations(sessions: backends.sessions, questions: questions)
+                // Answers are scored by the same provider chain as generations ("I don't know" offline).
+                let engine = PracticeEngine(evaluator: RegistryEvaluator(registry: registry), offline: BuiltinEvaluator())
+                let sessions = PracticeOperations(sessions: backends.sessions, questions: questions, engine: engine)
                 practice = sessions
                 interview = questions.deleting(also: [sessions])
             }

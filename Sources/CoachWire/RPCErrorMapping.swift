@@ -16,7 +16,7 @@ extension ErrorCode {
         case .forbidden: .permissionDenied
         case .methodNotAllowed: .unimplemented
         case .rateLimited, .llmAPIRateLimit: .resourceExhausted
-        case .interviewGenerationFailed, .learningPathGenerationFailed, .llmResponseParsingError: .internalError
+        case .interviewGenerationFailed, .learningPathGenerationFailed, .answerEvaluationFailed, .llmResponseParsingError: .internalError
         case .llmProviderNotAvailable, .serviceUnavailable: .unavailable
         case .llmAPITimeout, .upstreamTimeout: .deadlineExceeded
         case .conflict: .alreadyExists

@@ -12,7 +12,6 @@ import SwiftProtobuf
 /// bidirectional stream driven by `PracticeOperations`, in the caller's tenant.
 public struct PracticeGRPCService: Interviewcoach_V1_PracticeService.SimpleServiceProtocol {
     let operations: PracticeOperations
-    private let evaluator = BuiltinEvaluator()
 
     public init(operations: PracticeOperations) {
         self.operations = operations
@@ -61,13 +60,15 @@ public struct PracticeGRPCService: Interviewcoach_V1_PracticeService.SimpleServi
             language = Language(rawValue: request.language)
             if language == nil { violations.append(FieldViolation(field: "language", message: "must be ko or en")) }
         }
-        if !request.provider.isEmpty && request.provider != "builtin" {
-            violations.append(FieldViolation(field: "provider", message: "answers are evaluated by the builtin provider in this build"))
-        }
         if !violations.isEmpty { throw CoachError.validation(violations) }
         let resume = request.uniqueKey.isEmpty
             ? nil : try await resumes.resume(tenant: RPCCaller.current.tenant, uniqueKey: request.uniqueKey).content
-        return evaluator.evaluate(question: question, answer: request.answer, language: language, resume: resume).proto
+        let evaluation = try await operations.evaluate(
+            EvaluationRequest(
+                question: question, answer: request.answer, language: language, resume: resume,
+                provider: request.provider.isEmpty ? nil : request.provider),
+            keyID: RPCCaller.current.limitedKeyID)
+        return evaluation.proto
     }
 }
 

@@ -32,7 +32,8 @@ extension PracticeGRPCService {
                     language = parsed
                 }
                 let session = try await operations.start(
-                    tenant: tenant, uniqueKey: start.uniqueKey, questionSetID: start.questionSetID, language: language, keyID: keyID)
+                    tenant: tenant, uniqueKey: start.uniqueKey, questionSetID: start.questionSetID, language: language,
+                    provider: start.provider, keyID: keyID)
                 sessionID = session.id
                 revision = session.revision
                 try await Self.opened(session, resumed: false, engine: operations.engine, to: response)
@@ -43,11 +44,11 @@ extension PracticeGRPCService {
                 revision = session.revision
                 try await Self.opened(session, resumed: true, engine: operations.engine, to: response)
             case .answer(let answer)?:
-                revision = try await move(.answer(answer.text), sessionID, revision, tenant: tenant, to: response)
+                revision = try await move(.answer(answer.text), sessionID, revision, tenant: tenant, keyID: keyID, to: response)
             case .skip?:
-                revision = try await move(.skip, sessionID, revision, tenant: tenant, to: response)
+                revision = try await move(.skip, sessionID, revision, tenant: tenant, keyID: keyID, to: response)
             case .dontKnow?:
-                revision = try await move(.dontKnow, sessionID, revision, tenant: tenant, to: response)
+                revision = try await move(.dontKnow, sessionID, revision, tenant: tenant, keyID: keyID, to: response)
             case .end?:
                 guard let id = sessionID else { throw Self.noSession }
                 let (session, report) = try await operations.end(tenant: tenant, sessionID: id, expectedRevision: revision)
@@ -62,11 +63,11 @@ extension PracticeGRPCService {
 
     /// Applies `move` from the state at `revision`; returns the new revision.
     private func move(
-        _ move: PracticeEngine.Move, _ sessionID: String?, _ revision: Int, tenant: Tenant,
+        _ move: PracticeEngine.Move, _ sessionID: String?, _ revision: Int, tenant: Tenant, keyID: String?,
         to response: RPCWriter<Interviewcoach_V1_PracticeEvent>
     ) async throws -> Int {
         guard let id = sessionID else { throw Self.noSession }
-        let (session, outcome) = try await operations.apply(move, tenant: tenant, sessionID: id, expectedRevision: revision)
+        let (session, outcome) = try await operations.apply(move, tenant: tenant, sessionID: id, expectedRevision: revision, keyID: keyID)
         if let evaluation = outcome.evaluation { try await response.write(.with { $0.evaluation = evaluation.proto }) }
         try await response.write(.with { $0.progress = Self.progress(of: session) })
         if let next = outcome.next { try await response.write(.with { $0.prompt = next.proto }) }
@@ -127,6 +128,7 @@ extension PracticeSession {
         info.questions = Int32(questions.count)
         info.resumed = resumed
         info.state = state.rawValue
+        info.provider = provider ?? ""
         return info
     }
 

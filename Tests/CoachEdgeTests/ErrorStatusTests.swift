@@ -16,6 +16,7 @@ import Testing
         (.resumeValidationError, 422, .invalidArgument),
         (.interviewNotFound, 404, .notFound),
         (.interviewGenerationFailed, 502, .internalError),
+        (.answerEvaluationFailed, 502, .internalError),
         (.learningPathNotFound, 404, .notFound),
         (.learningPathGenerationFailed, 502, .internalError),
         (.taskNotFound, 404, .notFound),

@@ -1,5 +1,6 @@
+import CoachBuiltin
 import CoachCore
-import CoachPractice
+import CoachLLM
 import Foundation
 import Testing
 

@@ -27,7 +27,8 @@ import Testing
             resumes: StoreResumeLookup(store: resumes), results: SQLiteResultStore<QuestionSet>.questionSets(database),
             tasks: SQLiteTaskStore(database: database), queue: InProcessJobQueue(), bus: InProcessProgressBus(),
             registry: ProviderRegistry(providers: [BuiltinProvider()]))
-        let operations = PracticeOperations(sessions: SQLitePracticeSessionStore(database: database), questions: questions)
+        let engine = PracticeEngine(evaluator: RegistryEvaluator(registry: questions.registry), offline: BuiltinEvaluator())
+        let operations = PracticeOperations(sessions: SQLitePracticeSessionStore(database: database), questions: questions, engine: engine)
         let resume = try await resumes.create(content(), tenant: .default, at: Date())
         let transport = InProcessTransport()
         let server = GRPCServer(transport: transport.server, services: [PracticeGRPCService(operations: operations)])

@@ -103,6 +103,10 @@ public nonisolated struct Interviewcoach_V1_StartSession: Sendable {
   /// ko | en; empty: the question set's language.
   public var language: String = String()
 
+  /// Provider to evaluate the answers first (the others follow as fallbacks); empty: the
+  /// configured chain.
+  public var provider: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -243,6 +247,9 @@ public nonisolated struct Interviewcoach_V1_SessionInfo: Sendable {
 
   /// in_progress | finished
   public var state: String = String()
+
+  /// The provider asked to evaluate first; empty: the configured chain.
+  public var provider: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -789,7 +796,7 @@ nonisolated extension Interviewcoach_V1_PracticeClientMessage: SwiftProtobuf.Mes
 
 nonisolated extension Interviewcoach_V1_StartSession: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StartSession"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}unique_key\0\u{3}question_set_id\0\u{1}language\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}unique_key\0\u{3}question_set_id\0\u{1}language\0\u{1}provider\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -800,6 +807,7 @@ nonisolated extension Interviewcoach_V1_StartSession: SwiftProtobuf.Message, Swi
       case 1: try { try decoder.decodeSingularStringField(value: &self.uniqueKey) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.questionSetID) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.language) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.provider) }()
       default: break
       }
     }
@@ -815,6 +823,9 @@ nonisolated extension Interviewcoach_V1_StartSession: SwiftProtobuf.Message, Swi
     if !self.language.isEmpty {
       try visitor.visitSingularStringField(value: self.language, fieldNumber: 3)
     }
+    if !self.provider.isEmpty {
+      try visitor.visitSingularStringField(value: self.provider, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -822,6 +833,7 @@ nonisolated extension Interviewcoach_V1_StartSession: SwiftProtobuf.Message, Swi
     if lhs.uniqueKey != rhs.uniqueKey {return false}
     if lhs.questionSetID != rhs.questionSetID {return false}
     if lhs.language != rhs.language {return false}
+    if lhs.provider != rhs.provider {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1064,7 +1076,7 @@ nonisolated extension Interviewcoach_V1_PracticeEvent: SwiftProtobuf.Message, Sw
 
 nonisolated extension Interviewcoach_V1_SessionInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{3}unique_key\0\u{3}question_set_id\0\u{1}language\0\u{1}questions\0\u{1}resumed\0\u{1}state\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{3}unique_key\0\u{3}question_set_id\0\u{1}language\0\u{1}questions\0\u{1}resumed\0\u{1}state\0\u{1}provider\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1079,6 +1091,7 @@ nonisolated extension Interviewcoach_V1_SessionInfo: SwiftProtobuf.Message, Swif
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.questions) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.resumed) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.state) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.provider) }()
       default: break
       }
     }
@@ -1106,6 +1119,9 @@ nonisolated extension Interviewcoach_V1_SessionInfo: SwiftProtobuf.Message, Swif
     if !self.state.isEmpty {
       try visitor.visitSingularStringField(value: self.state, fieldNumber: 7)
     }
+    if !self.provider.isEmpty {
+      try visitor.visitSingularStringField(value: self.provider, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1117,6 +1133,7 @@ nonisolated extension Interviewcoach_V1_SessionInfo: SwiftProtobuf.Message, Swif
     if lhs.questions != rhs.questions {return false}
     if lhs.resumed != rhs.resumed {return false}
     if lhs.state != rhs.state {return false}
+    if lhs.provider != rhs.provider {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

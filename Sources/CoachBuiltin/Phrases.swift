@@ -50,6 +50,10 @@ struct Phrases {
     var addNumbers: String { ko ? "규모와 결과를 수치로 말해 보세요(지연 시간, 처리량, 비율)." : "Put numbers on scale and results (latency, throughput, percentages)." }
     var addTradeOffs: String { ko ? "선택하지 않은 대안과 그 이유(트레이드오프)를 말해 보세요." : "Name the alternative you did not pick and why (the trade-off)." }
     var addFailures: String { ko ? "무엇이 실패할 수 있고 그때 어떻게 되는지 말해 보세요." : "Say what can fail and what happens then." }
+    var nothingMissing: String {
+        ko ? "핵심 포인트를 모두 다루었고 루브릭이 묻는 구체성까지 갖췄습니다. 이 수준을 유지하세요."
+            : "Every key point is covered, with the specifics the rubric asks for. Keep answers at this level."
+    }
     var useResume: String {
         ko ? "이력서에 적은 본인의 프로젝트와 기술을 예로 들어 보세요." : "Use your own projects and technologies from your resume as the example."
     }

@@ -58,16 +58,11 @@ public struct BuiltinEvaluator: Sendable {
         var criteria = Rubric.weights(for: question.type).map { criterion, weight in
             CriterionScore(criterion: criterion, score: raw[criterion]?.0 ?? 0, weight: weight, comment: raw[criterion]?.1 ?? "")
         }
-        var total = Self.clamp(Double(criteria.reduce(0) { $0 + $1.score * $1.weight }) / 100)
-        // What the answer is caps what its content can earn.
-        switch kind {
-        case .answered: break
-        case .dontKnow, .empty:
-            total = 0
+        if kind == .dontKnow || kind == .empty {
             criteria = criteria.map { var zeroed = $0; zeroed.score = 0; return zeroed }
-        case .offTopic: total = min(total, 15)
-        case .evasive: total = min(total, 25)
         }
+        // What the answer is caps what its content can earn.
+        let total = Rubric.total(of: criteria, kind: kind)
 
         // Grounding in the candidate's resume.
         let evidence = resume.map { Self.resumeEvidence(answer, resume: $0) } ?? []
@@ -91,6 +86,7 @@ public struct BuiltinEvaluator: Sendable {
             if behavioural, star.count < 4 { feedback.append(phrases.missingStar(StarPart.allCases.filter { !star.contains($0) })) }
             if resume != nil && evidence.isEmpty { feedback.append(phrases.useResume) }
         }
+        if feedback.isEmpty { feedback.append(phrases.nothingMissing) }
         let outline = question.whatGoodAnswersCover.map { phrases.outline($0) } + phrases.outlineExtras(behavioural: behavioural)
         let followUp = [.answered, .evasive, .offTopic].contains(kind) ? missing.first.map(phrases.followUp) : nil
 
@@ -226,4 +222,11 @@ public struct BuiltinEvaluator: Sendable {
 
     static func clamp(_ value: Double) -> Int { max(0, min(100, Int(value.rounded()))) }
     static func clamp(_ value: Int) -> Int { max(0, min(100, value)) }
+}
+
+extension BuiltinEvaluator: AnswerEvaluator {
+    public func evaluate(_ request: EvaluationRequest, at date: Date) async throws -> EvaluatedAnswer {
+        EvaluatedAnswer(
+            evaluation: evaluate(question: request.question, answer: request.answer, language: request.language, resume: request.resume, at: date))
+    }
 }
