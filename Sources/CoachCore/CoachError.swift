@@ -28,6 +28,8 @@ public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     case unsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
     case notFound = "NOT_FOUND"
     case methodNotAllowed = "METHOD_NOT_ALLOWED"
+    /// A plain HTTP request to a WebSocket endpoint.
+    case upgradeRequired = "UPGRADE_REQUIRED"
     /// A call to an upstream service (not an LLM provider) ran out of time.
     case upstreamTimeout = "UPSTREAM_TIMEOUT"
     /// The request conflicts with the current state (a foreign service's ALREADY_EXISTS).

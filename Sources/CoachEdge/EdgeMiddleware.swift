@@ -100,25 +100,32 @@ struct EdgeErrorMiddleware: RouterMiddleware {
     /// hide behind its absence.
     static func hostAllowed(_ request: Request, _ allowed: Set<String>) -> Bool {
         guard let authority = request.headers[.hostHeader] ?? request.head.authority else { return true }
+        return host(ofAuthority: authority).map(allowed.contains) ?? false
+    }
+
+    /// The host of `host[:port]` (an IPv6 literal keeps its brackets), lower-cased.
+    static func host(ofAuthority authority: String) -> String? {
         var host = authority.lowercased()
         if host.hasPrefix("[") {
             if let end = host.firstIndex(of: "]") { host = String(host[...end]) }
         } else if let colon = host.lastIndex(of: ":") {
             host = String(host[..<colon])
         }
-        return allowed.contains(host)
+        return host
     }
 
     /// `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
-    static func apiKey(from request: Request) -> String? {
-        if let value = request.headers[.authorization] {
+    static func apiKey(from request: Request) -> String? { apiKey(request.headers) }
+
+    static func apiKey(_ headers: HTTPFields) -> String? {
+        if let value = headers[.authorization] {
             let parts = value.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
                 let key = parts[1].trimmingCharacters(in: .whitespaces)
                 return key.isEmpty ? nil : key
             }
         }
-        let key = request.headers[.apiKey]?.trimmingCharacters(in: .whitespaces)
+        let key = headers[.apiKey]?.trimmingCharacters(in: .whitespaces)
         return key?.isEmpty == false ? key : nil
     }
 
@@ -137,8 +144,10 @@ struct EdgeErrorMiddleware: RouterMiddleware {
         }
     }
 
-    static func requestID(from request: Request) -> String {
-        if let given = request.headers[.requestID], (1...128).contains(given.count),
+    static func requestID(from request: Request) -> String { requestID(request.headers) }
+
+    static func requestID(_ headers: HTTPFields) -> String {
+        if let given = headers[.requestID], (1...128).contains(given.count),
             given.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0.asciiValue.map { $0 >= 0x21 && $0 < 0x7f } == true })
         {
             return given
@@ -157,6 +166,7 @@ extension ErrorCode {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .methodNotAllowed: .methodNotAllowed
+        case .upgradeRequired: .upgradeRequired
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType

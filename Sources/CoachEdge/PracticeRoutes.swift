@@ -10,6 +10,17 @@ struct PracticeRoutes<Transport: ClientTransport> {
     let client: Interviewcoach_V1_PracticeService.Client<Transport>
 
     func register(on table: inout RouteTable) {
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/api/v1/practice/live", tag: "practice",
+                summary:
+                    "Live practice: a WebSocket (subprotocol interviewcoach.practice.v1; the key as Authorization or as the subprotocol "
+                    + "bearer.<key>) carrying the Practice stream's messages as JSON, events pushed as they happen (docs/REST-API.md)",
+                responses: [
+                    400: ("A refused upgrade: from another origin, or offering subprotocols without interviewcoach.practice.v1", nil),
+                    426: ("Not a WebSocket upgrade", "Error"),
+                ]),
+            live)
         let id = EdgeRoute.Parameter(
             name: "session_id", location: "path", schema: ParameterSchema.identifier, description: "Practice session id", required: true)
         table.add(
@@ -66,6 +77,12 @@ struct PracticeRoutes<Transport: ClientTransport> {
                     422: ("Invalid body", "Error"),
                 ]),
             evaluate)
+    }
+
+    /// A plain request to the live path (upgrades are taken before the router, and a refused
+    /// one is answered 400 by the upgrade handler).
+    @Sendable func live(_ request: Request, context: EdgeRequestContext) async throws -> Response {
+        throw CoachError(.upgradeRequired, "connect with a WebSocket client (subprotocol \(PracticeLiveChannel<Transport>.subprotocol))")
     }
 
     @Sendable func evaluate(_ request: Request, context: EdgeRequestContext) async throws -> Response {

@@ -191,6 +191,9 @@ public enum EvaluationValidator {
             }
         }
         let covered = draft.keyPoints.prefix(points.count).filter(\.covered).count
+        if input.answer.unicodeScalars.allSatisfy(TextRules.isWhitespace), kind != .empty {
+            problems.append("the answer is blank: answer_kind must be empty")
+        }
         if let kind, kind != .answered, covered > 0 {
             problems.append("an answer of kind \(kind.rawValue) covers no key point")
         }

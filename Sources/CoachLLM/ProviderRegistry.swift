@@ -234,7 +234,7 @@ public struct ProviderRegistry: Sendable {
         }
         let details: [String: JSONValue] = ["attempts": .array(attempts.map(\.detailValue))]
         if deadlineHit {
-            throw CoachError(.llmAPITimeout, "generation did not finish within the request deadline", details: details)
+            throw CoachError(.llmAPITimeout, "the providers did not answer within the request deadline", details: details)
         }
         if !attempts.isEmpty, attempts.allSatisfy({ $0.outcome == .skippedCircuitOpen }) {
             throw CoachError(.llmProviderNotAvailable, "every provider is cooling down after failures", details: details)

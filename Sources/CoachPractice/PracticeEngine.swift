@@ -20,7 +20,9 @@ public struct PracticeEngine: Sendable {
 
     /// One answer scored by the engine's evaluator.
     public func evaluate(_ request: EvaluationRequest, at date: Date) async throws -> EvaluatedAnswer {
-        try await evaluator.evaluate(request, at: date)
+        // A blank answer is `empty` and scores 0 by the rubric: no provider is paid to say so.
+        let blank = request.answer.unicodeScalars.allSatisfy(TextRules.isWhitespace)
+        return try await (blank ? offline : evaluator).evaluate(request, at: date)
     }
 
     /// What the candidate does with the pending prompt.
@@ -72,7 +74,7 @@ public struct PracticeEngine: Sendable {
         switch move {
         case .answer(let text):
             turn.answer = text
-            let evaluated = try await evaluator.evaluate(
+            let evaluated = try await evaluate(
                 EvaluationRequest(question: prompt.question, answer: text, language: session.language, resume: resume, provider: session.provider),
                 at: date)
             turn.evaluation = evaluated.evaluation

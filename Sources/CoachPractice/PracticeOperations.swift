@@ -1,5 +1,6 @@
 import CoachCore
 import CoachGeneration
+import CoachLLM
 import CoachStore
 import Foundation
 

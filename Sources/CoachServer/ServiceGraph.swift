@@ -17,7 +17,9 @@ import GenerationService
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdWebSocket
 import Logging
+import NIOCore
 import NIOSSL
 import CoachPractice
 import PracticeService
@@ -40,6 +42,9 @@ public struct ServiceGraph {
     /// The REST edge's router (roles `all` and `edge`); `serve` listens with it on the HTTP port,
     /// tests drive it with HummingbirdTesting.
     public private(set) var edgeRouter: Router<EdgeRequestContext>?
+    /// The edge's WebSocket upgrades (the live practice channel), beside `edgeRouter`.
+    public private(set) var edgeUpgrades: (@Sendable (HTTPRequest, Logger) -> LiveUpgrade)?
+    public typealias LiveUpgrade = ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
     /// The gRPC names served on the gRPC port.
     public let servedServices: [String]
     /// The transport of the gRPC port (roles other than `edge`): its listening address tells
@@ -220,12 +225,16 @@ public struct ServiceGraph {
                 maxStreams: configuration.sseMaxStreams, streamLifetime: .seconds(configuration.sseMaxLifetime))
             if role == .all {
                 edgeRouter = buildEdgeRouter(upstreams: EdgeUpstreams(resume: local, interview: local, learning: local), settings: edgeSettings)
+                let live = PracticeLiveChannel(client: local, settings: edgeSettings)
+                edgeUpgrades = { request, logger in live.shouldUpgrade(request, logger: logger) }
             } else {
                 let upstreams = EdgeUpstreams(
                     resume: try remote(configuration.resumeAddresses, "--resume-addr"),
                     interview: try remote(configuration.interviewAddresses, "--interview-addr"),
                     learning: try remote(configuration.learningAddresses, "--learning-addr"))
                 edgeRouter = buildEdgeRouter(upstreams: upstreams, settings: edgeSettings)
+                let live = PracticeLiveChannel(client: upstreams.interview, settings: edgeSettings)
+                edgeUpgrades = { request, logger in live.shouldUpgrade(request, logger: logger) }
             }
         }
 
@@ -245,7 +254,16 @@ public struct ServiceGraph {
         if let edgeRouter {
             // A connection that sends no request (or never finishes its headers: slowloris) for a
             // minute is closed; a response being streamed is not idle.
-            let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(60)))
+            let upgrades = edgeUpgrades
+            let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) throws -> LiveUpgrade = { request, _, logger in
+                upgrades?(request, logger) ?? .dontUpgrade
+            }
+            // HTTP/1 with the WebSocket upgrade of the live practice channel; every other request
+            // (and a refused upgrade) goes to the router.
+            let http1 = HTTPServerBuilder.http1WebSocketUpgrade(
+                configuration: .init(
+                    http1: .init(idleTimeout: .seconds(60)), ws: .init(maxFrameSize: PracticeLiveChannel<InProcessTransport.Client>.maxFrameBytes)),
+                shouldUpgrade: shouldUpgrade)
             var server = http1
             if let certificate = tls.certificateFile, let key = tls.keyFile {
                 do {

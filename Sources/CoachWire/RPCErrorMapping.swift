@@ -15,6 +15,7 @@ extension ErrorCode {
         case .unauthorized: .unauthenticated
         case .forbidden: .permissionDenied
         case .methodNotAllowed: .unimplemented
+        case .upgradeRequired: .failedPrecondition
         case .rateLimited, .llmAPIRateLimit: .resourceExhausted
         case .interviewGenerationFailed, .learningPathGenerationFailed, .answerEvaluationFailed, .llmResponseParsingError: .internalError
         case .llmProviderNotAvailable, .serviceUnavailable: .unavailable

@@ -35,6 +35,7 @@ import Testing
         (.unsupportedMediaType, 415, .invalidArgument),
         (.notFound, 404, .notFound),
         (.methodNotAllowed, 405, .unimplemented),
+        (.upgradeRequired, 426, .failedPrecondition),
         (.upstreamTimeout, 504, .deadlineExceeded),
         (.conflict, 409, .alreadyExists),
         (.internalServerError, 500, .internalError),

@@ -28,9 +28,25 @@ Each upstream request takes the next step of its provider's queue ("ok" when the
 `--latency SECONDS` (or FakeLLM(latency=...)) makes every model call wait that long before it is
 answered, as a slow real provider does (the I/O-concurrency benchmark uses 2 s).
 
+Three kinds of request are told apart by kind_of(): "questions" (schema / tool `question_set`),
+"learning" (`learning_plan`) and "evaluation" (`answer_evaluation`, a practice answer to score);
+without a schema (OpenAI-compatible json_object or no response format) by the system prompt.
+
 "ok" answers are valid generations for the resume found between the `<resume>` and `</resume>`
 lines of the prompt (see docs/GENERATION.md), so the server's validation accepts them. Every error body
 carries UPSTREAM_SECRET so tests can check upstream text never reaches a client.
+
+For an evaluation, "ok" is a valid draft computed from the prompt (evaluation_draft()): the
+`<question>` block gives the type and key points, the `<answer>` block the answer (its `<\\/`
+read back as `</`). A key point is covered when one of its words of 4 or more letters occurs in the
+answer (case-insensitive); its evidence is that word as the answer spells it. Criteria follow the
+rubric of the type (star for behavioural questions), with the scores of EVALUATION_SCORES and
+completeness = round(100 x covered / key points); answer_kind "answered", one feedback sentence, a
+two-point outline, no resume evidence, and a follow-up about the first missing key point (or "").
+"invalid" is the same draft with the first key point covered by evidence the answer does not
+contain (INVALID_EVIDENCE), which breaks the rule that evidence quotes the answer word for word.
+"fenced", "truncated", "usage-huge", streaming and every error step work for evaluations as for
+generations.
 """
 
 from __future__ import annotations
@@ -70,6 +86,19 @@ QUESTION_TYPES = ["Implementation", "Trade-off", "Performance", "Reliability", "
 
 TRUNCATED_QUESTIONS = '{"questions": [{"type": "Impl'
 TRUNCATED_LEARNING = '{"analysis": {"strengths": ["Kafka consu'
+TRUNCATED_EVALUATION = '{"answer_kind": "answered", "criteria": [{"criterion": "accu'
+
+# Structured-output schema (OpenAI json_schema name, Anthropic tool name) of each kind of request.
+SCHEMA_NAMES = {"questions": "question_set", "learning": "learning_plan", "evaluation": "answer_evaluation"}
+
+# The rubric (docs/RUBRIC.md): criteria and their weights in percent, per kind of question.
+TECHNICAL_WEIGHTS = {"accuracy": 40, "completeness": 20, "depth": 25, "communication": 15}
+BEHAVIOURAL_WEIGHTS = {"accuracy": 30, "completeness": 20, "depth": 10, "communication": 15, "star": 25}
+BEHAVIOURAL_TYPES = ("Collaboration", "Business")
+# Scores of an "ok" evaluation; completeness follows the key points covered.
+EVALUATION_SCORES = {"accuracy": 80, "depth": 70, "communication": 75, "star": 60}
+# The evidence of an "invalid" evaluation: no answer contains it.
+INVALID_EVIDENCE = "UNQUOTED EVIDENCE"
 
 
 def answered_model(requested: str) -> str:
@@ -110,7 +139,7 @@ def prompt_of(provider: str, body) -> tuple[str, str]:
 
 
 def kind_of(provider: str, body) -> str:
-    """"questions" or "learning": what the request asks for."""
+    """"questions", "learning" or "evaluation": what the request asks for."""
     body = body if isinstance(body, dict) else {}
     name = ""
     if provider in ("openai", "compatible"):
@@ -121,10 +150,17 @@ def kind_of(provider: str, body) -> str:
     elif provider == "gemini":
         schema = (body.get("generationConfig") or {}).get("responseSchema") or {}
         if schema:
-            return "learning" if "learning_paths" in (schema.get("properties") or {}) else "questions"
+            properties = schema.get("properties") or {}
+            if "key_points" in properties:
+                return "evaluation"
+            return "learning" if "learning_paths" in properties else "questions"
     if name:
+        if "evaluation" in name:
+            return "evaluation"
         return "learning" if "learning" in name else "questions"
     system, _ = prompt_of(provider, body)
+    if '"answer_kind"' in system or '"key_points"' in system:
+        return "evaluation"
     return "learning" if "learning_paths" in system else "questions"
 
 
@@ -275,6 +311,127 @@ def generation(kind: str, resume: dict, system: str, invalid: bool = False) -> d
 
 
 # ---------------------------------------------------------------------------------------------
+# Valid evaluations
+
+
+def _unescape(text: str) -> str:
+    """A data value as the client wrote it: the prompt writes every `</` as `<\\/`."""
+    return text.replace("<\\/", "</")
+
+
+def evaluation_input(user_text: str) -> dict:
+    """What an evaluation prompt's user part carries: {"type", "behavioural", "topic", "question",
+    "key_points", "answer"} ({} when there is no `<question>` / `<answer>` block)."""
+    match = re.search(r"^<question>\n(.*?)\n</question>\n<answer>\n", user_text, re.S | re.M)
+    if not match:
+        return {}
+    end = user_text.find("\n</answer>", match.end() - 1)
+    answer = user_text[match.end():end] if end >= match.end() else ""
+    fields: dict = {"type": "", "behavioural": None, "topic": "", "question": "", "key_points": [], "answer": _unescape(answer)}
+    in_points = False
+    for line in match.group(1).split("\n"):
+        numbered = re.match(r"^\d+\. (.*)$", line)
+        if in_points and numbered:
+            fields["key_points"].append(_unescape(numbered.group(1)))
+            continue
+        name, _, value = line.partition(": ")
+        if line.rstrip() == "key_points:":
+            in_points = True
+        elif name in ("type", "topic", "question"):
+            fields[name] = _unescape(value)
+        elif name == "behavioural":
+            fields["behavioural"] = value.strip() == "true"
+    return fields
+
+
+def is_behavioural(fields: dict) -> bool:
+    if fields.get("behavioural") is not None:
+        return bool(fields["behavioural"])
+    return fields.get("type") in BEHAVIOURAL_TYPES
+
+
+def rubric_weights(fields: dict) -> dict:
+    return dict(BEHAVIOURAL_WEIGHTS if is_behavioural(fields) else TECHNICAL_WEIGHTS)
+
+
+def point_evidence(point: str, answer: str) -> str:
+    """The first word of `point` with 4 or more letters that occurs in `answer` (ignoring case),
+    as the answer spells it; "" when none does."""
+    for word in re.findall(r"[^\W\d_]{4,}", point):
+        found = re.search(re.escape(word), answer, re.I)
+        if found:
+            return found.group(0)
+    return ""
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def _follow_up(point: str, korean: bool) -> str:
+    point = point if len(point) <= 200 else point[:200].rstrip() + "..."
+    return f"{point}에 대해 더 자세히 말씀해 주시겠어요?" if korean else f"Can you say more about {point}?"
+
+
+def _complete_draft(draft: dict, points: list[str], korean: bool):
+    """Sets completeness and the follow-up from the key points the draft covers."""
+    covered = sum(1 for p in draft["key_points"] if p["covered"])
+    completeness = round(100 * covered / len(points)) if points else 100
+    for criterion in draft["criteria"]:
+        if criterion["criterion"] == "completeness":
+            criterion["score"] = completeness
+            criterion["comment"] = (f"핵심 포인트 {len(points)}개 중 {covered}개를 다뤘습니다." if korean
+                                    else f"Covers {covered} of {len(points)} key points.")
+    missing = [p["point"] for p in draft["key_points"] if not p["covered"]]
+    draft["follow_up"] = _follow_up(missing[0], korean) if missing else ""
+
+
+COMMENTS = {
+    "accuracy": ("What the answer says is correct and on the question.", "답변 내용이 정확하고 질문에 맞습니다."),
+    "depth": ("Some specifics, few numbers or trade-offs.", "구체적인 내용은 있으나 수치와 트레이드오프가 부족합니다."),
+    "communication": ("Clear structure, a fitting length.", "구조가 명확하고 길이가 적절합니다."),
+    "star": ("Situation and action are clear; the result is thin.", "상황과 행동은 분명하지만 결과가 약합니다."),
+}
+
+
+def evaluation_draft(system: str, user: str, invalid: bool = False) -> dict:
+    """The evaluation a model would answer for the prompt (see the module docstring)."""
+    fields = evaluation_input(user)
+    answer = fields.get("answer", "")
+    points = fields.get("key_points", [])
+    korean = _hangul(system)
+    key_points = []
+    for point in points:
+        evidence = point_evidence(point, answer)
+        key_points.append({"point": point, "covered": bool(evidence), "evidence": evidence})
+    criteria = []
+    for criterion in rubric_weights(fields):
+        score = EVALUATION_SCORES.get(criterion, 0)
+        comment = COMMENTS.get(criterion, ("", ""))[1 if korean else 0]
+        criteria.append({"criterion": criterion, "score": score, "comment": comment or "-"})
+    draft = {
+        "answer_kind": "answered",
+        "criteria": criteria,
+        "key_points": key_points,
+        "feedback": ["구체적인 수치와 측정 방법을 덧붙이면 더 좋은 답변이 됩니다." if korean
+                     else "Add the numbers you measured and the trade-offs you weighed."],
+        "strong_answer_outline": (
+            [f"{points[0] if points else fields.get('topic', '')}부터 설명합니다", "측정한 결과와 바꾸고 싶은 점으로 마무리합니다"] if korean
+            else [f"Start with: {points[0] if points else fields.get('topic') or 'the context'}",
+                  "Close with the measured result and what you would change"]),
+        "resume_evidence": [],
+        "follow_up": "",
+    }
+    if invalid:
+        if key_points:
+            key_points[0].update(covered=True, evidence=INVALID_EVIDENCE)
+        else:
+            draft["criteria"] = draft["criteria"][:-1]
+    _complete_draft(draft, points, korean)
+    return draft
+
+
+# ---------------------------------------------------------------------------------------------
 # Wire formats: successes
 
 
@@ -322,16 +479,21 @@ def _inflate_usage(provider: str, answer: dict):
 
 
 def _tool_name(body: dict, kind: str) -> str:
-    return (body.get("tool_choice") or {}).get("name") or ("learning_plan" if kind == "learning" else "question_set")
+    return (body.get("tool_choice") or {}).get("name") or SCHEMA_NAMES[kind]
+
+
+TRUNCATED = {"questions": TRUNCATED_QUESTIONS, "learning": TRUNCATED_LEARNING, "evaluation": TRUNCATED_EVALUATION}
 
 
 def success_body(provider: str, model: str, body: dict, step: str) -> dict:
     system, user = prompt_of(provider, body)
     kind = kind_of(provider, body)
     if step == "truncated":
-        partial = TRUNCATED_LEARNING if kind == "learning" else TRUNCATED_QUESTIONS
-        return _success(provider, model, partial, truncated=True)
-    answer = generation(kind, resume_in(user), system, invalid=(step == "invalid"))
+        return _success(provider, model, TRUNCATED[kind], truncated=True)
+    if kind == "evaluation":
+        answer = evaluation_draft(system, user, invalid=(step == "invalid"))
+    else:
+        answer = generation(kind, resume_in(user), system, invalid=(step == "invalid"))
     text = json.dumps(answer, ensure_ascii=False)
     if step == "fenced":
         text = f"Sure! Here is the JSON you asked for:\n```json\n{json.dumps(answer, ensure_ascii=False, indent=2)}\n```\nGood luck."

@@ -552,7 +552,8 @@ public nonisolated struct Interviewcoach_V1_EvaluateAnswerRequest: Sendable {
   /// A resume of the caller's tenant, to judge whether the answer is grounded in it. Optional.
   public var uniqueKey: String = String()
 
-  /// Provider to ask first (default: the configured chain; `builtin` always works offline).
+  /// Provider to ask first (default: the configured chain, which ends with the offline `builtin`
+  /// unless LLM_PROVIDERS says otherwise); the others follow as fallbacks.
   public var provider: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
