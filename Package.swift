@@ -323,7 +323,8 @@ let package = Package(
         .testTarget(
             name: "CoachWireTests",
             dependencies: ["CoachWire", "CoachCore", .product(name: "GRPCCore", package: "grpc-swift-2")]),
-        .testTarget(name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachBuiltin", "CoachCore"]),
+        .testTarget(
+            name: "CoachLLMTests", dependencies: ["CoachLLM", "CoachBuiltin", "CoachCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CoachBuiltinTests", dependencies: ["CoachBuiltin", "CoachLLM", "CoachCore"]),
         .testTarget(
             name: "CoachLLMProvidersTests",

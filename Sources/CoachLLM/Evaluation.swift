@@ -159,48 +159,53 @@ public enum EvaluationValidator {
     public static let followUpKinds: Set<AnswerKind> = [.answered, .evasive, .offTopic]
 
     public static func violations(of draft: EvaluationDraft, input: EvaluationInput, resume: ResumeContent?) -> [String] {
-        var problems: [String] = []
+        ruleViolations(of: draft, input: input, resume: resume).map(\.message)
+    }
+
+    /// The broken rules with their ids (docs/RUBRIC.md, "Evaluation by a provider").
+    public static func ruleViolations(of draft: EvaluationDraft, input: EvaluationInput, resume: ResumeContent?) -> [RuleViolation] {
+        var problems: [RuleViolation] = []
         let kind = AnswerKind(rawValue: draft.answerKind)
         if kind == nil {
-            problems.append("answer_kind must be one of answered, dont_know, empty, off_topic, evasive")
+            problems.append(RuleViolation("evaluation.answer_kind", "answer_kind must be one of answered, dont_know, empty, off_topic, evasive"))
         }
 
         let expected = Rubric.weights(for: input.question.type).map(\.0.rawValue)
         let named = draft.criteria.map(\.criterion)
         if named.sorted() != expected.sorted() {
-            problems.append("criteria must be exactly \(expected.joined(separator: ", ")), each once (got \(named.joined(separator: ", ")))")
+            problems.append(RuleViolation("evaluation.criteria", "criteria must be exactly \(expected.joined(separator: ", ")), each once (got \(named.joined(separator: ", ")))"))
         }
         for criterion in draft.criteria {
-            if !(0...100).contains(criterion.score) { problems.append("criteria \(criterion.criterion): score must be 0-100") }
-            if criterion.comment.trimmedWhitespace.isEmpty { problems.append("criteria \(criterion.criterion): comment is missing") }
+            if !(0...100).contains(criterion.score) { problems.append(RuleViolation("evaluation.criteria", "criteria \(criterion.criterion): score must be 0-100")) }
+            if criterion.comment.trimmedWhitespace.isEmpty { problems.append(RuleViolation("evaluation.criteria", "criteria \(criterion.criterion): comment is missing")) }
         }
 
         let points = input.question.whatGoodAnswersCover
         if draft.keyPoints.count != points.count {
-            problems.append("key_points must have exactly \(points.count) entries, one per key point in order")
+            problems.append(RuleViolation("evaluation.key_points", "key_points must have exactly \(points.count) entries, one per key point in order"))
         }
         let answer = quotable(input.answer)
         for (index, (point, drafted)) in zip(points, draft.keyPoints).enumerated() {
             if quotable(drafted.point) != quotable(point) {
-                problems.append("key_points[\(index)].point must be the key point as given: \"\(point)\"")
+                problems.append(RuleViolation("evaluation.key_points", "key_points[\(index)].point must be the key point as given: \"\(point)\""))
             }
             guard drafted.covered else { continue }
             let evidence = quotable(drafted.evidence)
             if evidence.isEmpty || !answer.contains(evidence) {
-                problems.append("key_points[\(index)].evidence must quote the answer word for word")
+                problems.append(RuleViolation("evaluation.quotes", "key_points[\(index)].evidence must quote the answer word for word"))
             }
         }
         let covered = draft.keyPoints.prefix(points.count).filter(\.covered).count
         if input.answer.unicodeScalars.allSatisfy(TextRules.isWhitespace), kind != .empty {
-            problems.append("the answer is blank: answer_kind must be empty")
+            problems.append(RuleViolation("evaluation.answer_kind", "the answer is blank: answer_kind must be empty"))
         }
         if let kind, kind != .answered, covered > 0 {
-            problems.append("an answer of kind \(kind.rawValue) covers no key point")
+            problems.append(RuleViolation("evaluation.coverage", "an answer of kind \(kind.rawValue) covers no key point"))
         }
         if !points.isEmpty, let completeness = draft.criteria.first(where: { $0.criterion == Rubric.Criterion.completeness.rawValue }) {
             let expectedScore = 100 * covered / points.count
             if abs(completeness.score - expectedScore) > 20 {
-                problems.append("completeness \(completeness.score) does not match \(covered) of \(points.count) key points covered (about \(expectedScore))")
+                problems.append(RuleViolation("evaluation.completeness", "completeness \(completeness.score) does not match \(covered) of \(points.count) key points covered (about \(expectedScore))"))
             }
         }
 
@@ -210,28 +215,28 @@ public enum EvaluationValidator {
             for (index, item) in draft.resumeEvidence.enumerated() {
                 let quoted = quotable(item)
                 if quoted.isEmpty || !answer.contains(quoted) || !(resumeText.contains(quoted) || terms.contains(quoted)) {
-                    problems.append("resume_evidence[\(index)] must appear in both the answer and the resume")
+                    problems.append(RuleViolation("evaluation.resume_evidence", "resume_evidence[\(index)] must appear in both the answer and the resume"))
                 }
             }
         } else if !draft.resumeEvidence.isEmpty {
-            problems.append("resume_evidence must be empty: no resume was given")
+            problems.append(RuleViolation("evaluation.resume_evidence", "resume_evidence must be empty: no resume was given"))
         }
 
         let feedback = draft.feedback.filter { !$0.trimmedWhitespace.isEmpty }
         if !feedbackRange.contains(feedback.count) || feedback.count != draft.feedback.count {
-            problems.append("feedback needs 1-6 non-empty sentences")
+            problems.append(RuleViolation("evaluation.feedback", "feedback needs 1-6 non-empty sentences"))
         }
         let outline = draft.strongAnswerOutline.filter { !$0.trimmedWhitespace.isEmpty }
         if !outlineRange.contains(outline.count) || outline.count != draft.strongAnswerOutline.count {
-            problems.append("strong_answer_outline needs 1-12 non-empty points")
+            problems.append(RuleViolation("evaluation.feedback", "strong_answer_outline needs 1-12 non-empty points"))
         }
 
         let followUp = draft.followUp.trimmedWhitespace
         if let kind, followUpKinds.contains(kind), covered < points.count, followUp.isEmpty {
-            problems.append("follow_up must ask about a missing key point")
+            problems.append(RuleViolation("evaluation.follow_up", "follow_up must ask about a missing key point"))
         }
         if followUp.unicodeScalars.count > maxFollowUpLength {
-            problems.append("follow_up must be at most \(maxFollowUpLength) characters")
+            problems.append(RuleViolation("evaluation.follow_up", "follow_up must be at most \(maxFollowUpLength) characters"))
         }
         return problems
     }
@@ -260,7 +265,7 @@ extension ProviderRegistry {
             failureCode: .answerEvaluationFailed,
             promptFor: { PromptLibrary.evaluation(input, resume: request.resume, corrections: $0) },
             parse: { text throws(OutputParsing.OutputError) in try OutputParsing.evaluation(from: text) },
-            validate: { EvaluationValidator.violations(of: $0, input: input, resume: request.resume) })
+            validate: { EvaluationValidator.ruleViolations(of: $0, input: input, resume: request.resume) })
         let evaluation = generated.output.evaluation(of: input, provider: generated.record.provider, model: generated.record.model, at: date)
         return Generated(output: evaluation, record: generated.record)
     }

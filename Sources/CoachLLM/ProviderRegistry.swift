@@ -96,7 +96,7 @@ public struct ProviderRegistry: Sendable {
             input: .questions(options), resume: resume, preferring: options.provider, seed: seed, progress: progress,
             failureCode: .interviewGenerationFailed, promptFor: { PromptLibrary.questions(resume: resume, options: options, corrections: $0) },
             parse: { text throws(OutputParsing.OutputError) in try OutputParsing.questions(from: text) },
-            validate: { GenerationValidator.violations(of: $0, resume: resume, options: options) })
+            validate: { GenerationValidator.ruleViolations(of: $0, resume: resume, options: options) })
     }
 
     public func learningPlan(
@@ -107,7 +107,7 @@ public struct ProviderRegistry: Sendable {
             failureCode: .learningPathGenerationFailed,
             promptFor: { PromptLibrary.learningPath(resume: resume, options: options, corrections: $0) },
             parse: { text throws(OutputParsing.OutputError) in try OutputParsing.learningPlan(from: text) },
-            validate: { GenerationValidator.violations(of: $0, resume: resume, options: options) })
+            validate: { GenerationValidator.ruleViolations(of: $0, resume: resume, options: options) })
     }
 
     func generate<Output: Sendable>(
@@ -115,7 +115,7 @@ public struct ProviderRegistry: Sendable {
         failureCode: ErrorCode,
         promptFor: ([String]) -> Prompt,
         parse: (String) throws(OutputParsing.OutputError) -> Output,
-        validate: (Output) -> [String]
+        validate: (Output) -> [RuleViolation]
     ) async throws -> Generated<Output> {
         let deadline = ContinuousClock.now + configuration.requestDeadline
         var attempts: [GenerationAttempt] = []
@@ -200,14 +200,14 @@ public struct ProviderRegistry: Sendable {
                 }
                 usage = usage + reply.usage
                 let latency = started.elapsedMilliseconds
-                let problems: [String]
+                let problems: [RuleViolation]
                 var output: Output?
                 do {
                     let parsed = try parse(reply.text)
                     output = parsed
                     problems = validate(parsed)
                 } catch {
-                    problems = [error.description]
+                    problems = [RuleViolation(error.ruleID, error.description)]
                 }
                 if let output, problems.isEmpty {
                     attempts.append(
@@ -222,14 +222,18 @@ public struct ProviderRegistry: Sendable {
                     GenerationAttempt(
                         provider: provider.name, model: reply.model, outcome: .invalidOutput, latencyMs: latency, usage: reply.usage,
                         errorCode: "invalid_output"))
-                logger.warning("provider output broke the rules", metadata: ["provider": "\(provider.name)", "violations": "\(problems.count)"])
+                // Which rules, never the text: the output may quote the resume.
+                let rules = Array(Set(problems.map(\.rule))).sorted()
+                logger.warning(
+                    "provider output broke the rules",
+                    metadata: ["provider": "\(provider.name)", "violations": "\(problems.count)", "rules": "\(rules.joined(separator: ","))"])
                 if correctiveUsed {
                     await breaker?.recordFailure(latencyMs: latency, code: "invalid_output", longCooldown: false)
                     if progress?.hasOutput == true { break chain }
                     continue chain
                 }
                 correctiveUsed = true
-                corrections = problems
+                corrections = problems.map(\.message)
             }
         }
         let details: [String: JSONValue] = ["attempts": .array(attempts.map(\.detailValue))]

@@ -20,6 +20,7 @@ struct PracticeCommand: AsyncParsableCommand {
     @Argument(help: "The resume's unique key (ignored with --session).") var key: String = ""
     @Option(help: "A stored question set of the resume (default: the newest, generated if none).") var questionSet: String?
     @Option(help: "ko or en (default: the question set's).") var language: String?
+    @Option(help: "The provider to evaluate the answers first (default: the configured chain).") var provider: String?
     @Option(help: "Resume this session instead of starting one.") var session: String?
 
     typealias Message = Interviewcoach_V1_PracticeClientMessage
@@ -37,6 +38,7 @@ struct PracticeCommand: AsyncParsableCommand {
             first.start.uniqueKey = key
             first.start.questionSetID = questionSet ?? ""
             first.start.language = language ?? ""
+            first.start.provider = provider ?? ""
         }
         let opening = first
         let (moves, input) = AsyncStream<Message>.makeStream()

@@ -2,6 +2,7 @@ import CoachBuiltin
 import CoachCore
 import CoachLLM
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
@@ -202,5 +203,51 @@ struct HangingProvider: LLMProvider {
         #expect(await breaker.allow())
         await breaker.recordFailure(latencyMs: 1, code: "x", longCooldown: false)
         #expect(await breaker.snapshot().state == .open)
+    }
+}
+
+/// Keeps what was logged, for tests of what a log line says (and does not say).
+final class RecordedLogs: Sendable {
+    struct Entry: Sendable {
+        var message: String
+        var metadata: Logger.Metadata
+    }
+
+    let entries = Mutex<[Entry]>([])
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(logs: self) }
+    }
+
+    struct Handler: LogHandler {
+        let logs: RecordedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let entry = Entry(message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 })
+            logs.entries.withLock { $0.append(entry) }
+        }
+    }
+}
+
+@Suite struct RuleLoggingTests {
+    @Test func aRuleBreakingAnswerIsLoggedWithTheRuleIdsNotItsText() async throws {
+        var broken = GenerationValidatorTests.questions()
+        broken.removeLast()
+        broken[0].question = "SECRET-TEXT?"
+        let text = String(decoding: try JSONEncoder().encode(QuestionDraft(questions: broken)), as: UTF8.self)
+        let provider = ScriptedProvider(name: "first", replies: [.success(text), .success("not json")])
+        let logs = RecordedLogs()
+        let registry = ProviderRegistry(providers: [provider, BuiltinProvider()], logger: logs.logger)
+        _ = try await registry.questions(resume: GenerationValidatorTests.resume, options: QuestionOptions(), seed: 0)
+        let lines = logs.entries.withLock { $0 }.filter { $0.message == "provider output broke the rules" }
+        #expect(lines.map { $0.metadata["rules"]?.description } == ["questions.count,questions.difficulties,questions.grounding", "output.json"])
+        #expect(!lines.contains { "\($0.metadata)".contains("SECRET-TEXT") })
     }
 }
