@@ -36,16 +36,20 @@ public struct EdgeSettings: Sendable {
     /// long (the client reconnects with `Last-Event-ID` and misses nothing).
     public var maxStreams: Int
     public var streamLifetime: Duration
+    /// The process's metrics in Prometheus text, served at `/metrics` (admin scope when keys
+    /// are on); `nil`: no such route.
+    public var metrics: (@Sendable () async -> String)?
 
     public init(
         heartbeat: Duration = .seconds(15), allowedHosts: Set<String>? = nil, credential: MeshCredential? = nil, maxStreams: Int = 10_000,
-        streamLifetime: Duration = .seconds(3600)
+        streamLifetime: Duration = .seconds(3600), metrics: (@Sendable () async -> String)? = nil
     ) {
         self.heartbeat = heartbeat
         self.allowedHosts = allowedHosts
         self.credential = credential
         self.maxStreams = maxStreams
         self.streamLifetime = streamLifetime
+        self.metrics = metrics
     }
 }
 
@@ -60,13 +64,33 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     let learningHealth = Grpc_Health_V1_Health.Client(wrapping: upstreams.learning)
     ResumeRoutes(client: .init(wrapping: upstreams.resume), health: resumeHealth).register(on: &table)
     GenerationRoutes<InterviewWire, Transport>(client: .init(wrapping: upstreams.interview), health: interviewHealth).register(on: &table)
-    let streams = StreamCount()
+    let streams = StreamCount(stream: "sse")
     TaskRoutes(kind: .interview, client: .init(wrapping: upstreams.interview), settings: settings, streams: streams).register(on: &table)
     GenerationRoutes<LearningWire, Transport>(client: .init(wrapping: upstreams.learning), health: learningHealth).register(on: &table)
     TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), settings: settings, streams: streams).register(on: &table)
     AdminRoutes(client: .init(wrapping: upstreams.resume)).register(on: &table)
     PracticeRoutes(client: .init(wrapping: upstreams.interview)).register(on: &table)
     StaticPages().register(on: &table)
+    if let metrics = settings.metrics {
+        let admin = Interviewcoach_V1_AdminService.Client(wrapping: upstreams.resume)
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/metrics", tag: "operations",
+                summary: "This process's metrics in Prometheus text (docs/OPERATIONS.md); admin scope when keys are on",
+                responses: [200: ("Prometheus text exposition 0.0.4", nil), 401: ("No valid key", "Error"), 403: ("Not an admin key", "Error")])
+        ) { _, context in
+            // The key service decides: only an admin may read the key list, so a call that may
+            // is an admin's (on an open server, anyone's).
+            var probe = Interviewcoach_V1_ListKeysRequest()
+            probe.pageSize = 1
+            _ = try await admin.listKeys(probe, metadata: context.rpcMetadata, options: shortCallOptions)
+            var response = Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: await metrics())))
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
+    }
 
     let upstreamChecks: [(name: String, service: String, client: Grpc_Health_V1_Health.Client<Transport>)] = [
         ("resume", Interviewcoach_V1_ResumeService.descriptor.fullyQualifiedService, resumeHealth),

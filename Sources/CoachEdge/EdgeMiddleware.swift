@@ -5,6 +5,7 @@ import GRPCCore
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 
 extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!
@@ -60,6 +61,15 @@ struct EdgeErrorMiddleware: RouterMiddleware {
         response.headers[.requestID] = context.requestID
         // No response may be read as another type than it says (a JSON error body as HTML).
         response.headers[.contentTypeOptions] = "nosniff"
+        // An SSE stream or the live socket counts here when it opens (its headers); how many are
+        // open is `coach_edge_streams_open`.
+        let labels = [
+            ("http_route", context.endpointPath ?? "unmatched"), ("http_request_method", request.method.rawValue),
+            ("http_response_status_code", String(response.status.code)),
+        ]
+        Counter(label: "http_server_requests_total", dimensions: labels).increment()
+        Timer(label: "http_server_request_duration_seconds", dimensions: labels, preferredDisplayUnit: .seconds)
+            .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         context.logger.info(
             "request",
             metadata: [

@@ -34,7 +34,7 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
     public init(client: GRPCClient<Transport>, settings: EdgeSettings) {
         self.client = .init(wrapping: client)
         self.settings = settings
-        self.streams = StreamCount()
+        self.streams = StreamCount(stream: "practice_live")
     }
 
     /// The upgrade decision for `http1WebSocketUpgrade`: only this path, same origin, allowed host.

@@ -5,6 +5,7 @@ import Foundation
 import GRPCCore
 import HTTPTypes
 import Hummingbird
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -165,13 +166,25 @@ struct SSEEvent {
     }
 }
 
-/// How many SSE streams an edge has open; shared by its task routes.
+/// How many long-lived streams an edge has open (SSE: shared by its task routes; the live
+/// practice sockets), also reported as `coach_edge_streams_open{stream}`.
 final class StreamCount: Sendable {
     private let count = Mutex(0)
+    private let gauge: Meter
 
-    func enter() { count.withLock { $0 += 1 } }
+    init(stream: String) {
+        gauge = Meter(label: "coach_edge_streams_open", dimensions: [("stream", stream)])
+    }
 
-    func leave() { count.withLock { $0 -= 1 } }
+    func enter() {
+        count.withLock { $0 += 1 }
+        gauge.increment()
+    }
+
+    func leave() {
+        count.withLock { $0 -= 1 }
+        gauge.decrement()
+    }
 
     var current: Int { count.withLock { $0 } }
 }

@@ -4,6 +4,7 @@ import CoachLLM
 import CoachStore
 import Foundation
 import Logging
+import Metrics
 
 /// The generation use cases of one kind, independent of transport: generate now, read results,
 /// start and inspect background tasks. Every use case works inside the caller's tenant: another
@@ -113,6 +114,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         if created {
             try await bus.publish(TaskEvent(snapshot: stored))
             try await queue.enqueue(Job(taskID: stored.taskID, kind: Kind.taskKind))
+            Counter(label: "coach_tasks_created_total", dimensions: [("kind", Kind.taskKind.rawValue)]).increment()
         }
         return stored
     }

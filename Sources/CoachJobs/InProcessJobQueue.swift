@@ -8,13 +8,18 @@ import Foundation
 public actor InProcessJobQueue: JobQueue {
     private var jobs: [Job] = []
     private var waiters: [(id: UUID, continuation: CheckedContinuation<Job, any Error>)] = []
+    /// When each job not yet acknowledged was enqueued, by task id (waiting and in a worker's hands).
+    private var enqueuedAt: [String: (kind: TaskKind, at: ContinuousClock.Instant)] = [:]
+    private var inHand: Set<String> = []
 
     public init() {}
 
     public func enqueue(_ job: Job) {
         var job = job
         job.deliveries += 1
+        if enqueuedAt[job.taskID] == nil { enqueuedAt[job.taskID] = (job.kind, .now) }
         if !waiters.isEmpty {
+            inHand.insert(job.taskID)
             waiters.removeFirst().continuation.resume(returning: job)
         } else {
             jobs.append(job)
@@ -23,7 +28,11 @@ public actor InProcessJobQueue: JobQueue {
 
     public func next() async throws -> Job {
         try Task.checkCancellation()
-        if !jobs.isEmpty { return jobs.removeFirst() }
+        if !jobs.isEmpty {
+            let job = jobs.removeFirst()
+            inHand.insert(job.taskID)
+            return job
+        }
         let id = UUID()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -38,7 +47,10 @@ public actor InProcessJobQueue: JobQueue {
         }
     }
 
-    public func acknowledge(_ job: Job) {}
+    public func acknowledge(_ job: Job) {
+        inHand.remove(job.taskID)
+        enqueuedAt[job.taskID] = nil
+    }
 
     public func deadLetter(_ job: Job, reason: String) {
         deadLetters.append((job, reason))
@@ -52,6 +64,15 @@ public actor InProcessJobQueue: JobQueue {
     public var depth: Int { jobs.count }
 
     public func waitingCount() -> Int { jobs.count }
+
+    public func counts(kind: TaskKind) -> QueueCounts {
+        let oldest = enqueuedAt.values.filter { $0.kind == kind }.map(\.at).min()
+        return QueueCounts(
+            waiting: jobs.filter { $0.kind == kind }.count,
+            pending: inHand.filter { enqueuedAt[$0]?.kind == kind }.count,
+            deadLettered: deadLetters.filter { $0.0.kind == kind }.count,
+            oldestAge: oldest.map { ContinuousClock.now - $0 })
+    }
 
     private func cancelWaiter(_ id: UUID) {
         if let index = waiters.firstIndex(where: { $0.id == id }) {

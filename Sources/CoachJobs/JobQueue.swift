@@ -33,6 +33,27 @@ public protocol JobQueue: Sendable {
     func deadLetter(_ job: Job, reason: String) async throws
     /// Jobs enqueued and not yet handed to a worker (what admission control bounds).
     func waitingCount() async throws -> Int
+    /// What the queue holds of `kind` now (metrics and the operations dashboard).
+    func counts(kind: TaskKind) async throws -> QueueCounts
+}
+
+/// The jobs of one kind in a queue.
+public struct QueueCounts: Sendable, Hashable {
+    /// Enqueued, not yet handed to a worker.
+    public var waiting: Int
+    /// Handed to a worker and not yet acknowledged.
+    public var pending: Int
+    /// Given up on and kept aside.
+    public var deadLettered: Int
+    /// Age of the oldest job not yet acknowledged (waiting or pending), if any.
+    public var oldestAge: Duration?
+
+    public init(waiting: Int = 0, pending: Int = 0, deadLettered: Int = 0, oldestAge: Duration? = nil) {
+        self.waiting = waiting
+        self.pending = pending
+        self.deadLettered = deadLettered
+        self.oldestAge = oldestAge
+    }
 }
 
 /// Publishes and replays task progress events. Implementations: `InProcessProgressBus` and

@@ -126,6 +126,9 @@ public struct ProviderRegistry: Sendable {
             var admission = CircuitBreaker.Admission.call
             if let breaker {
                 guard let admitted = await breaker.admit() else {
+                    LLMMetrics.attempt(
+                        provider: provider.name, model: provider.model, purpose: input.purpose, outcome: .skippedCircuitOpen, latencyMs: 0,
+                        usage: nil)
                     attempts.append(
                         GenerationAttempt(
                             provider: provider.name, model: provider.model, outcome: .skippedCircuitOpen, latencyMs: 0,
@@ -164,6 +167,9 @@ public struct ProviderRegistry: Sendable {
                         GenerationAttempt(
                             provider: provider.name, model: provider.model, outcome: failure.outcome, latencyMs: latency,
                             errorCode: failure.errorCode))
+                    LLMMetrics.attempt(
+                        provider: provider.name, model: provider.model, purpose: input.purpose, outcome: failure.outcome, latencyMs: latency,
+                        usage: nil)
                     logger.warning(
                         "provider attempt failed",
                         metadata: ["provider": "\(provider.name)", "error_code": "\(failure.errorCode)", "latency_ms": "\(latency)"])
@@ -196,6 +202,7 @@ public struct ProviderRegistry: Sendable {
                     // Output from this provider was already accepted (streamed to watchers):
                     // falling back now would mix answers, so the request fails here.
                     if progress?.hasOutput == true { break chain }
+                    LLMMetrics.fallback(from: provider.name, purpose: input.purpose)
                     continue chain
                 }
                 usage = usage + reply.usage
@@ -209,6 +216,9 @@ public struct ProviderRegistry: Sendable {
                 } catch {
                     problems = [RuleViolation(error.ruleID, error.description)]
                 }
+                LLMMetrics.attempt(
+                    provider: provider.name, model: provider.model, purpose: input.purpose,
+                    outcome: output != nil && problems.isEmpty ? .success : .invalidOutput, latencyMs: latency, usage: reply.usage)
                 if let output, problems.isEmpty {
                     attempts.append(
                         GenerationAttempt(provider: provider.name, model: reply.model, outcome: .success, latencyMs: latency, usage: reply.usage))
@@ -224,12 +234,14 @@ public struct ProviderRegistry: Sendable {
                         errorCode: "invalid_output"))
                 // Which rules, never the text: the output may quote the resume.
                 let rules = Array(Set(problems.map(\.rule))).sorted()
+                LLMMetrics.violations(problems, provider: provider.name, purpose: input.purpose)
                 logger.warning(
                     "provider output broke the rules",
                     metadata: ["provider": "\(provider.name)", "violations": "\(problems.count)", "rules": "\(rules.joined(separator: ","))"])
                 if correctiveUsed {
                     await breaker?.recordFailure(latencyMs: latency, code: "invalid_output", longCooldown: false)
                     if progress?.hasOutput == true { break chain }
+                    LLMMetrics.fallback(from: provider.name, purpose: input.purpose)
                     continue chain
                 }
                 correctiveUsed = true

@@ -175,6 +175,23 @@ public actor RedisJobQueue: JobQueue {
         return waiting
     }
 
+    /// One round trip: the stream's length, its group's pending summary, the dead-letter stream's
+    /// length and the oldest entry (acknowledged entries are deleted, so the first one is the
+    /// oldest not yet acknowledged; its id starts with its enqueue time in milliseconds).
+    public nonisolated func counts(kind: TaskKind) async throws -> QueueCounts {
+        let key = streamKey(kind)
+        let replies = try await pipeline(
+            [["XLEN", key], ["XPENDING", key, group], ["XLEN", deadLetterKey(kind)], ["XRANGE", key, "-", "+", "COUNT", "1"]], "count jobs")
+        let length = Int(replies[0].int ?? 0)
+        let pending = replies[1].errorCode == "NOGROUP" ? 0 : Int(replies[1].elements?.first?.int ?? 0)
+        var oldest: Duration?
+        if let id = replies[3].elements?.first?.elements?.first?.text, let millis = Int64(id.prefix { $0 != "-" }) {
+            let age = Int64(Date().timeIntervalSince1970 * 1000) - millis
+            oldest = .milliseconds(max(0, age))
+        }
+        return QueueCounts(waiting: max(0, length - pending), pending: pending, deadLettered: Int(replies[2].int ?? 0), oldestAge: oldest)
+    }
+
     public func deadLetter(_ job: Job, reason: String) async throws {
         var commands: [[String]] = [["MULTI"]]
         commands.append([

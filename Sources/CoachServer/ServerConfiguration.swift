@@ -56,6 +56,7 @@ public struct ServerConfiguration: Sendable {
         public var insecureNoAuth = false
         public var tlsCert: String?
         public var tlsKey: String?
+        public var metricsPort: Int?
 
         public init() {}
     }
@@ -104,6 +105,9 @@ public struct ServerConfiguration: Sendable {
     public var tls = MeshTLS()
     /// `COACH_MAX_QUEUED_JOBS`: new background tasks are refused (503) while this many wait.
     public var maxQueuedJobs = 10_000
+    /// `--metrics-port` (`COACH_METRICS_PORT`): a listener serving only `/metrics`, on `host`.
+    /// Off by default; `serve`'s edge serves `/metrics` on its own port too.
+    public var metricsPort: Int?
 
     public init() {}
 
@@ -178,6 +182,9 @@ public struct ServerConfiguration: Sendable {
         sseMaxStreams = try number(nil, "COACH_SSE_MAX_STREAMS", option: "", range: 1...1_000_000, default: sseMaxStreams)
         sseMaxLifetime = try number(nil, "COACH_SSE_MAX_LIFETIME", option: "", range: 10...86_400, default: sseMaxLifetime)
         maxQueuedJobs = try number(nil, "COACH_MAX_QUEUED_JOBS", option: "", range: 1...10_000_000, default: maxQueuedJobs)
+        if flags.metricsPort != nil || value(nil, "COACH_METRICS_PORT") != nil {
+            metricsPort = try number(flags.metricsPort, "COACH_METRICS_PORT", option: "--metrics-port", range: 1...65535, default: 9464)
+        }
         tls = MeshTLS(
             certificateFile: value(flags.tlsCert, "COACH_TLS_CERT"), keyFile: value(flags.tlsKey, "COACH_TLS_KEY"),
             caFile: value(nil, "COACH_TLS_CA"))

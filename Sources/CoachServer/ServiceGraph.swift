@@ -61,15 +61,19 @@ public struct ServiceGraph {
         public var providerHTTPClient: HTTPClient?
         /// Interceptors on every gRPC server of the process (tests count or fail calls).
         public var interceptors: [any ServerInterceptor] = []
+        /// Where swift-metrics collects (the process bootstrapped it): gRPC calls are measured
+        /// and `/metrics` served. `nil`: no metrics.
+        public var metrics: MetricsExposition?
 
         public init(
             backends: Backends?, registry: ProviderRegistry?, providerHTTPClient: HTTPClient? = nil,
-            interceptors: [any ServerInterceptor] = []
+            interceptors: [any ServerInterceptor] = [], metrics: MetricsExposition? = nil
         ) {
             self.backends = backends
             self.registry = registry
             self.providerHTTPClient = providerHTTPClient
             self.interceptors = interceptors
+            self.metrics = metrics
         }
     }
 
@@ -81,12 +85,16 @@ public struct ServiceGraph {
         let verifier = KeyVerifier(
             enforcing: configuration.keysEnforced, store: parts.backends?.keys, adminKey: configuration.adminKey, codec: codec)
         let policy = AccessPolicy(limiter: parts.backends?.limiter ?? InProcessRateLimiter())
+        // Metrics outermost: a call refused by the others is a call handled too.
         let interceptors: [any ServerInterceptor] =
-            [MessageSizeInterceptor(), AccessInterceptor(verifier: verifier, policy: policy)] + parts.interceptors
+            (parts.metrics == nil ? [] : [ServerMetricsInterceptor()])
+            + [MessageSizeInterceptor(), AccessInterceptor(verifier: verifier, policy: policy)] + parts.interceptors
+        let clientInterceptors: [any ClientInterceptor] = parts.metrics == nil ? [] : [ClientMetricsInterceptor()]
+        var exposition = parts.metrics
         let credential = configuration.adminKey.map(MeshCredential.init)
         // Every local hop goes through this pair; the server half gets every gRPC service.
         let inProcess = InProcessTransport()
-        let local = GRPCClient(transport: inProcess.client)
+        let local = GRPCClient(transport: inProcess.client, interceptors: clientInterceptors)
         var clients: [any Service] = []
         var grpcServices: [any RegistrableRPCService] = []
         var served: [String] = []
@@ -99,7 +107,7 @@ public struct ServiceGraph {
         }
         func remote(_ addresses: [ServiceAddress]?, _ option: String) throws -> MeshClient {
             let client = try MeshTransport.client(
-                addresses: try configuration.needed(addresses, for: true, option) ?? [], tls: configuration.tls)
+                addresses: try configuration.needed(addresses, for: true, option) ?? [], interceptors: clientInterceptors, tls: configuration.tls)
             clients.append(GRPCClientService(client: client))
             return client
         }
@@ -136,6 +144,9 @@ public struct ServiceGraph {
                 learning = paths
             }
             let kinds: [any KindOperations] = [interview as (any KindOperations)?, learning].compactMap { $0 }
+            exposition?.queue = backends.queue
+            exposition?.kinds = kinds.map(\.taskKind)
+            exposition?.providers = registry
             if role != .worker {
                 if let interview {
                     grpcServices.append(GenerationGRPCService(operations: interview))
@@ -220,9 +231,11 @@ public struct ServiceGraph {
 
         // The edge: in-process to the services of this process, HTTP/2 to those of others.
         if role.runsEdge {
+            var metricsText: (@Sendable () async -> String)?
+            if let exposition { metricsText = { await exposition.render() } }
             let edgeSettings = EdgeSettings(
                 heartbeat: .seconds(configuration.sseHeartbeat), allowedHosts: configuration.edgeAllowedHosts, credential: credential,
-                maxStreams: configuration.sseMaxStreams, streamLifetime: .seconds(configuration.sseMaxLifetime))
+                maxStreams: configuration.sseMaxStreams, streamLifetime: .seconds(configuration.sseMaxLifetime), metrics: metricsText)
             if role == .all {
                 edgeRouter = buildEdgeRouter(upstreams: EdgeUpstreams(resume: local, interview: local, learning: local), settings: edgeSettings)
                 let live = PracticeLiveChannel(client: local, settings: edgeSettings)
@@ -239,12 +252,15 @@ public struct ServiceGraph {
         }
 
         services = servers + clients + workers
+        if let exposition, let port = configuration.metricsPort { metricsListener = (exposition, port) }
         httpAddress = (configuration.host, configuration.httpPort)
         tls = configuration.tls
         self.drain = HealthDrainService(statuses: health)
     }
 
     private let drain: HealthDrainService
+    /// `--metrics-port`: the Prometheus target of any role.
+    private var metricsListener: (exposition: MetricsExposition, port: Int)?
 
     /// Every service of the process in start order: `services`, the edge's HTTP server on
     /// `host:httpPort` when the role has one, and last the health drain, which a graceful
@@ -280,6 +296,9 @@ public struct ServiceGraph {
                     router: edgeRouter, server: server,
                     configuration: .init(address: .hostname(httpAddress.host, port: httpAddress.port), serverName: "interview-coach"),
                     logger: logger))
+        }
+        if let metricsListener {
+            all.append(MetricsListener.application(metricsListener.exposition, host: httpAddress.host, port: metricsListener.port, logger: logger))
         }
         all.append(drain)
         return all

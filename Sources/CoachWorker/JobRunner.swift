@@ -97,6 +97,7 @@ public struct JobRunner: Sendable {
         logger.error("job dead-lettered", metadata: ["task_id": "\(job.taskID)", "deliveries": "\(job.deliveries)"])
         let error = CoachError(.internalServerError, reason)
         if let operations = kinds[job.kind] { await fail(taskID: job.taskID, error: error, operations: operations) }
+        WorkerMetrics.finished(kind: job.kind, outcome: "dead_lettered")
         do {
             try await queue.deadLetter(job, reason: reason)
         } catch {
@@ -123,11 +124,13 @@ public struct JobRunner: Sendable {
             var running = task
             running.runs += 1
             let started = running
+            WorkerMetrics.runStarted(running)
             do {
                 try await withTimeLimit(configuration.jobTimeLimit) {
                     try await self.runStages(started, operations: operations)
                 }
                 logger.info("task completed", metadata: ["runs": "\(running.runs)"])
+                WorkerMetrics.finished(kind: job.kind, outcome: "success")
                 return
             } catch {
                 // Shutting down: leave the task unfinished; it runs again at the next start.
@@ -140,6 +143,7 @@ public struct JobRunner: Sendable {
                 }
                 logger.warning("task failed", metadata: ["error_code": "\(failure.error.code)", "runs": "\(running.runs)"])
                 await fail(taskID: job.taskID, error: failure.error, operations: operations)
+                WorkerMetrics.finished(kind: job.kind, outcome: "failure")
                 return
             }
         }
@@ -147,11 +151,15 @@ public struct JobRunner: Sendable {
 
     private func runStages<Kind: GenerationKind>(_ start: TaskRecord, operations: GenerationOperations<Kind>) async throws {
         var task = start
+        var clock = WorkerMetrics.StageClock(kind: Kind.taskKind)
+        clock.enter(.loadingResume)
         try await advance(&task, to: .loadingResume, operations: operations)
         let resume = try await operations.resumes.resume(tenant: task.tenant, uniqueKey: task.uniqueKey)
+        clock.enter(.generatingPrompt)
         try await advance(&task, to: .generatingPrompt, operations: operations)
         guard let options = Kind.options(from: task.input) else { throw CoachError.internal("task input does not match its kind") }
         let seed = try await operations.seed(for: options, tenant: task.tenant, uniqueKey: task.uniqueKey)
+        clock.enter(.callingLLM)
         try await advance(&task, to: .callingLLM, operations: operations)
         // A streaming provider reports output as it arrives: calling_llm rises from 70 towards 89.
         let (percents, sink) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -170,11 +178,13 @@ public struct JobRunner: Sendable {
             guard let produced = try await group.next() else { throw CancellationError() }
             return produced
         }
+        clock.enter(.processingResponse)
         try await advance(&task, to: .processingResponse, operations: operations)
         await operations.meter?.record(usage: Kind.usage(of: result), keyID: task.keyID, at: Date())
         let stored = try await operations.results.save(result, tenant: task.tenant)
         task.resultID = stored.id
         try await advance(&task, to: .completed, result: Kind.taskResult(stored), operations: operations)
+        clock.enter(.completed)
     }
 
     private func advance<Kind: GenerationKind>(

@@ -13,6 +13,8 @@ import CoachRedis
 import CoachServer
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 extension Role: ExpressibleByArgument {}
@@ -87,11 +89,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between SSE heartbeat comments. [env: COACH_SSE_HEARTBEAT] (default: 15)")
     var sseHeartbeat: Int?
 
+    @Option(help: "Port of a listener serving only Prometheus /metrics, on --host. [env: COACH_METRICS_PORT] (default: off)")
+    var metricsPort: Int?
+
     func run() async throws {
         // The environment is read here, once; everything below gets the configuration.
         let configuration = try ServerConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
         try BuildFeatures.check(configuration)
         LogSetup.bootstrap(level: configuration.logLevel, text: configuration.logAsText)
+        // Metrics are always collected (counters cost nanoseconds); /metrics shows them.
+        let metrics = MetricsExposition(registry: PrometheusCollectorRegistry())
+        MetricsSystem.bootstrap(MetricsExposition.factory(registry: metrics.registry))
         var logger = Logger(label: "interview-coach")
         logger[metadataKey: "role"] = "\(configuration.role.rawValue)"
 
@@ -114,7 +122,7 @@ struct Serve: AsyncParsableCommand {
         do {
             graph = try ServiceGraph(
                 configuration: configuration,
-                parts: .init(backends: backends, registry: registry, providerHTTPClient: httpClient), logger: logger)
+                parts: .init(backends: backends, registry: registry, providerHTTPClient: httpClient, metrics: metrics), logger: logger)
         } catch {
             // The client is the graph's to shut down once it runs; until then it is ours.
             try? await httpClient?.shutdown()
@@ -152,6 +160,7 @@ struct Serve: AsyncParsableCommand {
         flags.insecureNoAuth = insecureNoAuth
         flags.tlsCert = tlsCert
         flags.tlsKey = tlsKey
+        flags.metricsPort = metricsPort
         return flags
     }
 }
