@@ -328,7 +328,8 @@ let package = Package(
         .testTarget(
             name: "CoachServerTests",
             dependencies: [
-                "CoachServer", "CoachBuiltin", "CoachLLM", "CoachStore", "CoachCore", .product(name: "Logging", package: "swift-log"),
+                "CoachServer", "CoachBuiltin", "CoachLLM", "CoachStore", "CoachJobs", "CoachCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "CoachWireTests",

@@ -73,17 +73,21 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     StaticPages().register(on: &table)
     if let metrics = settings.metrics {
         let admin = Interviewcoach_V1_AdminService.Client(wrapping: upstreams.resume)
+        // Every role of a keyed mesh has the admin key as its credential; an open one has none.
+        let keysOn = settings.credential != nil
         table.add(
             EdgeRoute(
                 method: .get, path: "/metrics", tag: "operations",
                 summary: "This process's metrics in Prometheus text (docs/OPERATIONS.md); admin scope when keys are on",
                 responses: [200: ("Prometheus text exposition 0.0.4", nil), 401: ("No valid key", "Error"), 403: ("Not an admin key", "Error")])
         ) { _, context in
-            // The key service decides: only an admin may read the key list, so a call that may
-            // is an admin's (on an open server, anyone's).
-            var probe = Interviewcoach_V1_ListKeysRequest()
-            probe.pageSize = 1
-            _ = try await admin.listKeys(probe, metadata: context.rpcMetadata, options: shortCallOptions)
+            // With keys on, the key service decides: only an admin may read the key list, so a
+            // call that may is an admin's. An open mesh answers without asking anyone.
+            if keysOn {
+                var probe = Interviewcoach_V1_ListKeysRequest()
+                probe.pageSize = 1
+                _ = try await admin.listKeys(probe, metadata: context.rpcMetadata, options: shortCallOptions)
+            }
             var response = Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: await metrics())))

@@ -46,7 +46,8 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
             Self.sameOrigin(request.headerFields[.origin], host: request.headerFields[.hostHeader] ?? request.authority), settings.allowedHosts.map({ Self.hostAllowed(request, $0) }) ?? true
         else { return .dontUpgrade }
         let offered = Self.offeredProtocols(request.headerFields)
-        var metadata: Metadata = ["x-request-id": "\(EdgeErrorMiddleware.requestID(request.headerFields))"]
+        let requestID = EdgeErrorMiddleware.requestID(request.headerFields)
+        var metadata: Metadata = ["x-request-id": "\(requestID)"]
         if let key = EdgeErrorMiddleware.apiKey(request.headerFields) ?? offered.compactMap(Self.bearer).first {
             metadata.addString("Bearer \(key)", forKey: "authorization")
         }
@@ -61,19 +62,36 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
         let upstreamMetadata = metadata
         let maxStreams = settings.maxStreams
         return .upgrade(headers) { inbound, outbound, context in
-            guard streams.current < maxStreams else {
-                try await Self.fail(
-                    CoachError(.serviceUnavailable, "too many live streams on this edge; retry shortly"), outbound: outbound)
-                return
-            }
-            streams.enter()
-            defer { streams.leave() }
-            let outcome = await Self.converse(client: client, metadata: upstreamMetadata, inbound: inbound, outbound: outbound)
-            context.logger.info("practice live stream ended", metadata: ["outcome": "\(outcome?.code.rawValue ?? "ok")"])
-            if let outcome {
-                try await Self.fail(outcome, outbound: outbound)
-            } else {
-                try await outbound.close(.normalClosure, reason: nil)
+            var logger = context.logger
+            logger[metadataKey: "request_id"] = "\(requestID)"
+            // One reader for the socket's whole life, apart from the stream: when the stream
+            // ends first (a refusal, an error), the reader is still there to take the client's
+            // Close, so the closing handshake completes instead of the connection being reset.
+            let (frames, sink) = AsyncThrowingStream<WebSocketMessage, any Error>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await message in inbound.messages(maxSize: Self.maxFrameBytes) { sink.yield(message) }
+                        sink.finish()
+                    } catch {
+                        sink.finish(throwing: error)
+                    }
+                }
+                var outcome: CoachError?
+                if streams.tryEnter(max: maxStreams) {
+                    outcome = await Self.converse(client: client, metadata: upstreamMetadata, frames: frames, outbound: outbound)
+                    streams.leave()
+                } else {
+                    outcome = CoachError(.serviceUnavailable, "too many live streams on this edge; retry shortly")
+                }
+                logger.info("practice live stream ended", metadata: ["outcome": "\(outcome?.code.rawValue ?? "ok")"])
+                if let outcome {
+                    try await Self.fail(outcome, requestID: requestID, outbound: outbound)
+                } else {
+                    // A stream cancelled by shutdown is "going away"; one the client ended is done.
+                    try await outbound.close(Task.isCancelled ? .goingAway : .normalClosure, reason: nil)
+                }
+                try await group.waitForAll()
             }
         }
     }
@@ -81,8 +99,8 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
     /// Pipes frames to the stream and events back until either side ends; the error that ended
     /// it, if any.
     static func converse(
-        client: Interviewcoach_V1_PracticeService.Client<Transport>, metadata: Metadata, inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter
+        client: Interviewcoach_V1_PracticeService.Client<Transport>, metadata: Metadata,
+        frames: AsyncThrowingStream<WebSocketMessage, any Error>, outbound: WebSocketOutboundWriter
     ) async -> CoachError? {
         var options = CallOptions.defaults
         // A session may last as long as the candidate takes; the socket's end ends the stream.
@@ -91,7 +109,7 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
             try await client.practice(
                 metadata: metadata, options: options,
                 requestProducer: { writer in
-                    for try await message in inbound.messages(maxSize: maxFrameBytes) {
+                    for try await message in frames {
                         guard case .text(let text) = message else {
                             throw CoachError.badRequest("messages are JSON text frames")
                         }
@@ -129,8 +147,8 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
     }
 
     /// The REST error body as a last message, then a close code of 4000 + the HTTP status.
-    static func fail(_ error: CoachError, outbound: WebSocketOutboundWriter) async throws {
-        let body = ErrorBody(error, requestID: "")
+    static func fail(_ error: CoachError, requestID: String, outbound: WebSocketOutboundWriter) async throws {
+        let body = ErrorBody(error, requestID: requestID)
         let data = (try? JSONEncoder.coach.encode(["error": body])) ?? Data("{}".utf8)
         try await outbound.write(.text(String(decoding: data, as: UTF8.self)))
         try await outbound.close(.unknown(UInt16(4000 + Int(error.code.httpStatus.code))), reason: error.code.rawValue)

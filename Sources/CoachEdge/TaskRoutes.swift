@@ -181,6 +181,18 @@ final class StreamCount: Sendable {
         gauge.increment()
     }
 
+    /// Enters unless `max` are open already, in one step (two upgrades at once cannot both take
+    /// the last place).
+    func tryEnter(max: Int) -> Bool {
+        let entered = count.withLock { count in
+            guard count < max else { return false }
+            count += 1
+            return true
+        }
+        if entered { gauge.increment() }
+        return entered
+    }
+
     func leave() {
         count.withLock { $0 -= 1 }
         gauge.decrement()

@@ -209,7 +209,7 @@ public enum EvaluationValidator {
             }
         }
 
-        if let resume {
+        if let resume, !draft.resumeEvidence.isEmpty {
             let resumeText = quotable(PromptLibrary.resumeJSON(resume))
             let terms = ResumeFacts(resume).groundingTerms.map(quotable)
             for (index, item) in draft.resumeEvidence.enumerated() {
@@ -218,7 +218,7 @@ public enum EvaluationValidator {
                     problems.append(RuleViolation("evaluation.resume_evidence", "resume_evidence[\(index)] must appear in both the answer and the resume"))
                 }
             }
-        } else if !draft.resumeEvidence.isEmpty {
+        } else if resume == nil, !draft.resumeEvidence.isEmpty {
             problems.append(RuleViolation("evaluation.resume_evidence", "resume_evidence must be empty: no resume was given"))
         }
 

@@ -129,6 +129,7 @@ public struct ProviderRegistry: Sendable {
                     LLMMetrics.attempt(
                         provider: provider.name, model: provider.model, purpose: input.purpose, outcome: .skippedCircuitOpen, latencyMs: 0,
                         usage: nil)
+                    LLMMetrics.fallback(from: provider.name, purpose: input.purpose)
                     attempts.append(
                         GenerationAttempt(
                             provider: provider.name, model: provider.model, outcome: .skippedCircuitOpen, latencyMs: 0,

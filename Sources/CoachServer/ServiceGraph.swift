@@ -129,8 +129,13 @@ public struct ServiceGraph {
                     resumes: lookup, results: backends.questionSets, tasks: backends.tasks, queue: backends.queue, bus: backends.bus,
                     registry: registry, meter: policy, maxQueuedJobs: configuration.maxQueuedJobs)
                 // Practice sessions live beside the question sets they use and go with them.
-                // Answers are scored by the same provider chain as generations ("I don't know" offline).
-                let engine = PracticeEngine(evaluator: RegistryEvaluator(registry: registry), offline: BuiltinEvaluator())
+                // Answers are scored by the same provider chain as generations ("I don't know"
+                // offline). A chain of the builtin provider alone scores in-process: the same
+                // evaluation without the provider round trip (its answers keep the providers'
+                // rules: CoachLLMTests.EvaluationTests).
+                let evaluator: any AnswerEvaluator =
+                    registry.names == ["builtin"] ? BuiltinEvaluator() : RegistryEvaluator(registry: registry)
+                let engine = PracticeEngine(evaluator: evaluator, offline: BuiltinEvaluator())
                 let sessions = PracticeOperations(sessions: backends.sessions, questions: questions, engine: engine)
                 practice = sessions
                 interview = questions.deleting(also: [sessions])

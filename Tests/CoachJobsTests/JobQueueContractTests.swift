@@ -99,6 +99,36 @@ import Testing
         }
     }
 
+    /// What an operator reads from `/metrics`: waiting, pending (in a worker's hands), dead-lettered,
+    /// and how old the oldest unfinished job is — per kind.
+    @Test(arguments: JobsBackend.all)
+    func countsWaitingPendingAndDeadLetteredJobsPerKind(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            #expect(try await set.queue.counts(kind: .interview) == QueueCounts())
+            for number in 0..<3 { try await set.queue.enqueue(Job(taskID: "i\(number)", kind: .interview)) }
+            let first = try await within(.seconds(10)) { try await set.queue.next() }
+            let second = try await within(.seconds(10)) { try await set.queue.next() }
+            #expect([first.taskID, second.taskID] == ["i0", "i1"])
+            try await set.queue.deadLetter(second, reason: "poison")
+            // A Redis consumer reads ahead: a job it holds for its worker is pending, not waiting.
+            let interview = try await set.queue.counts(kind: .interview)
+            #expect(interview.waiting + interview.pending == 2 && interview.pending >= 1 && interview.deadLettered == 1)
+            #expect(interview.oldestAge != nil)
+            #expect(try await set.queue.counts(kind: .learning) == QueueCounts())
+            try await set.queue.enqueue(Job(taskID: "l0", kind: .learning))
+            let learning = try await set.queue.counts(kind: .learning)
+            #expect(learning.waiting + learning.pending == 1 && learning.deadLettered == 0)
+            try await set.queue.acknowledge(first)
+            for _ in 0..<2 {  // i2 and l0, in whichever order the backend hands them out
+                let job = try await within(.seconds(10)) { try await set.queue.next() }
+                try await set.queue.acknowledge(job)
+            }
+            let drained = try await set.queue.counts(kind: .interview)
+            #expect(drained.waiting == 0 && drained.pending == 0 && drained.deadLettered == 1 && drained.oldestAge == nil)
+            #expect(try await set.queue.counts(kind: .learning) == QueueCounts())
+        }
+    }
+
     @Test(arguments: JobsBackend.all)
     func manyConsumersShareTheJobsWithoutDuplicates(_ backend: JobsBackend) async throws {
         try await backend.run { set in

@@ -45,6 +45,9 @@ OPEN_ROUTES = {
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/openapi.json"),
     ("GET", "/api/v1/resumes/health"), ("GET", "/api/v1/interview/health"), ("GET", "/api/v1/learning/health"),
 }
+# The live practice WebSocket: a plain HTTP request gets 426 UPGRADE_REQUIRED, key or not; its access
+# control is in-band over the socket (the Practice stream's), tested in test_practice_live.py.
+UPGRADE_ROUTES = {("GET", "/api/v1/practice/live")}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 PROTOS = ROOT / "Protos" / "interviewcoach" / "v1"
 
@@ -614,8 +617,9 @@ def test_the_rest_table_names_every_route_the_server_serves(world):
     assert r.status_code == 200, r.text
     served = {(m.upper(), path) for path, ops in r.json()["paths"].items() for m in ops if m.lower() in HTTP_METHODS}
     assert OPEN_ROUTES <= served, f"open routes no longer served: {sorted(OPEN_ROUTES - served)}"
+    assert UPGRADE_ROUTES <= served, f"WebSocket routes no longer served: {sorted(UPGRADE_ROUTES - served)}"
     tabled = {(row.method, row.route) for row in REST}
-    missing, unknown = served - OPEN_ROUTES - tabled, tabled - served
+    missing, unknown = served - OPEN_ROUTES - UPGRADE_ROUTES - tabled, tabled - served
     assert not missing, f"routes of /openapi.json missing from the access matrix: {sorted(missing)}"
     assert not unknown, f"routes of the access matrix that the server does not serve: {sorted(unknown)}"
     assert len({row.label for row in REST}) == len(REST)
@@ -639,6 +643,9 @@ def test_the_routes_left_out_need_no_key(world):
     for method, route in sorted(OPEN_ROUTES):
         r = requests.request(method, world.server.url(route.replace("{file}", "test.js")), timeout=10)
         assert r.status_code == 200, f"{method} {route} without a key: {r.status_code} {r.text[:300]}"
+    for method, route in sorted(UPGRADE_ROUTES):
+        r = requests.request(method, world.server.url(route), timeout=10)
+        assert (r.status_code, r.json()["error_code"]) == (426, "UPGRADE_REQUIRED"), f"{method} {route}: {r.status_code} {r.text[:300]}"
 
 
 # ---------------------------------------------------------------------------------------------
