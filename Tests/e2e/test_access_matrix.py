@@ -181,6 +181,8 @@ REST += [
     RestRow("DELETE", "/api/v1/admin/keys/{key_id}", ADMIN_SCOPE, 200, FORBIDDEN, destructive=True),
     RestRow("POST", "/api/v1/admin/keys/{key_id}/rotate", ADMIN_SCOPE, 201, FORBIDDEN, destructive=True),
     RestRow("GET", "/api/v1/admin/audit", ADMIN_SCOPE, 200, FORBIDDEN),
+    # Prometheus text of the process (docs/OPERATIONS.md): an admin's, like the key list.
+    RestRow("GET", "/metrics", ADMIN_SCOPE, 200, FORBIDDEN),
 ]
 
 
