@@ -330,6 +330,7 @@ let package = Package(
             dependencies: [
                 "CoachServer", "CoachBuiltin", "CoachLLM", "CoachStore", "CoachJobs", "CoachCore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         .testTarget(
             name: "CoachWireTests",

@@ -119,6 +119,8 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
                 onResponse: { response in
                     for try await event in response.messages {
                         try await outbound.write(.text(try eventJSON(event)))
+                        // A report means the session is over: the socket closes (1000).
+                        if case .report? = event.event { return }
                     }
                 })
             return nil

@@ -281,10 +281,15 @@ public struct ServiceGraph {
             }
             // HTTP/1 with the WebSocket upgrade of the live practice channel; every other request
             // (and a refused upgrade) goes to the router.
-            let http1 = HTTPServerBuilder.http1WebSocketUpgrade(
-                configuration: .init(
-                    http1: .init(idleTimeout: .seconds(60)), ws: .init(maxFrameSize: PracticeLiveChannel<InProcessTransport.Client>.maxFrameBytes)),
-                shouldUpgrade: shouldUpgrade)
+            // An idle connection (or one that never finishes a request: slowloris) is closed after
+            // a minute, before its first request too (FirstRequestDeadlineChannel).
+            let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+                http1: .init(idleTimeout: .seconds(60)), ws: .init(maxFrameSize: PracticeLiveChannel<InProcessTransport.Client>.maxFrameBytes))
+            let http1 = HTTPServerBuilder { responder in
+                FirstRequestDeadlineChannel(
+                    base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgradeConfiguration, shouldUpgrade: shouldUpgrade),
+                    limit: .seconds(60))
+            }
             var server = http1
             if let certificate = tls.certificateFile, let key = tls.keyFile {
                 do {

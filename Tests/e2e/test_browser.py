@@ -1,11 +1,14 @@
 """The browser pages (/test, /practice and /docs) driven by Playwright in Debian's chromium against the
 real `interview-coach serve` process: create a resume with hostile text, run a learning-path job over
-SSE to 100 %, run a practice interview to its report, and prove the pages render the results and
-never turn server text into markup."""
+SSE to 100 %, run a practice interview to its report over the live WebSocket (a lost connection
+included), and prove the pages render the results and never turn server text into markup."""
 
 import json
 import re
 import shutil
+import socket
+import threading
+import time
 import uuid
 
 import pytest
@@ -328,6 +331,52 @@ PRACTICE_ANSWER = (
 )
 
 
+LIVE_PATH = "/api/v1/practice/live"
+LIVE_PROTOCOL = "interviewcoach.practice.v1"
+
+
+def record_live_sockets(page) -> list[dict]:
+    """Every WebSocket the page opens to the live channel, with the frames it sent and received
+    (parsed), and whether it closed."""
+    sockets = []
+
+    def on_socket(ws):
+        if not ws.url.endswith(LIVE_PATH):
+            return
+        record = {"url": ws.url, "sent": [], "received": [], "closed": False}
+        ws.on("framesent", lambda payload: record["sent"].append(json.loads(payload)))
+        ws.on("framereceived", lambda payload: record["received"].append(json.loads(payload)))
+        ws.on("close", lambda _: record.update(closed=True))
+        sockets.append(record)
+
+    page.on("websocket", on_socket)
+    return sockets
+
+
+def event_kinds(frames: list[dict]) -> list[str]:
+    """What each server frame carries; a frame is a PracticeStep with exactly one member set."""
+    kinds = []
+    for frame in frames:
+        members = [name for name, value in frame.items() if value is not None]
+        assert len(members) == 1, frame
+        kinds.append(members[0])
+    return kinds
+
+
+def wait_until(page, condition, timeout=15.0):
+    """Until `condition()` holds; Playwright delivers its events while the page is waited on."""
+    deadline = time.time() + timeout
+    while not condition():
+        assert time.time() < deadline, "timed out"
+        page.wait_for_timeout(50)
+
+
+def record_console_errors(page) -> list[str]:
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    return errors
+
+
 def wait_for_move(page):
     """After a click on Answer / Skip / I don't know / End: until the page may move again or has the report."""
     page.wait_for_function(
@@ -345,6 +394,8 @@ def test_practice_page_runs_an_interview_to_the_report(server, page):
     assert created.status_code == 201, created.text
     key = created.json()["unique_key"]
     assert key.startswith(HOSTILE_NAME)
+    sockets = record_live_sockets(page)
+    console_errors = record_console_errors(page)
     try:
         page.goto(server.url("/practice"))
         expect(page).to_have_title(re.compile("practice"))
@@ -378,6 +429,17 @@ def test_practice_page_runs_an_interview_to_the_report(server, page):
         first_question = page.locator("#prompt-question").inner_text()
         assert first_question == session["pending"]["question"]["question"]
 
+        # The session was started over the live channel: one socket (same origin), `start` sent,
+        # then session, progress and the first prompt received as separate events.
+        assert len(sockets) == 1, sockets
+        live = sockets[0]
+        wait_until(page, lambda: len(live["received"]) >= 3)
+        assert live["url"] == server.url(LIVE_PATH).replace("http://", "ws://")
+        assert live["sent"] == [{"start": {"unique_key": key, "language": "en"}}]
+        assert event_kinds(live["received"]) == ["session", "progress", "prompt"]
+        assert live["received"][0]["session"]["session_id"] == session_id
+        assert live["received"][2]["prompt"]["question"]["question"] == first_question
+
         # Answer it: the evaluation shows score, band, four criteria, key points (✓ with evidence / ✗),
         # feedback and a strong-answer outline.
         # The answer covers every key point but the last (so ✓ with evidence and ✗ both show, and the
@@ -407,6 +469,11 @@ def test_practice_page_runs_an_interview_to_the_report(server, page):
         stored = requests.get(server.url(f"/api/v1/practice/sessions/{session_id}"), timeout=10).json()
         assert stored["turns"][0]["answer"] == answer_text
         assert int(evaluation.locator(".score-value").inner_text()) == stored["turns"][0]["evaluation"]["score"]
+        # The answer went over the socket; its evaluation came first, then progress, then the next prompt.
+        wait_until(page, lambda: len(live["received"]) >= 6)
+        assert live["sent"][1:] == [{"answer": {"text": answer_text}}]
+        assert event_kinds(live["received"][3:]) == ["evaluation", "progress", "prompt"]
+        assert live["received"][3]["evaluation"]["score"] == stored["turns"][0]["evaluation"]["score"]
 
         # Then a follow-up on the same question, or the next question; progress 1 / total either way.
         expect(progress).to_have_text(f"1 / {total}")
@@ -418,6 +485,7 @@ def test_practice_page_runs_an_interview_to_the_report(server, page):
             expect(page.locator("#prompt-head")).to_contain_text("Q2 of ")
             expect(page.locator("#prompt-head .badge-follow-up")).to_have_count(0)
         expect(page.locator("#prompt-question")).to_have_text(pending["question"]["question"])
+        assert live["received"][5]["prompt"] == pending
 
         # A reload resumes the same session from #session=: the pending prompt, progress and last evaluation.
         score = evaluation.locator(".score-value").inner_text()
@@ -430,9 +498,19 @@ def test_practice_page_runs_an_interview_to_the_report(server, page):
         expect(page.locator("#status")).to_contain_text("Session resumed")
         expect(page.locator(f"#session-list a[href='#session={session_id}']")).to_have_count(1)
 
-        # "I don't know" once, then skip the rest until the report.
+        # "I don't know" once, then skip the rest until the report: the first move after the reload
+        # opens a new socket that resumes the session, then sends the move.
         page.click("#dont-know-button")
         wait_for_move(page)
+        assert len(sockets) == 2, sockets
+        resumed = sockets[1]
+        wait_until(page, lambda: len(resumed["received"]) >= 6)
+        assert resumed["sent"] == [{"resume": {"session_id": session_id}}, {"dont_know": {}}]
+        kinds = event_kinds(resumed["received"])
+        assert kinds[:3] == ["session", "progress", "prompt"] and kinds[3] == "evaluation", kinds
+        assert resumed["received"][0]["session"]["resumed"] is True
+        assert resumed["received"][2]["prompt"] == pending
+        assert resumed["received"][3]["evaluation"]["answer_kind"] == "dont_know"
         for _ in range(3 * total):
             if page.locator("#report-card").is_visible():
                 break
@@ -443,6 +521,11 @@ def test_practice_page_runs_an_interview_to_the_report(server, page):
         expect(prompt).to_be_hidden()
         expect(progress).to_have_text(f"{total} / {total}")
         expect(page.locator("#status")).to_contain_text("The session has ended")
+        # Every move went over that one socket; it ended with the report, and closed.
+        assert len(sockets) == 2, sockets
+        assert event_kinds(resumed["received"])[-1] == "report"
+        assert all(frame == {"skip": {}} for frame in resumed["sent"][2:]) and len(resumed["sent"]) >= 3, resumed["sent"]
+        wait_until(page, lambda: resumed["closed"])
 
         # The report: total score and band, one row per question, strengths, gaps, topics to study.
         report = page.locator("#report")
@@ -488,25 +571,40 @@ def test_practice_page_runs_an_interview_to_the_report(server, page):
         assert page.locator("body img, body script").count() == 0
         assert page.dialogs == [], page.dialogs
         assert page.errors == [], page.errors
+        assert console_errors == [], console_errors
     finally:
         page.screenshot(path=str(ARTIFACTS / "practice-page.png"), full_page=True)
 
 
 def test_practice_page_opens_a_session_from_the_hash_and_handles_a_conflict(server, page):
-    """Opened with #session= in a fresh tab the page shows the pending prompt; when the session was
-    ended elsewhere, a move answers 409 and the page shows the report with the reason."""
+    """Opened with #session= in a fresh tab the page shows the pending prompt, and its first move
+    resumes the session over the live channel; when the session is then ended elsewhere, the next
+    move is refused (409, close 4409) and the page shows the report with the reason. A session
+    ended before the page's first move shows its report too."""
     created = requests.post(server.url("/api/v1/resumes"), json=fixture_resumes()["senior-platform-en"], timeout=10)
     key = created.json()["unique_key"]
-    started = requests.post(server.url("/api/v1/practice/sessions"), json={"unique_key": key, "language": "en"}, timeout=60)
-    assert started.status_code == 201, started.text
-    step = started.json()
-    session_id = step["session"]["session_id"]
 
+    def start_session():
+        started = requests.post(server.url("/api/v1/practice/sessions"), json={"unique_key": key, "language": "en"}, timeout=60)
+        assert started.status_code == 201, started.text
+        return started.json()
+
+    sockets = record_live_sockets(page)
+    step = start_session()
+    session_id = step["session"]["session_id"]
+    total = step["progress"]["total"]
     page.goto(server.url(f"/practice#session={session_id}"))
     expect(page.locator("#prompt-question")).to_have_text(step["prompt"]["question"]["question"])
-    expect(page.locator("#progress-text")).to_have_text(f"0 / {step['progress']['total']}")
+    expect(page.locator("#progress-text")).to_have_text(f"0 / {total}")
     expect(page.locator("#resume-key")).to_have_value(key)
     expect(page.locator("#evaluation-card")).to_be_hidden()
+    assert sockets == []  # showing a session is REST; the socket opens with the first move
+
+    page.click("#skip-button")
+    expect(page.locator("#progress-text")).to_have_text(f"1 / {total}")
+    expect(page.locator("#prompt-head")).to_contain_text("Q2 of ")
+    expect(page.locator("#status")).to_contain_text("Skipped Q1")
+    assert len(sockets) == 1 and sockets[0]["sent"] == [{"resume": {"session_id": session_id}}, {"skip": {}}], sockets
 
     ended = requests.post(server.url(f"/api/v1/practice/sessions/{session_id}/end"), timeout=10)
     assert ended.status_code == 200 and ended.json()["report"] is not None
@@ -514,20 +612,250 @@ def test_practice_page_opens_a_session_from_the_hash_and_handles_a_conflict(serv
     expect(page.locator("#report-card")).to_be_visible()
     expect(page.locator("#status")).to_contain_text("409")
     expect(page.locator("#prompt")).to_be_hidden()
+    wait_until(page, lambda: sockets[0]["closed"])
+    error = sockets[0]["received"][-1]
+    assert set(error) == {"error"} and error["error"]["error_code"] == "CONFLICT", error
+    assert len(sockets) == 1
+
+    # Ended elsewhere before the page's first move: the resumed session is its report.
+    step = start_session()
+    page.goto(server.url(f"/practice#session={step['session']['session_id']}"))
+    expect(page.locator("#prompt-question")).to_have_text(step["prompt"]["question"]["question"])
+    ended = requests.post(server.url(f"/api/v1/practice/sessions/{step['session']['session_id']}/end"), timeout=10)
+    assert ended.status_code == 200
+    page.click("#dont-know-button")
+    expect(page.locator("#report-card")).to_be_visible()
+    expect(page.locator("#status")).to_contain_text("already ended")
+    expect(page.locator("#prompt")).to_be_hidden()
+    assert sockets[1]["sent"] == [{"resume": {"session_id": step["session"]["session_id"]}}], sockets[1]
 
     # An unknown session: the error body, as text.
     page.goto(server.url("/practice#session=0123456789abcdef01234567"))
     expect(page.locator("#status")).to_contain_text("404")
     expect(page.locator("#prompt")).to_be_hidden()
+
+    # An unknown resume: the live channel's error event (close 4404), shown as text.
+    page.fill("#resume-key", "nobody <b>here_9")
+    page.click("#start-session")
+    status = page.locator("#status")
+    expect(status).to_contain_text("Starting the session failed: HTTP 404")
+    expect(status).to_contain_text("nobody <b>here_9")
+    assert status.locator("b").count() == 0
+    expect(page.locator("#prompt")).to_be_hidden()
+    expect(page.locator("#start-session")).to_be_enabled()
     assert page.dialogs == [] and page.errors == [], (page.dialogs, page.errors)
 
 
+class LiveProxy:
+    """A TCP proxy in front of the server that the page is loaded from (so it is the page's origin):
+    the test can lose the live channel's connection as a network does (no close frame: the page
+    sees 1006), hold its bytes in one direction, or refuse new live connections."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.live = []  # (page side, server side) of the live connections
+        self.flowing = {"to_page": threading.Event(), "to_server": threading.Event()}
+        for event in self.flowing.values():
+            event.set()
+        self.refuse = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def hold(self, direction: str):
+        self.flowing[direction].clear()
+
+    def release(self, direction: str):
+        self.flowing[direction].set()
+
+    def cut(self):
+        """Drops the live connections (bytes held are lost with them); later ones flow freely."""
+        cut, self.live = self.live, []
+        for pair in cut:
+            for side in pair:
+                self._shut(side)
+        for event in self.flowing.values():
+            event.set()
+
+    def close(self):
+        self.listener.close()
+        self.cut()
+
+    @staticmethod
+    def _shut(side):
+        try:
+            side.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _accept(self):
+        while True:
+            try:
+                page_side, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._connection, args=(page_side,), daemon=True).start()
+
+    def _connection(self, page_side):
+        first = page_side.recv(65536)
+        live = first.startswith(f"GET {LIVE_PATH}".encode())
+        if not first or (live and self.refuse):
+            page_side.close()
+            return
+        server_side = socket.create_connection(("127.0.0.1", self.port))
+        if live:
+            self.live.append((page_side, server_side))
+        server_side.sendall(first)
+        threading.Thread(target=self._pipe, args=(server_side, page_side, "to_page" if live else None), daemon=True).start()
+        self._pipe(page_side, server_side, "to_server" if live else None)
+
+    def _pipe(self, source, target, direction):
+        try:
+            while data := source.recv(65536):
+                if direction:
+                    self.flowing[direction].wait()
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._shut(source)
+            self._shut(target)
+
+
+def test_practice_page_shows_the_evaluation_live_and_resumes_after_a_lost_connection(server, page):
+    """The live channel under a bad network: "evaluating…" shows until the evaluation event arrives;
+    a connection lost while idle is resumed (what was typed is kept); a move whose connection is lost
+    before it reached the server is sent again after the resume, and one lost after the server
+    recorded it shows the stored evaluation; a second loss in a row is reported, and the next move
+    reconnects. Every loss is followed by exactly one new socket that sends `resume` first."""
+    proxy = LiveProxy(server.http_port)
+    created = requests.post(server.url("/api/v1/resumes"), json=fixture_resumes()["senior-platform-en"], timeout=10)
+    key = created.json()["unique_key"]
+    sockets = record_live_sockets(page)
+    console_errors = record_console_errors(page)
+    status = page.locator("#status")
+    question = page.locator("#prompt-question")
+    progress = page.locator("#progress-text")
+
+    def stored():
+        return requests.get(server.url(f"/api/v1/practice/sessions/{session_id}"), timeout=10).json()
+
+    def lose_connection(expected_sockets):
+        proxy.cut()
+        wait_until(page, lambda: len(sockets) == expected_sockets and len(sockets[-1]["sent"]) >= 1)
+        assert sockets[-2]["closed"]
+        assert sockets[-1]["sent"][0] == {"resume": {"session_id": session_id}}, sockets[-1]
+
+    try:
+        page.goto(proxy.url("/practice"))
+        page.fill("#resume-key", key)
+        page.select_option("#language", "en")
+        page.click("#start-session")
+        expect(page.locator("#prompt")).to_be_visible(timeout=60_000)
+        session_id = page.evaluate("() => new URLSearchParams(location.hash.slice(1)).get('session')")
+        total = stored()["session"]["questions"]
+
+        # The evaluation is held back by the network: the page shows that it is evaluating.
+        proxy.hold("to_page")
+        page.fill("#answer", PRACTICE_ANSWER)
+        page.click("#answer-button")
+        evaluating = page.locator("#evaluation .evaluating")
+        expect(evaluating).to_have_text("Evaluating your answer…")
+        expect(page.locator("#evaluation-card")).to_be_visible()
+        expect(page.locator("#evaluation-title")).to_contain_text("Q1")
+        expect(page.locator("#answer-button")).to_be_disabled()
+        expect(status).to_contain_text("Evaluating your answer")
+        proxy.release("to_page")
+        wait_until(page, lambda: stored()["turns"])
+        expect(page.locator("#evaluation .score-value")).to_have_text(str(stored()["turns"][0]["evaluation"]["score"]))
+        expect(evaluating).to_have_count(0)
+        expect(progress).to_have_text(f"1 / {total}")
+        wait_for_move(page)
+        second = stored()["pending"]
+        expect(question).to_have_text(second["question"]["question"])
+
+        # Lost while idle: one reconnect, resumed at the same prompt, the half-typed answer kept.
+        page.fill("#answer", "half of my answer")
+        lose_connection(2)
+        expect(status).to_contain_text("Reconnected: the session resumed at")
+        expect(question).to_have_text(second["question"]["question"])
+        expect(page.locator("#answer")).to_have_value("half of my answer")
+        expect(page.locator("#skip-button")).to_be_enabled()
+        assert event_kinds(sockets[1]["received"])[:3] == ["session", "progress", "prompt"]
+
+        # Lost before the move reached the server: after the resume, the move is sent again.
+        proxy.hold("to_server")
+        page.click("#skip-button")
+        expect(status).to_contain_text("Skipping")
+        lose_connection(3)
+        wait_for_move(page)
+        expect(status).to_contain_text("Skipped")
+        assert sockets[2]["sent"] == [{"resume": {"session_id": session_id}}, {"skip": {}}], sockets[2]["sent"]
+        third = stored()["pending"]
+        assert [t["action"] for t in stored()["turns"]] == ["answered", "skipped"]  # once, not twice
+        expect(question).to_have_text(third["question"]["question"])
+
+        # Lost after the server recorded the answer: the stored evaluation is shown.
+        proxy.hold("to_page")
+        page.fill("#answer", PRACTICE_ANSWER)
+        page.click("#answer-button")
+        wait_until(page, lambda: len(stored()["turns"]) == 3)
+        lose_connection(4)
+        expect(status).to_contain_text("was recorded")
+        fourth = stored()
+        expect(question).to_have_text(fourth["pending"]["question"]["question"])
+        expect(page.locator("#evaluation .score-value")).to_have_text(str(fourth["turns"][2]["evaluation"]["score"]))
+        expect(page.locator("#evaluation details.your-answer")).to_contain_text("Your answer")
+        assert sockets[3]["sent"] == [{"resume": {"session_id": session_id}}], sockets[3]["sent"]
+
+        # Lost, and the reconnect fails too: the page says so; the next move connects again.
+        proxy.refuse = True
+        proxy.cut()
+        expect(status).to_contain_text("lost again")
+        expect(page.locator("#end-button")).to_be_enabled()
+        proxy.refuse = False
+        page.click("#end-button")
+        expect(page.locator("#report-card")).to_be_visible()
+        assert stored()["report"] is not None
+        assert sockets[-1]["sent"] == [{"resume": {"session_id": session_id}}, {"end": {}}], sockets[-1]
+        assert event_kinds(sockets[-1]["received"])[-2:] == ["progress", "report"]
+
+        # The only console errors are the refused connection's.
+        assert [e for e in console_errors if "WebSocket connection" not in e] == [], console_errors
+        assert page.dialogs == [] and page.errors == [], (page.dialogs, page.errors)
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "practice-live.png"), full_page=True)
+        proxy.close()
+
+
+def record_handshakes(page) -> list[dict]:
+    """The live channel's WebSocket handshakes as the browser sent and received them (Chromium's
+    DevTools protocol): request and response headers, names lower-cased."""
+    handshakes = []
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+
+    def headers(raw):
+        return {name.lower(): value for name, value in raw.items()}
+
+    cdp.on("Network.webSocketWillSendHandshakeRequest", lambda e: handshakes.append({"request": headers(e["request"]["headers"])}))
+    cdp.on("Network.webSocketHandshakeResponseReceived", lambda e: handshakes[-1].update(response=headers(e["response"]["headers"])))
+    return handshakes
+
+
 def test_practice_page_asks_for_a_key(tmp_path, page):
-    """With API keys on, /practice explains the 401 (apikey.js), and with the key saved it lists the
-    resumes and runs a session, every API call carrying `Authorization: Bearer`."""
+    """With API keys on, /practice explains the 401 (apikey.js) — from the REST lists and from the
+    live channel (an error event, then close 4401) — and with the key saved it lists the resumes and
+    runs a session: every API call carries `Authorization: Bearer`, the live socket the subprotocol
+    `bearer.<key>` (the server answers with interviewcoach.practice.v1), and no URL holds the key."""
     server = Server(tmp_path / "data", env={"COACH_ADMIN_KEY": ADMIN}).start()
     seen = []
-    page.on("request", lambda request: "/api/v1/" in request.url and seen.append(request.headers.get("authorization")))
+    page.on("request", lambda request: "/api/v1/" in request.url and seen.append((request.url, request.headers.get("authorization"))))
+    sockets = record_live_sockets(page)
+    handshakes = record_handshakes(page)
     try:
         headers = {"Authorization": f"Bearer {ADMIN}"}
         created = requests.post(server.url("/api/v1/resumes"), json=fixture_resumes()["senior-platform-en"], headers=headers, timeout=10)
@@ -537,6 +865,18 @@ def test_practice_page_asks_for_a_key(tmp_path, page):
         expect(status).to_contain_text("401")
         expect(status.locator(".access-hint")).to_contain_text("requires an API key")
         expect(page.locator("#api-key")).to_be_focused()
+
+        # No key: the live channel refuses the session with the REST error body, shown as text.
+        page.fill("#resume-key", key)
+        page.click("#start-session")
+        expect(status).to_contain_text("Starting the session failed: HTTP 401")
+        expect(status).to_contain_text("UNAUTHORIZED")
+        expect(status.locator(".access-hint")).to_contain_text("requires an API key")
+        expect(page.locator("#prompt")).to_be_hidden()
+        wait_until(page, lambda: len(sockets) == 1 and sockets[0]["closed"])
+        assert event_kinds(sockets[0]["received"]) == ["error"]
+        assert handshakes[0]["request"]["sec-websocket-protocol"] == LIVE_PROTOCOL, handshakes
+
         seen.clear()
         page.fill("#api-key", ADMIN)
         page.press("#api-key", "Enter")
@@ -544,7 +884,22 @@ def test_practice_page_asks_for_a_key(tmp_path, page):
         page.select_option("#resume-list", key)
         page.click("#start-session")
         expect(page.locator("#prompt")).to_be_visible(timeout=60_000)
-        assert seen and all(value == f"Bearer {ADMIN}" for value in seen), seen
+        page.click("#skip-button")
+        expect(page.locator("#progress-text")).to_contain_text("1 / ")
+        assert seen and all(value == f"Bearer {ADMIN}" for _, value in seen), seen
+        assert not [url for url, _ in seen if ADMIN in url]
+
+        # The key travelled as the second subprotocol; the server chose the practice protocol.
+        assert len(sockets) == 2 and len(handshakes) == 2, (sockets, handshakes)
+        offered = [value.strip() for value in handshakes[1]["request"]["sec-websocket-protocol"].split(",")]
+        assert offered == [LIVE_PROTOCOL, f"bearer.{ADMIN}"], offered
+        assert handshakes[1]["response"]["sec-websocket-protocol"] == LIVE_PROTOCOL, handshakes[1]
+        assert ADMIN not in sockets[1]["url"]
+        assert event_kinds(sockets[1]["received"])[:3] == ["session", "progress", "prompt"]
         assert page.dialogs == [] and page.errors == [], (page.dialogs, page.errors)
     finally:
+        # The browser's connections go first: the server closing the live socket while it stops
+        # would be resumed by the page, and (server bug) a connection that has not sent a request
+        # yet holds a stopping server open.
+        page.context.close()
         server.stop()

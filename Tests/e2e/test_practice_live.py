@@ -310,7 +310,7 @@ def test_a_whole_session_over_the_socket(server):
     assert [s["session_id"] for s in rest_sessions(server, key)] == [info["session_id"]]
 
 
-def test_a_finished_session_resumes_to_its_report_and_refuses_moves(server):
+def test_a_finished_session_resumes_to_its_report_and_the_socket_closes(server):
     key = create_resume(server)
     live = Live(server).start(key)
     info, _, _, _ = live.opened()
@@ -323,9 +323,24 @@ def test_a_finished_session_resumes_to_its_report_and_refuses_moves(server):
     resumed, progress, kind, value = live.opened()
     assert resumed["resumed"] is True and resumed["state"] == "finished" and progress == {"done": 0, "total": 5}
     assert kind == "report" and value == report
-    live.answer("One more answer.")
-    assert_error(live, 409, "CONFLICT")
+    # A report means the session is over: nothing more can move it, so the socket closes.
+    assert live.closed()[0] == 1000
     assert rest_get(server, info["session_id"]).json()["turns"] == []
+
+
+def test_the_last_answer_brings_the_report_and_the_socket_closes(server):
+    key = create_resume(server)
+    live = Live(server).start(key)
+    info, _, _, _ = live.opened()
+    for index in range(4):
+        live.skip()
+        _, kind, prompt = live.moved(done=index + 1, evaluation=False)
+        assert kind == "prompt" and prompt["question_index"] == index + 1
+    live.answer("I don't know.")
+    evaluation, kind, report = live.moved(done=5)
+    assert evaluation["answer_kind"] == "dont_know" and kind == "report"
+    assert live.closed()[0] == 1000
+    assert rest_get(server, info["session_id"]).json()["report"] == report
 
 
 # ---------------------------------------------------------------------------------------------

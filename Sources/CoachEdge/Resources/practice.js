@@ -1,7 +1,10 @@
-// InterviewCoach practice page (/practice): a practice interview over /api/v1/practice/sessions.
+// InterviewCoach practice page (/practice): a practice interview. The conversation (start, answer,
+// skip, I don't know, end) runs over the live WebSocket /api/v1/practice/live, whose events are
+// shown as they arrive; lists, a stored session (GET) and the learning path use REST.
 // Every piece of server text reaches the page through textContent (never as HTML): the DOM is
 // built with createElement only, and URL path segments go through encodeURIComponent.
-// Requests to /api/v1 carry the API key saved in this tab (apikey.js, `CoachKey`), when there is one.
+// Requests to /api/v1 carry the API key saved in this tab (apikey.js, `CoachKey`), when there is one;
+// the live channel carries it as the subprotocol `bearer.<key>` (a WebSocket cannot set headers).
 // The session id lives in the URL hash (#session=…), so a reload (or a shared link) resumes it.
 "use strict";
 
@@ -193,6 +196,7 @@
 
   /** Forgets what is shown (another session is about to be). */
   function resetView() {
+    closeLive();
     state.view += 1;
     state.learningPoll += 1;
     state.sessionId = null;
@@ -231,6 +235,7 @@
   }
 
   function showPrompt(prompt) {
+    const same = samePrompt(prompt, state.prompt);
     state.prompt = prompt;
     const box = $("prompt");
     if (!prompt) {
@@ -256,7 +261,11 @@
     $("prompt-title").textContent = followUp > 0 ? "Follow-up question" : "Question";
     box.classList.toggle("is-follow-up", followUp > 0);
     box.hidden = false;
-    $("answer").value = "";
+    if (!same) $("answer").value = ""; // the same prompt again (a resume) keeps what was typed
+  }
+
+  function samePrompt(a, b) {
+    return Boolean(a && b) && asInt(a.question_index, -1) === asInt(b.question_index, -2) && asInt(a.follow_up, 0) === asInt(b.follow_up, 0);
   }
 
   function promptLabel(prompt) {
@@ -264,28 +273,6 @@
     const index = asInt(prompt.question_index, 0);
     const followUp = asInt(prompt.follow_up, 0);
     return followUp > 0 ? `Q${index + 1}, follow-up ${followUp}` : `Q${index + 1}`;
-  }
-
-  /** One step's answer (POST …/sessions, …/answers, …/end). */
-  function showStep(step, answered, answerText) {
-    step = asObject(step) || {};
-    showSessionInfo(asObject(step.session));
-    const progress = asObject(step.progress) || {};
-    const total = asInt(progress.total, state.total);
-    state.total = total;
-    setProgress(asInt(progress.done, 0), total);
-
-    const evaluation = asObject(step.evaluation);
-    if (evaluation) showEvaluation(evaluation, answered, answerText);
-    else $("evaluation-card").hidden = true;
-
-    const report = asObject(step.report);
-    if (report) {
-      finish(report);
-      return;
-    }
-    showPrompt(asObject(step.prompt));
-    if (!state.prompt) setStatus("The server sent neither a prompt nor a report.", "error");
   }
 
   /** The whole session (GET …/sessions/{id}), after a reload or a link. */
@@ -300,9 +287,7 @@
     const done = new Set(turns.filter((t) => !asInt(t.prompt.follow_up, 0)).map((t) => asInt(t.prompt.question_index, -1))).size;
     setProgress(Math.min(done, state.total), state.total);
 
-    const last = turns.length ? turns[turns.length - 1] : null;
-    if (last && asObject(last.evaluation)) showEvaluation(last.evaluation, last.prompt, last.action === "answer" ? asText(last.answer) : "");
-    else $("evaluation-card").hidden = true;
+    showLastTurn(turns);
 
     const report = asObject(doc.report);
     if (report) {
@@ -311,6 +296,13 @@
     }
     showPrompt(asObject(doc.pending));
     return Boolean(state.prompt);
+  }
+
+  /** The evaluation of the session's last turn (none for a skip). */
+  function showLastTurn(turns) {
+    const last = turns.length ? turns[turns.length - 1] : null;
+    if (last && asObject(last.evaluation)) showEvaluation(last.evaluation, last.prompt, last.action === "answered" ? asText(last.answer) : "");
+    else $("evaluation-card").hidden = true;
   }
 
   // ---- evaluation --------------------------------------------------------------------------
@@ -504,106 +496,261 @@
     return areas;
   }
 
+  // ---- the live channel ----------------------------------------------------------------------
+  // One WebSocket onto the Practice stream (docs/REST-API.md, "Live practice"). The page sends
+  // `start` or `resume` first, then one move at a time, and shows each event as it arrives:
+  // session, progress, evaluation, then the next prompt (or the report). An error arrives as
+  // {"error": <REST error body>} before a close with code 4000 + its HTTP status. The socket
+  // opens on Start, or (for a session shown from a link or a reload) on the first move, which
+  // waits for the resumed session's prompt; a connection lost mid-session is resumed once.
+
+  const LIVE_PROTOCOL = "interviewcoach.practice.v1";
+  const RECONNECT_DELAY_MS = 500; // a server that is restarting gets a moment
+  // An error's HTTP status is its close code − 4000; when the connection was torn down instead
+  // (1006), the statuses the page acts on (key hints, a conflict) come from the error code.
+  const ERROR_STATUS = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429 };
+
+  /**
+   * The socket and the move it carries: `move` is {kind, text, prompt} (kind: start, resume,
+   * answer, skip, dont_know, end); `move.waiting` while it waits for the resumed prompt, and
+   * `move.sent` once sent. `error`: the error body before an error close. `retried`: the one
+   * reconnect after a lost connection is used up (until a move goes through again).
+   */
+  const live = { socket: null, move: null, error: null, retried: false };
+
+  function liveURL() {
+    const url = new URL(`${API}/practice/live`, window.location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return url.href;
+  }
+
+  /** Opens the socket, sends `first` (start or resume), and waits for `move` to complete. */
+  function connect(first, move) {
+    closeLive();
+    const key = window.CoachKey ? window.CoachKey.get() : null;
+    let socket;
+    try {
+      socket = new WebSocket(liveURL(), key ? [LIVE_PROTOCOL, `bearer.${key}`] : [LIVE_PROTOCOL]);
+    } catch (err) {
+      // e.g. a key with characters a subprotocol cannot carry
+      setStatus(`The live connection could not be opened: ${err && err.message ? err.message : err}`, "error");
+      setBusy(false);
+      return;
+    }
+    live.socket = socket;
+    live.move = move;
+    socket.addEventListener("open", () => live.socket === socket && socket.send(JSON.stringify(first)));
+    socket.addEventListener("message", (event) => live.socket === socket && onLiveMessage(event.data));
+    socket.addEventListener("close", (event) => live.socket === socket && onLiveClose(event));
+  }
+
+  /** Closes the socket on purpose (another session is shown, the report is in, the page unloads). */
+  function closeLive() {
+    const socket = live.socket;
+    live.socket = null;
+    live.move = null;
+    live.error = null;
+    if (!socket) return;
+    if (socket.readyState === WebSocket.CONNECTING) socket.addEventListener("open", () => socket.close(1000));
+    else if (socket.readyState === WebSocket.OPEN) socket.close(1000);
+  }
+
+  function sendMove(move) {
+    const messages = { answer: { answer: { text: move.text } }, skip: { skip: {} }, dont_know: { dont_know: {} }, end: { end: {} } };
+    move.waiting = false;
+    move.sent = true;
+    live.move = move;
+    live.socket.send(JSON.stringify(messages[move.kind]));
+    if (move.kind === "answer" || move.kind === "dont_know") showEvaluating(move);
+    else if (move.kind === "skip") $("evaluation-card").hidden = true;
+  }
+
+  /** The evaluation card while the evaluation is on its way. */
+  function showEvaluating(move) {
+    const box = $("evaluation");
+    clear(box);
+    $("evaluation-title").textContent = `Evaluation of your answer to ${promptLabel(move.prompt)}`;
+    box.appendChild(el("p", "evaluating", move.kind === "answer" ? "Evaluating your answer…" : "Noting that you don't know…"));
+    $("evaluation-card").hidden = false;
+  }
+
+  /** A move that will not be evaluated after all (an error, a lost connection): no "evaluating…". */
+  function hideEvaluating() {
+    if ($("evaluation").querySelector(".evaluating")) $("evaluation-card").hidden = true;
+  }
+
+  function onLiveMessage(data) {
+    let message = null;
+    try {
+      message = asObject(JSON.parse(data));
+    } catch (_) {
+      message = null;
+    }
+    if (!message) return;
+    if (message.error !== undefined && message.error !== null) {
+      live.error = asObject(message.error) || { detail: asText(message.error) };
+      return;
+    }
+    const move = live.move || {};
+    const info = asObject(message.session);
+    const progress = asObject(message.progress);
+    const evaluation = asObject(message.evaluation);
+    const prompt = asObject(message.prompt);
+    const report = asObject(message.report);
+    if (info) {
+      showSessionInfo(info);
+      if (!state.sessionId && typeof info.session_id === "string") {
+        state.sessionId = info.session_id;
+        setHashSession(info.session_id);
+        loadSessions(chosenKey());
+        loadQuestionSets(chosenKey());
+      }
+    } else if (progress) {
+      state.total = asInt(progress.total, state.total);
+      setProgress(asInt(progress.done, 0), state.total);
+    } else if (evaluation) {
+      showEvaluation(evaluation, move.prompt, move.kind === "answer" ? move.text : "");
+      setStatus("Evaluated: the evaluation is below; the next prompt follows…", "busy");
+    } else if (prompt) {
+      onLivePrompt(prompt, move);
+    } else if (report) {
+      closeLive();
+      finish(report);
+      setBusy(false);
+      if (move.waiting) setStatus("This session had already ended (elsewhere): its report is below.", "ok");
+      loadSessions(chosenKey());
+    }
+  }
+
+  function onLivePrompt(prompt, move) {
+    if (move.waiting) {
+      // The session is open again: send the move if the prompt is still the one it was made on.
+      if (samePrompt(prompt, move.prompt)) {
+        sendMove(move);
+        return;
+      }
+      showPrompt(prompt);
+      if (move.sent) {
+        // It was recorded before the connection was lost, but its events were not received.
+        setStatus(`Reconnected: your move on ${promptLabel(move.prompt)} was recorded; next: ${promptLabel(prompt)}.`, "ok");
+        showStoredEvaluation(state.sessionId, state.view);
+      } else {
+        setStatus(`This session moved on elsewhere; it is at ${promptLabel(prompt)} now.`, "error");
+      }
+    } else {
+      showPrompt(prompt);
+      if (move.kind === "start") setStatus(`Session started: ${state.total} question(s). Answer, skip, or say you don't know.`, "ok");
+      else if (move.kind === "resume") setStatus(`Reconnected: the session resumed at ${promptLabel(prompt)}.`, "ok");
+      else if (move.kind === "skip") setStatus(`Skipped ${promptLabel(move.prompt)}. Next: ${promptLabel(prompt)}.`, "ok");
+      else if (move.kind === "answer" && asInt(prompt.follow_up, 0) > 0) {
+        setStatus("Evaluated: the evaluation is below, then a follow-up question on what was missing.", "ok");
+      } else setStatus(`${move.kind === "answer" ? "Evaluated: the evaluation is below" : "Noted"}; next: ${promptLabel(prompt)}.`, "ok");
+    }
+    live.move = null;
+    live.retried = false;
+    setBusy(false);
+  }
+
+  function onLiveClose(event) {
+    live.socket = null;
+    const move = live.move;
+    const error = live.error;
+    live.move = null;
+    live.error = null;
+    if (error || event.code >= 4000) {
+      const status = event.code >= 4000 && event.code < 5000 ? event.code - 4000 : (error && ERROR_STATUS[error.error_code]) || 0;
+      const body = error || { detail: event.reason || `the live connection closed (code ${event.code})` };
+      if (status === 409 && state.sessionId) {
+        reloadAfterConflict(state.sessionId, { body });
+        return;
+      }
+      const prefixes = {
+        start: "Starting the session failed",
+        resume: "Resuming the session failed",
+        answer: "Sending the answer failed",
+        end: "Ending the session failed",
+      };
+      showErrorBody(prefixes[move && move.kind] || "That move failed", status, body);
+      hideEvaluating();
+      setBusy(false);
+      return;
+    }
+    if (state.report) return;
+    if (!state.sessionId || live.retried) {
+      setStatus(
+        state.sessionId
+          ? "The live connection was lost again; press a button to reconnect, or reload the page."
+          : `The live connection closed before the session started (code ${event.code}).`,
+        "error");
+      hideEvaluating();
+      setBusy(false);
+      return;
+    }
+    // Lost mid-session: reconnect once, resume, then finish the move that was under way.
+    live.retried = true;
+    const pending = move && move.kind !== "start" && move.kind !== "resume" ? move : null;
+    if (pending) pending.waiting = true;
+    setBusy(true);
+    setStatus("The live connection was lost; reconnecting to resume the session…", "busy");
+    const view = state.view;
+    setTimeout(() => {
+      if (view === state.view && !live.socket) connect({ resume: { session_id: state.sessionId } }, pending || { kind: "resume" });
+    }, RECONNECT_DELAY_MS);
+  }
+
+  /** After a lost connection swallowed a move's events: the evaluation the server stored. */
+  async function showStoredEvaluation(id, view) {
+    const r = await api("GET", sessionPath(id));
+    if (view !== state.view) return;
+    if (!r.ok) $("evaluation-card").hidden = true;
+    else showLastTurn(asList(r.body && r.body.turns).filter((t) => asObject(t) && asObject(t.prompt)));
+  }
+
   // ---- actions -----------------------------------------------------------------------------
 
-  async function startSession() {
+  function startSession() {
     const key = chosenKey();
     if (!key) {
       setStatus("Pick a resume from the list or type its key.", "error");
       return;
     }
-    const body = { unique_key: key };
+    const start = { unique_key: key };
     const setId = $("question-set").value;
-    if (setId) body.question_set_id = setId;
+    if (setId) start.question_set_id = setId;
     const language = $("language").value;
-    if (language === "en" || language === "ko") body.language = language;
+    if (language === "en" || language === "ko") start.language = language;
 
     resetView();
-    const view = state.view;
     setBusy(true);
     setStatus(
       setId ? `Starting a session for ${key}…` : `Starting a session for ${key} (a question set is generated when the resume has none; this may take a moment)…`,
       "busy");
-    try {
-      const r = await api("POST", `${API}/practice/sessions`, body);
-      if (view !== state.view) return;
-      const session = r.body && asObject(r.body.session);
-      if (r.status !== 201 || !session || typeof session.session_id !== "string") {
-        showErrorBody("Starting the session failed", r.status, r.body, r.headers);
-        return;
-      }
-      state.sessionId = session.session_id;
-      setHashSession(session.session_id);
-      showStep(r.body, null, "");
-      if (state.prompt) setStatus(`Session started: ${state.total} question(s). Answer, skip, or say you don't know.`, "ok");
-      loadSessions(key);
-      loadQuestionSets(key);
-    } finally {
-      if (view === state.view) setBusy(false);
-    }
+    live.retried = false;
+    connect({ start }, { kind: "start" });
   }
 
-  /** Answer / skip / I don't know: POST …/answers. */
-  async function move(kind) {
+  /** Answer / skip / I don't know / end, over the live socket (opened with `resume` if need be). */
+  function move(kind) {
     if (!state.sessionId || !state.prompt || state.busy) return;
-    let body;
-    let answerText = "";
+    const step = { kind, text: "", prompt: state.prompt };
     if (kind === "answer") {
-      answerText = $("answer").value;
-      if (!answerText.trim()) {
+      step.text = $("answer").value;
+      if (!step.text.trim()) {
         setStatus("Type an answer first (or press Skip or I don't know).", "error");
         $("answer").focus();
         return;
       }
-      body = { answer: answerText };
-    } else {
-      body = { action: kind };
     }
-    const view = state.view;
-    const id = state.sessionId;
-    const answered = state.prompt;
     setBusy(true);
-    setStatus(kind === "answer" ? "Evaluating your answer…" : kind === "skip" ? "Skipping…" : "Noted: you don't know…", "busy");
-    try {
-      const r = await api("POST", `${sessionPath(id)}/answers`, body);
-      if (view !== state.view) return;
-      if (r.status === 409) {
-        await reloadAfterConflict(id, r);
-        return;
-      }
-      if (!r.ok || !asObject(r.body)) {
-        showErrorBody(kind === "answer" ? "Sending the answer failed" : "That move failed", r.status, r.body, r.headers);
-        return;
-      }
-      showStep(r.body, answered, answerText);
-      if (state.report) return;
-      if (kind === "skip") setStatus(`Skipped ${promptLabel(answered)}. Next: ${promptLabel(state.prompt)}.`, "ok");
-      else if (kind === "answer" && state.prompt && asInt(state.prompt.follow_up, 0) > 0) {
-        setStatus("Evaluated: the evaluation is below, then a follow-up question on what was missing.", "ok");
-      } else setStatus(`${kind === "answer" ? "Evaluated: the evaluation is below" : "Noted"}; next: ${promptLabel(state.prompt)}.`, "ok");
-    } finally {
-      if (view === state.view) setBusy(false);
+    const labels = { answer: "Evaluating your answer…", skip: "Skipping…", dont_know: "Noted: you don't know…", end: "Ending the session…" };
+    setStatus(labels[kind], "busy");
+    if (live.socket && live.socket.readyState === WebSocket.OPEN && !live.move) {
+      sendMove(step);
+      return;
     }
-  }
-
-  async function endSession() {
-    if (!state.sessionId || state.busy) return;
-    const view = state.view;
-    const id = state.sessionId;
-    setBusy(true);
-    setStatus("Ending the session…", "busy");
-    try {
-      const r = await api("POST", `${sessionPath(id)}/end`);
-      if (view !== state.view) return;
-      if (!r.ok || !asObject(r.body)) {
-        showErrorBody("Ending the session failed", r.status, r.body, r.headers);
-        return;
-      }
-      showStep(r.body, null, "");
-      loadSessions(chosenKey());
-    } finally {
-      if (view === state.view) setBusy(false);
-    }
+    step.waiting = true;
+    live.retried = false;
+    connect({ resume: { session_id: state.sessionId } }, step);
   }
 
   /** 409: the session ended or another window moved it; show where it is now, then say why. */
@@ -618,6 +765,7 @@
   async function openSession(id, keepView) {
     if (!keepView) resetView();
     else {
+      closeLive();
       state.view += 1;
       state.learningPoll += 1;
     }
@@ -775,7 +923,7 @@
     $("answer-button").addEventListener("click", () => move("answer"));
     $("skip-button").addEventListener("click", () => move("skip"));
     $("dont-know-button").addEventListener("click", () => move("dont_know"));
-    $("end-button").addEventListener("click", endSession);
+    $("end-button").addEventListener("click", () => move("end"));
     $("learning-path").addEventListener("click", startLearningPath);
     $("answer").addEventListener("keydown", (event) => {
       // Ctrl/Cmd+Enter sends the answer.
@@ -790,6 +938,7 @@
     });
     window.addEventListener("beforeunload", () => {
       state.learningPoll += 1;
+      closeLive();
     });
     if (window.CoachKey) {
       window.CoachKey.onChange((key) => {
