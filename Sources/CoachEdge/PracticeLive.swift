@@ -26,6 +26,8 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
     public static var subprotocol: String { "interviewcoach.practice.v1" }
     /// An answer is at most 10,000 characters; a frame (and a message) has room for its JSON.
     public static var maxFrameBytes: Int { 64 * 1024 }
+    /// Messages received and not yet taken by the stream.
+    static var maxFramesAhead: Int { 16 }
 
     let client: Interviewcoach_V1_PracticeService.Client<Transport>
     let settings: EdgeSettings
@@ -67,11 +69,20 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
             // One reader for the socket's whole life, apart from the stream: when the stream
             // ends first (a refusal, an error), the reader is still there to take the client's
             // Close, so the closing handshake completes instead of the connection being reset.
-            let (frames, sink) = AsyncThrowingStream<WebSocketMessage, any Error>.makeStream()
+            // A client sends one move per prompt; one that runs far ahead of the session is
+            // stopped rather than buffered without bound.
+            let (frames, sink) = AsyncThrowingStream<WebSocketMessage, any Error>.makeStream(
+                bufferingPolicy: .bufferingOldest(Self.maxFramesAhead))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
-                        for try await message in inbound.messages(maxSize: Self.maxFrameBytes) { sink.yield(message) }
+                        var flooded = false
+                        for try await message in inbound.messages(maxSize: Self.maxFrameBytes) where !flooded {
+                            if case .dropped = sink.yield(message) {
+                                flooded = true
+                                sink.finish(throwing: CoachError.badRequest("more than \(Self.maxFramesAhead) messages ahead of the session"))
+                            }
+                        }
                         sink.finish()
                     } catch {
                         sink.finish(throwing: error)

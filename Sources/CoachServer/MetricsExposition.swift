@@ -30,15 +30,28 @@ public struct MetricsExposition: Sendable {
         return factory
     }
 
+    static var queueJobs: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "coach_queue_jobs", unitName: "", helpText: "Jobs in the queue by state: waiting, pending (delivered, not acknowledged), dead_lettered.")
+    }
+    static var oldestJobAge: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "coach_queue_oldest_job_age", unitName: "seconds", helpText: "Age of the oldest job not yet acknowledged (0 when none).")
+    }
+    static var breakerState: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "coach_llm_breaker_state", unitName: "", helpText: "Circuit breaker of a provider: 0 closed, 1 half-open, 2 open.")
+    }
+
     public func render() async -> String {
         if let queue {
             for kind in kinds {
                 guard let counts = try? await queue.counts(kind: kind) else { continue }
                 for (state, value) in [("waiting", counts.waiting), ("pending", counts.pending), ("dead_lettered", counts.deadLettered)] {
-                    registry.makeGauge(name: "coach_queue_jobs", labels: [("kind", kind.rawValue), ("state", state)]).set(Double(value))
+                    registry.makeGauge(descriptor: Self.queueJobs, labels: [("kind", kind.rawValue), ("state", state)]).set(Double(value))
                 }
                 let age = counts.oldestAge.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
-                registry.makeGauge(name: "coach_queue_oldest_job_age_seconds", labels: [("kind", kind.rawValue)]).set(age)
+                registry.makeGauge(descriptor: Self.oldestJobAge, labels: [("kind", kind.rawValue)]).set(age)
             }
         }
         if let providers {
@@ -49,7 +62,7 @@ public struct MetricsExposition: Sendable {
                     case .halfOpen: 1
                     case .open: 2
                     }
-                registry.makeGauge(name: "coach_llm_breaker_state", labels: [("provider", status.name)]).set(value)
+                registry.makeGauge(descriptor: Self.breakerState, labels: [("provider", status.name)]).set(value)
             }
         }
         return registry.emitToString() + ProcessMetrics.read().text
