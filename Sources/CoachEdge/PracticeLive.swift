@@ -39,8 +39,9 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
         self.streams = StreamCount(stream: "practice_live")
     }
 
-    /// The upgrade decision for `http1WebSocketUpgrade`: only this path, same origin, allowed host.
-    /// Everything else (or a refused upgrade) goes on to the router, which answers it over HTTP.
+    /// The upgrade decision for `http1WebSocketUpgrade`: only this path, same origin, allowed host,
+    /// our subprotocol if any is offered. A request that is not an upgrade goes on to the router
+    /// (426 at this path); a refused upgrade is answered 400 by the upgrade handler.
     public func shouldUpgrade(
         _ request: HTTPRequest, logger: Logger
     ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {

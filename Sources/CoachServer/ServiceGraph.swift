@@ -280,7 +280,7 @@ public struct ServiceGraph {
                 upgrades?(request, logger) ?? .dontUpgrade
             }
             // HTTP/1 with the WebSocket upgrade of the live practice channel; every other request
-            // (and a refused upgrade) goes to the router.
+            // goes to the router (a refused upgrade is answered 400 by the upgrade handler).
             // An idle connection (or one that never finishes a request: slowloris) is closed after
             // a minute, before its first request too (FirstRequestDeadlineChannel).
             let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
