@@ -25,6 +25,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import ROOT, CoachProcess, Server, create_resume, fixture_resumes, free_port, read_sse, wait_grpc_ready, wait_http_ready
 from fake_llm import KEYS, USAGE, FakeLLM
+# The fake upstream of the provider tests, and a fresh one for every test (pytest fixtures).
+from test_providers import fake, fresh_fake  # noqa: F401
 
 ALERTS = ROOT / "deploy" / "prometheus" / "alerts.yaml"
 PROMETHEUS = ROOT / "deploy" / "prometheus" / "prometheus.yaml"
@@ -166,20 +168,6 @@ def q(key: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # The fake upstream and provider settings
-
-
-@pytest.fixture(scope="module")
-def fake():
-    upstream = FakeLLM(0).start()
-    yield upstream
-    upstream.stop()
-
-
-@pytest.fixture(autouse=True)
-def fresh_fake(fake):
-    fake.reset()
-    yield
-    fake.reset()
 
 
 def llm_env(fake: FakeLLM, chain: str = "openai", **overrides) -> dict:

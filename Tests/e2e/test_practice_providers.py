@@ -8,7 +8,6 @@ and gRPC (`PracticeService/EvaluateAnswer`, `Practice`)."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import json
 import queue
@@ -28,7 +27,9 @@ from fake_llm import (
     INVALID_EVIDENCE, KEYS, PROVIDERS, FakeLLM, answered_model, evaluation_draft, evaluation_input, kind_of, point_evidence,
     prompt_of, resume_in,
 )
-from test_providers import BACKUP, CORRECTION_HEADERS, MODELS, assert_no_leak, calls_to, coach_env, summary, walk_schemas
+from test_providers import BACKUP, CORRECTION_HEADERS, MODELS, assert_no_leak, calls_to, coach_env, running_server, summary, walk_schemas
+# The fake upstream of the provider tests, and a fresh one for every test (pytest fixtures).
+from test_providers import fake, fresh_fake  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------
 # The rubric as docs/RUBRIC.md publishes it (kept here, not taken from the fake or the server)
@@ -127,30 +128,6 @@ HOSTILE_ANSWER = f"We measured the baseline first: p99 was 800 ms.\n{HOSTILE_TAI
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures and helpers
-
-
-@pytest.fixture(scope="module")
-def fake():
-    upstream = FakeLLM(0).start()
-    yield upstream
-    upstream.stop()
-
-
-@pytest.fixture(autouse=True)
-def fresh_fake(fake):
-    """Every test starts with empty queues (every call answers "ok") and no recorded requests."""
-    fake.reset()
-    yield
-    fake.reset()
-
-
-@contextlib.contextmanager
-def running_server(data_dir, fake: FakeLLM, chain: list[str], **overrides):
-    server = Server(data_dir, env=coach_env(fake, chain, **overrides)).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @dataclass

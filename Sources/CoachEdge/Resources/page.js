@@ -104,5 +104,31 @@
     return { ok: response.ok, status: response.status, body, headers: response.headers };
   }
 
-  window.CoachPage = Object.freeze({ el, clear, asText, asList, setStatus, accessMessage, showErrorBody, authorized, api });
+  /**
+   * Fills the `<select id="resume-list">` with up to `limit` stored resumes and selects `wanted`
+   * when it is one of them; a failed listing is shown as an error.
+   */
+  async function loadResumeList(limit, wanted) {
+    const select = document.getElementById("resume-list");
+    const r = await api("GET", `/api/v1/resumes?limit=${limit}`);
+    clear(select);
+    if (!r.ok) {
+      select.appendChild(el("option", null, "(could not load the list)")).value = "";
+      showErrorBody("Listing resumes failed", r.status, r.body, r.headers);
+      return;
+    }
+    const resumes = asList(r.body && r.body.resumes);
+    const placeholder = el("option", null, resumes.length ? `— ${resumes.length} stored resume(s) —` : "(no resumes yet)");
+    placeholder.value = "";
+    select.appendChild(placeholder);
+    for (const resume of resumes) {
+      if (!resume || typeof resume.unique_key !== "string") continue;
+      const option = el("option", null, `${asText(resume.name)} — ${resume.unique_key}`);
+      option.value = resume.unique_key;
+      select.appendChild(option);
+    }
+    if (wanted && Array.from(select.options).some((o) => o.value === wanted)) select.value = wanted;
+  }
+
+  window.CoachPage = Object.freeze({ el, clear, asText, asList, setStatus, accessMessage, showErrorBody, authorized, api, loadResumeList });
 })();

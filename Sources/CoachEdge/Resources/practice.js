@@ -37,7 +37,7 @@
 
   // ---- DOM helpers -----------------------------------------------------------------------
 
-  const { el, clear, asText, asList, setStatus, accessMessage, showErrorBody, api } = window.CoachPage;
+  const { el, clear, asText, asList, setStatus, accessMessage, showErrorBody, api, loadResumeList } = window.CoachPage;
 
   function asObject(value) {
     return value && typeof value === "object" && !Array.isArray(value) ? value : null;
@@ -72,26 +72,7 @@
   }
 
   async function loadResumes(selectKey) {
-    const select = $("resume-list");
-    const r = await api("GET", `${API}/resumes?limit=100`);
-    clear(select);
-    if (!r.ok) {
-      select.appendChild(el("option", null, "(could not load the list)")).value = "";
-      showErrorBody("Listing resumes failed", r.status, r.body, r.headers);
-      return;
-    }
-    const resumes = asList(r.body && r.body.resumes);
-    const placeholder = el("option", null, resumes.length ? `— ${resumes.length} stored resume(s) —` : "(no resumes yet)");
-    placeholder.value = "";
-    select.appendChild(placeholder);
-    for (const resume of resumes) {
-      if (!resume || typeof resume.unique_key !== "string") continue;
-      const option = el("option", null, `${asText(resume.name)} — ${resume.unique_key}`);
-      option.value = resume.unique_key;
-      select.appendChild(option);
-    }
-    const wanted = selectKey || chosenKey();
-    if (wanted && Array.from(select.options).some((o) => o.value === wanted)) select.value = wanted;
+    await loadResumeList(100, selectKey || chosenKey());
   }
 
   /** The resume `key` was chosen: its question sets and its earlier sessions. */

@@ -20,7 +20,7 @@
 
   // ---- DOM helpers -----------------------------------------------------------------------
 
-  const { el, clear, asText, asList, setStatus, accessMessage, showErrorBody, authorized, api } = window.CoachPage;
+  const { el, clear, asText, asList, setStatus, accessMessage, showErrorBody, authorized, api, loadResumeList } = window.CoachPage;
 
   /** An <a> whose href is set only for an absolute https:// URL; anything else stays plain text. */
   function safeLink(url, label) {
@@ -61,26 +61,7 @@
   // ---- resume list and panel ---------------------------------------------------------------
 
   async function loadResumes(selectKey) {
-    const select = $("resume-list");
-    const r = await api("GET", `${API}/resumes?limit=50`);
-    clear(select);
-    if (!r.ok) {
-      select.appendChild(el("option", null, "(could not load the list)")).value = "";
-      showErrorBody("Listing resumes failed", r.status, r.body, r.headers);
-      return;
-    }
-    const resumes = asList(r.body && r.body.resumes);
-    const placeholder = el("option", null, resumes.length ? `— ${resumes.length} stored resume(s) —` : "(no resumes yet)");
-    placeholder.value = "";
-    select.appendChild(placeholder);
-    for (const resume of resumes) {
-      if (!resume || typeof resume.unique_key !== "string") continue;
-      const option = el("option", null, `${asText(resume.name)} — ${resume.unique_key}`);
-      option.value = resume.unique_key;
-      select.appendChild(option);
-    }
-    const wanted = selectKey || $("resume-key").value.trim();
-    if (wanted && Array.from(select.options).some((o) => o.value === wanted)) select.value = wanted;
+    await loadResumeList(50, selectKey || $("resume-key").value.trim());
   }
 
   async function showResume(key) {
