@@ -50,12 +50,15 @@ struct RedisJobQueueTests {
     }
 
     @Test func aJobBeingWorkedOnIsNotTakenOverWhileItsConsumerLives() async throws {
-        try await backend.run(lease: .seconds(1)) { set in
+        // A 3 s lease renewed every second: a loaded machine (CI runs the suites in parallel)
+        // can be late with a renewal by a second without the job being taken over, which a 1 s
+        // lease did not allow.
+        try await backend.run(lease: .seconds(3)) { set in
             try await set.queue.enqueue(Job(taskID: "long", kind: .learning))
             let job = try await within(.seconds(10)) { try await set.queue.next() }
-            let other = try await set.otherConsumer(.seconds(1))
-            // Three leases long: the holder keeps renewing, so nobody else gets it.
-            #expect(try await nextJob(other, within: .seconds(3)) == nil)
+            let other = try await set.otherConsumer(.seconds(3))
+            // Two leases long: the holder keeps renewing, so nobody else gets it.
+            #expect(try await nextJob(other, within: .seconds(6)) == nil)
             try await set.queue.acknowledge(job)
         }
     }
