@@ -39,11 +39,14 @@ public struct EdgeSettings: Sendable {
     /// The process's metrics in Prometheus text, served at `/metrics` (admin scope when keys
     /// are on); `nil`: no such route.
     public var metrics: (@Sendable () async -> String)?
+    /// Each request is a server span of the process's tracer (the process exports traces).
+    public var tracing: Bool
 
     public init(
         heartbeat: Duration = .seconds(15), allowedHosts: Set<String>? = nil, credential: MeshCredential? = nil, maxStreams: Int = 10_000,
-        streamLifetime: Duration = .seconds(3600), metrics: (@Sendable () async -> String)? = nil
+        streamLifetime: Duration = .seconds(3600), metrics: (@Sendable () async -> String)? = nil, tracing: Bool = false
     ) {
+        self.tracing = tracing
         self.heartbeat = heartbeat
         self.allowedHosts = allowedHosts
         self.credential = credential
@@ -145,7 +148,7 @@ public func buildEdgeRouter<Transport: ClientTransport>(
         return response
     }
     let router = Router(context: EdgeRequestContext.self)
-    table.install(on: router, allowedHosts: settings.allowedHosts)
+    table.install(on: router, allowedHosts: settings.allowedHosts, tracing: settings.tracing)
     return router
 }
 

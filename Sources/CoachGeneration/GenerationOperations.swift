@@ -113,7 +113,7 @@ public struct GenerationOperations<Kind: GenerationKind>: Sendable {
         }
         if created {
             try await bus.publish(TaskEvent(snapshot: stored))
-            try await queue.enqueue(Job(taskID: stored.taskID, kind: Kind.taskKind))
+            try await queue.enqueue(Job(taskID: stored.taskID, kind: Kind.taskKind).carryingCurrentTrace())
             Counter(label: "coach_tasks_created_total", dimensions: [("kind", Kind.taskKind.rawValue)]).increment()
         }
         return stored

@@ -10,13 +10,20 @@ public struct Job: Sendable, Hashable, Codable {
     /// Set by the queue that delivered the job: what it needs to acknowledge this delivery (for
     /// Redis, the stream entry ID). `nil` for a job not yet delivered and for the in-process queue.
     public var receipt: String?
+    /// The W3C trace context of the request that enqueued the job (`traceparent`, `tracestate`),
+    /// so the worker's spans join its trace; empty when tracing is off.
+    public var trace: [String: String]
 
-    public init(taskID: String, kind: TaskKind, deliveries: Int = 0, receipt: String? = nil) {
+    public init(taskID: String, kind: TaskKind, deliveries: Int = 0, receipt: String? = nil, trace: [String: String] = [:]) {
         self.taskID = taskID
         self.kind = kind
         self.deliveries = deliveries
         self.receipt = receipt
+        self.trace = trace
     }
+
+    /// The trace context fields a job carries (what a queue stores beside the task id).
+    public static let traceFields = ["traceparent", "tracestate"]
 }
 
 /// Hands jobs to workers, at least once: a job is delivered until it is acknowledged (or

@@ -1,6 +1,7 @@
 import CoachCore
 import Foundation
 import Logging
+import Tracing
 
 /// A validated generation with the record of how it was produced.
 public struct Generated<Output: Sendable>: Sendable {
@@ -152,9 +153,9 @@ public struct ProviderRegistry: Sendable {
                 let started = ContinuousClock.now
                 let reply: ProviderReply
                 do {
-                    reply = try await withTimeLimit(min(provider.settings.timeout, remaining)) {
-                        try await provider.complete(
-                            GenerationRequest(input: input, resume: resume, prompt: prompt, seed: seed, progress: progress))
+                    let request = GenerationRequest(input: input, resume: resume, prompt: prompt, seed: seed, progress: progress)
+                    reply = try await Self.traced(provider, purpose: input.purpose) {
+                        try await withTimeLimit(min(provider.settings.timeout, remaining)) { try await provider.complete(request) }
                     }
                 } catch {
                     if error is CancellationError || Task.isCancelled {
@@ -257,6 +258,30 @@ public struct ProviderRegistry: Sendable {
             throw CoachError(.llmProviderNotAvailable, "every provider is cooling down after failures", details: details)
         }
         throw CoachError(failureCode, "every provider failed", details: details)
+    }
+
+    /// One provider call in a client span named after the OpenTelemetry GenAI conventions
+    /// (`chat <model>`, `gen_ai.*` attributes): which provider and model, the tokens, the failure
+    /// category. Never the prompt, the resume or the answer.
+    private static func traced(
+        _ provider: any LLMProvider, purpose: String, _ call: () async throws -> ProviderReply
+    ) async throws -> ProviderReply {
+        try await withSpan("chat \(provider.model)", ofKind: .client) { span in
+            span.attributes["gen_ai.system"] = provider.name
+            span.attributes["gen_ai.operation.name"] = "chat"
+            span.attributes["gen_ai.request.model"] = provider.model
+            span.attributes["coach.llm.purpose"] = purpose
+            do {
+                let reply = try await call()
+                span.attributes["gen_ai.response.model"] = reply.model
+                span.attributes["gen_ai.usage.input_tokens"] = reply.usage.inputTokens
+                span.attributes["gen_ai.usage.output_tokens"] = reply.usage.outputTokens
+                return reply
+            } catch {
+                span.attributes["error.type"] = (error as? ProviderFailure)?.errorCode ?? "\(type(of: error))"
+                throw error
+            }
+        }
     }
 
     private func backoff(retry: Int) -> Duration {

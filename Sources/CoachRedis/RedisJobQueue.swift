@@ -6,7 +6,7 @@ import Logging
 /// The job queue on Redis Streams: one stream per job kind (`<prefix>jobs:interview`,
 /// `<prefix>jobs:learning`) read by one consumer group.
 ///
-/// - `enqueue` is `XADD` (fields `task_id`, `kind`); nothing is trimmed, so with AOF on a queued
+/// - `enqueue` is `XADD` (fields `task_id`, `kind`, and `traceparent`/`tracestate` when traced); nothing is trimmed, so with AOF on a queued
 ///   job survives a server restart.
 /// - `next()` waits with `XREADGROUP … BLOCK` on a connection of its own across the kinds this
 ///   queue consumes, and every half lease first takes over (`XAUTOCLAIM`) entries that another
@@ -101,7 +101,9 @@ public actor RedisJobQueue: JobQueue {
     // MARK: JobQueue
 
     public nonisolated func enqueue(_ job: Job) async throws {
-        let reply = try await send(["XADD", streamKey(job.kind), "*", "task_id", job.taskID, "kind", job.kind.rawValue], "enqueue")
+        var command = ["XADD", streamKey(job.kind), "*", "task_id", job.taskID, "kind", job.kind.rawValue]
+        for field in Job.traceFields { if let value = job.trace[field] { command += [field, value] } }
+        let reply = try await send(command, "enqueue")
         try check(reply, "enqueue")
     }
 
@@ -347,7 +349,8 @@ public actor RedisJobQueue: JobQueue {
     /// The job an entry stands for; an entry without a task id cannot be run and is settled.
     private func job(from entry: StreamEntry, kind: TaskKind, deliveries: Int) async -> Job? {
         if let taskID = entry.fields["task_id"], !taskID.isEmpty {
-            return Job(taskID: taskID, kind: kind, deliveries: deliveries, receipt: entry.id)
+            let trace = entry.fields.filter { Job.traceFields.contains($0.key) }
+            return Job(taskID: taskID, kind: kind, deliveries: deliveries, receipt: entry.id, trace: trace)
         }
         logger.error("dropping a malformed job entry", metadata: ["entry_id": "\(entry.id)", "kind": "\(kind.rawValue)"])
         _ = try? await client.pipeline([["XACK", streamKey(kind), group, entry.id], ["XDEL", streamKey(kind), entry.id]])

@@ -108,6 +108,12 @@ public struct ServerConfiguration: Sendable {
     /// `--metrics-port` (`COACH_METRICS_PORT`): a listener serving only `/metrics`, on `host`.
     /// Off by default; `serve`'s edge serves `/metrics` on its own port too.
     public var metricsPort: Int?
+    /// `COACH_METRICS=off`: no metrics are collected and `/metrics` is not served (the
+    /// benchmarks' baseline; on by default).
+    public var metricsEnabled = true
+    /// OpenTelemetry traces are exported: the standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+    /// `…_TRACES_ENDPOINT`) is set (`TraceExport.isRequested`).
+    public var tracing = false
 
     public init() {}
 
@@ -182,7 +188,14 @@ public struct ServerConfiguration: Sendable {
         sseMaxStreams = try number(nil, "COACH_SSE_MAX_STREAMS", option: "", range: 1...1_000_000, default: sseMaxStreams)
         sseMaxLifetime = try number(nil, "COACH_SSE_MAX_LIFETIME", option: "", range: 10...86_400, default: sseMaxLifetime)
         maxQueuedJobs = try number(nil, "COACH_MAX_QUEUED_JOBS", option: "", range: 1...10_000_000, default: maxQueuedJobs)
+        switch value(nil, "COACH_METRICS")?.lowercased() {
+        case nil, "on": metricsEnabled = true
+        case "off": metricsEnabled = false
+        default: throw ConfigurationError("COACH_METRICS must be on or off")
+        }
+        tracing = TraceExport.isRequested(by: environment)
         if flags.metricsPort != nil || value(nil, "COACH_METRICS_PORT") != nil {
+            guard metricsEnabled else { throw ConfigurationError("--metrics-port (COACH_METRICS_PORT) needs metrics: COACH_METRICS is off") }
             metricsPort = try number(flags.metricsPort, "COACH_METRICS_PORT", option: "--metrics-port", range: 1...65535, default: 9464)
         }
         tls = MeshTLS(

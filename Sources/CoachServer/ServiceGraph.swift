@@ -85,11 +85,14 @@ public struct ServiceGraph {
         let verifier = KeyVerifier(
             enforcing: configuration.keysEnforced, store: parts.backends?.keys, adminKey: configuration.adminKey, codec: codec)
         let policy = AccessPolicy(limiter: parts.backends?.limiter ?? InProcessRateLimiter())
-        // Metrics outermost: a call refused by the others is a call handled too.
+        // Tracing, then metrics, outermost: a call refused by the others is a call traced and
+        // handled too. Neither runs when the process does not collect it.
+        let tracing = configuration.tracing
         let interceptors: [any ServerInterceptor] =
-            (parts.metrics == nil ? [] : [ServerMetricsInterceptor()])
+            (tracing ? [ServerTracingInterceptor()] : []) + (parts.metrics == nil ? [] : [ServerMetricsInterceptor()])
             + [MessageSizeInterceptor(), AccessInterceptor(verifier: verifier, policy: policy)] + parts.interceptors
-        let clientInterceptors: [any ClientInterceptor] = parts.metrics == nil ? [] : [ClientMetricsInterceptor()]
+        let clientInterceptors: [any ClientInterceptor] =
+            (tracing ? [ClientTracingInterceptor()] : []) + (parts.metrics == nil ? [] : [ClientMetricsInterceptor()])
         var exposition = parts.metrics
         let credential = configuration.adminKey.map(MeshCredential.init)
         // Every local hop goes through this pair; the server half gets every gRPC service.
@@ -240,7 +243,8 @@ public struct ServiceGraph {
             if let exposition { metricsText = { await exposition.render() } }
             let edgeSettings = EdgeSettings(
                 heartbeat: .seconds(configuration.sseHeartbeat), allowedHosts: configuration.edgeAllowedHosts, credential: credential,
-                maxStreams: configuration.sseMaxStreams, streamLifetime: .seconds(configuration.sseMaxLifetime), metrics: metricsText)
+                maxStreams: configuration.sseMaxStreams, streamLifetime: .seconds(configuration.sseMaxLifetime), metrics: metricsText,
+                tracing: tracing)
             if role == .all {
                 edgeRouter = buildEdgeRouter(upstreams: EdgeUpstreams(resume: local, interview: local, learning: local), settings: edgeSettings)
                 let live = PracticeLiveChannel(client: local, settings: edgeSettings)

@@ -5,6 +5,7 @@ import CoachStore
 import Foundation
 import CoachGeneration
 import Logging
+import Tracing
 
 /// How a worker runs jobs.
 public struct WorkerConfiguration: Sendable {
@@ -79,16 +80,33 @@ public struct JobRunner: Sendable {
         return count
     }
 
+    /// Runs one job in a span of the trace that enqueued it (`job <kind>`, a consumer span), its
+    /// stages in child spans.
     public func process(_ job: Job) async {
+        await withSpan("job \(job.kind.rawValue)", context: job.traceContext, ofKind: .consumer) { span in
+            span.attributes["coach.task_id"] = job.taskID
+            span.attributes["coach.task.kind"] = job.kind.rawValue
+            span.attributes["coach.job.deliveries"] = job.deliveries
+            let outcome = await run(job)
+            span.attributes["coach.task.outcome"] = outcome
+            if outcome != "success" && outcome != "interrupted" { span.setStatus(SpanStatus(code: .error)) }
+        }
+    }
+
+    /// What became of the job: `success`, `failure`, `dead_lettered`, `interrupted` (shutdown) or
+    /// `skipped` (its task was already finished or is unknown).
+    private func run(_ job: Job) async -> String {
         if job.deliveries > configuration.maxDeliveries {
             await deadLetter(job)
-            return
+            return "dead_lettered"
         }
-        if let operations = kinds[job.kind] { await execute(job, with: operations) }
+        var outcome = "skipped"
+        if let operations = kinds[job.kind] { outcome = await execute(job, with: operations) }
         // Interrupted by shutdown: leave the job unacknowledged so the queue hands it to another
         // worker (Redis, after the lease) or the next start re-queues its task (in-process).
-        if Task.isCancelled { return }
+        if Task.isCancelled { return "interrupted" }
         try? await queue.acknowledge(job)
+        return outcome
     }
 
     /// Moves a job delivered too often to the dead-letter stream and fails its task with the reason.
@@ -105,7 +123,7 @@ public struct JobRunner: Sendable {
         }
     }
 
-    private func execute<Operations: KindOperations>(_ job: Job, with kind: Operations) async {
+    private func execute<Operations: KindOperations>(_ job: Job, with kind: Operations) async -> String {
         let operations = kind.typed
         var logger = self.logger
         logger[metadataKey: "task_id"] = "\(job.taskID)"
@@ -113,13 +131,13 @@ public struct JobRunner: Sendable {
         while !Task.isCancelled {
             let task: TaskRecord
             do {
-                guard let found = try await operations.tasks.get(taskID: job.taskID, kind: Operations.Kind.taskKind, tenant: nil) else { return }
+                guard let found = try await operations.tasks.get(taskID: job.taskID, kind: Operations.Kind.taskKind, tenant: nil) else { return "skipped" }
                 task = found
             } catch {
                 logger.error("cannot read task", metadata: ["error": "\(String(describing: (error as? CoachError)?.code))"])
-                return
+                return "failure"
             }
-            if task.state.isTerminal { return }  // already done: a duplicate delivery
+            if task.state.isTerminal { return "skipped" }  // already done: a duplicate delivery
             // The run count is stored by the first stage update, so it survives a crash.
             var running = task
             running.runs += 1
@@ -131,10 +149,10 @@ public struct JobRunner: Sendable {
                 }
                 logger.info("task completed", metadata: ["runs": "\(running.runs)"])
                 WorkerMetrics.finished(kind: job.kind, outcome: "success")
-                return
+                return "success"
             } catch {
                 // Shutting down: leave the task unfinished; it runs again at the next start.
-                if Task.isCancelled { return }
+                if Task.isCancelled { return "interrupted" }
                 let failure = Self.classify(error, limit: configuration.jobTimeLimit)
                 if failure.transient && running.runs < configuration.maxRuns && !Task.isCancelled {
                     logger.warning("task run failed, retrying", metadata: ["error_code": "\(failure.error.code)", "runs": "\(running.runs)"])
@@ -144,47 +162,57 @@ public struct JobRunner: Sendable {
                 logger.warning("task failed", metadata: ["error_code": "\(failure.error.code)", "runs": "\(running.runs)"])
                 await fail(taskID: job.taskID, error: failure.error, operations: operations)
                 WorkerMetrics.finished(kind: job.kind, outcome: "failure")
-                return
+                return "failure"
             }
         }
+        return "interrupted"
     }
 
     private func runStages<Kind: GenerationKind>(_ start: TaskRecord, operations: GenerationOperations<Kind>) async throws {
         var task = start
         var clock = WorkerMetrics.StageClock(kind: Kind.taskKind)
-        clock.enter(.loadingResume)
-        try await advance(&task, to: .loadingResume, operations: operations)
-        let resume = try await operations.resumes.resume(tenant: task.tenant, uniqueKey: task.uniqueKey)
-        clock.enter(.generatingPrompt)
-        try await advance(&task, to: .generatingPrompt, operations: operations)
-        guard let options = Kind.options(from: task.input) else { throw CoachError.internal("task input does not match its kind") }
-        let seed = try await operations.seed(for: options, tenant: task.tenant, uniqueKey: task.uniqueKey)
-        clock.enter(.callingLLM)
-        try await advance(&task, to: .callingLLM, operations: operations)
-        // A streaming provider reports output as it arrives: calling_llm rises from 70 towards 89.
-        let (percents, sink) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let progress = StreamingProgress(expectedCharacters: Kind.expectedCharacters) { sink.yield($0) }
-        let taskID = task.taskID
-        let result = try await withThrowingTaskGroup(of: Kind.Result.self) { group in
-            group.addTask {
-                defer { sink.finish() }
-                return try await Kind.produce(
-                    registry: operations.registry, resume: resume, options: options, seed: seed, taskID: taskID, at: Date(),
-                    progress: progress)
-            }
-            for await percent in percents where percent > task.progress {
-                try await advance(&task, to: .callingLLM, progress: percent, operations: operations)
-            }
-            guard let produced = try await group.next() else { throw CancellationError() }
-            return produced
+        // Each stage is a span of the job's trace (the provider calls are children of calling_llm).
+        let resume = try await withSpan(TaskStage.loadingResume.rawValue) { _ in
+            clock.enter(.loadingResume)
+            try await advance(&task, to: .loadingResume, operations: operations)
+            return try await operations.resumes.resume(tenant: task.tenant, uniqueKey: task.uniqueKey)
         }
-        clock.enter(.processingResponse)
-        try await advance(&task, to: .processingResponse, operations: operations)
-        await operations.meter?.record(usage: Kind.usage(of: result), keyID: task.keyID, at: Date())
-        let stored = try await operations.results.save(result, tenant: task.tenant)
-        task.resultID = stored.id
-        try await advance(&task, to: .completed, result: Kind.taskResult(stored), operations: operations)
-        clock.enter(.completed)
+        let (options, seed) = try await withSpan(TaskStage.generatingPrompt.rawValue) { _ in
+            clock.enter(.generatingPrompt)
+            try await advance(&task, to: .generatingPrompt, operations: operations)
+            guard let options = Kind.options(from: task.input) else { throw CoachError.internal("task input does not match its kind") }
+            return (options, try await operations.seed(for: options, tenant: task.tenant, uniqueKey: task.uniqueKey))
+        }
+        let result = try await withSpan(TaskStage.callingLLM.rawValue) { _ in
+            clock.enter(.callingLLM)
+            try await advance(&task, to: .callingLLM, operations: operations)
+            // A streaming provider reports output as it arrives: calling_llm rises from 70 towards 89.
+            let (percents, sink) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
+            let progress = StreamingProgress(expectedCharacters: Kind.expectedCharacters) { sink.yield($0) }
+            let taskID = task.taskID
+            return try await withThrowingTaskGroup(of: Kind.Result.self) { group in
+                group.addTask {
+                    defer { sink.finish() }
+                    return try await Kind.produce(
+                        registry: operations.registry, resume: resume, options: options, seed: seed, taskID: taskID, at: Date(),
+                        progress: progress)
+                }
+                for await percent in percents where percent > task.progress {
+                    try await advance(&task, to: .callingLLM, progress: percent, operations: operations)
+                }
+                guard let produced = try await group.next() else { throw CancellationError() }
+                return produced
+            }
+        }
+        try await withSpan(TaskStage.processingResponse.rawValue) { _ in
+            clock.enter(.processingResponse)
+            try await advance(&task, to: .processingResponse, operations: operations)
+            await operations.meter?.record(usage: Kind.usage(of: result), keyID: task.keyID, at: Date())
+            let stored = try await operations.results.save(result, tenant: task.tenant)
+            task.resultID = stored.id
+            try await advance(&task, to: .completed, result: Kind.taskResult(stored), operations: operations)
+            clock.enter(.completed)
+        }
     }
 
     private func advance<Kind: GenerationKind>(

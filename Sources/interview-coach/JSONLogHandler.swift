@@ -7,6 +7,8 @@ struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
+    /// Metadata of the moment (the current span's trace_id and span_id when traces are on).
+    var metadataProvider: Logger.MetadataProvider?
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -15,7 +17,8 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var fields: [String: String] = [:]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+        let context = metadataProvider?.get() ?? [:]
+        for (key, value) in context.merging(metadata, uniquingKeysWith: { $1 }).merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             fields[key] = "\(value)"
         }
         fields["ts"] = Self.timestamp()
@@ -39,14 +42,14 @@ struct JSONLogHandler: LogHandler {
 
 enum LogSetup {
     /// JSON lines on stderr at `level`, or plain text lines (`LOG_FORMAT=text`).
-    static func bootstrap(level: Logger.Level, text: Bool) {
+    static func bootstrap(level: Logger.Level, text: Bool, metadataProvider: Logger.MetadataProvider? = nil) {
         LoggingSystem.bootstrap { label in
             if text {
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
                 handler.logLevel = level
                 return handler
             }
-            return JSONLogHandler(label: label, logLevel: level)
+            return JSONLogHandler(label: label, logLevel: level, metadataProvider: metadataProvider)
         }
     }
 }

@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
               RESUME_ADDR, INTERVIEW_ADDR, LEARNING_ADDR, COACH_WORKER_CONCURRENCY, COACH_JOB_TIMEOUT,
               MONGODB_URI (+ MONGODB_DATABASE) for MongoDB storage, REDIS_URL for the Redis job queue,
               COACH_SSE_HEARTBEAT; logging: LOG_LEVEL, LOG_FORMAT (json|text).
+            Observability: COACH_METRICS=off collects no metrics (on by default; /metrics and --metrics-port);
+              OTEL_EXPORTER_OTLP_ENDPOINT exports traces over OTLP/HTTP (the standard OTEL_* variables:
+              OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER(_ARG), OTEL_BSP_*, …). docs/OPERATIONS.md.
             Access: COACH_ADMIN_KEY (at least 16 characters) turns API keys on and is itself a key with
               every scope; COACH_KEY_PEPPER is the secret stored keys are hashed with (default: derived
               from COACH_ADMIN_KEY, so set it before rotating the admin key). docs/SECURITY.md.
@@ -96,12 +99,27 @@ struct Serve: AsyncParsableCommand {
         // The environment is read here, once; everything below gets the configuration.
         let configuration = try ServerConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
         try BuildFeatures.check(configuration)
-        LogSetup.bootstrap(level: configuration.logLevel, text: configuration.logAsText)
-        // Metrics are always collected (counters cost nanoseconds); /metrics shows them.
-        let metrics = MetricsExposition(registry: PrometheusCollectorRegistry())
-        MetricsSystem.bootstrap(MetricsExposition.factory(registry: metrics.registry))
+        // With traces on, every log line written inside a span carries its trace_id and span_id.
+        LogSetup.bootstrap(
+            level: configuration.logLevel, text: configuration.logAsText,
+            metadataProvider: configuration.tracing ? TraceExport.logMetadataProvider : nil)
+        // Metrics are collected unless COACH_METRICS=off (counters cost nanoseconds); /metrics shows them.
+        var metrics: MetricsExposition?
+        if configuration.metricsEnabled {
+            let exposition = MetricsExposition(registry: PrometheusCollectorRegistry())
+            MetricsSystem.bootstrap(MetricsExposition.factory(registry: exposition.registry))
+            metrics = exposition
+        }
         var logger = Logger(label: "interview-coach")
         logger[metadataKey: "role"] = "\(configuration.role.rawValue)"
+        // Traces only when an OTLP endpoint is configured; the exporter runs first in the group so
+        // it stops last and flushes the final spans.
+        var observability: [any Service] = []
+        if configuration.tracing {
+            observability.append(
+                try TraceExport.bootstrap(serviceName: "interview-coach-\(configuration.role.rawValue)", logger: Logger(label: "coach.otel")))
+            logger.info("exporting traces over OTLP/HTTP")
+        }
 
         let backends = configuration.role.needsDatabase ? try await ProcessBackends.open(configuration, logger: logger) : nil
         var registry: ProviderRegistry?
@@ -136,7 +154,7 @@ struct Serve: AsyncParsableCommand {
         if graph.edgeRouter != nil { logger.info("edge starting", metadata: ["http_port": "\(configuration.httpPort)"]) }
         let group = ServiceGroup(
             configuration: .init(
-                services: try graph.processServices(logger: logger).map { .init(service: $0) },
+                services: try (observability + graph.processServices(logger: logger)).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -25,6 +25,21 @@ import Testing
     }
 
     @Test(arguments: JobsBackend.all)
+    func aJobCarriesTheTraceContextOfTheRequestThatEnqueuedIt(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            let trace = [
+                "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate": "vendor=opaque",
+            ]
+            try await set.queue.enqueue(Job(taskID: "traced", kind: .interview, trace: trace))
+            try await set.queue.enqueue(Job(taskID: "untraced", kind: .interview))
+            let traced = try await within(.seconds(10)) { try await set.queue.next() }
+            let untraced = try await within(.seconds(10)) { try await set.queue.next() }
+            #expect(traced.taskID == "traced" && traced.trace == trace)
+            #expect(untraced.taskID == "untraced" && untraced.trace.isEmpty)
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
     func deliversManyJobsOfAKindInOrder(_ backend: JobsBackend) async throws {
         try await backend.run { set in
             for number in 0..<50 { try await set.queue.enqueue(Job(taskID: "\(number)", kind: .learning)) }
