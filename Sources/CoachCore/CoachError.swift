@@ -34,6 +34,12 @@ public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     case upstreamTimeout = "UPSTREAM_TIMEOUT"
     /// The request conflicts with the current state (a foreign service's ALREADY_EXISTS).
     case conflict = "CONFLICT"
+    /// Only a FAILURE or CANCELLED task can be retried.
+    case taskNotRetryable = "TASK_NOT_RETRYABLE"
+    /// A finished task cannot be cancelled.
+    case taskNotCancellable = "TASK_NOT_CANCELLABLE"
+    /// The error of a task an operator cancelled (never an HTTP answer of its own).
+    case taskCancelled = "TASK_CANCELLED"
     case internalServerError = "INTERNAL_SERVER_ERROR"
 }
 

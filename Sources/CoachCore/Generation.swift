@@ -275,14 +275,20 @@ public struct GenerationAttempt: Sendable, Hashable, Codable {
     public var usage: Usage
     /// Our classification of a failure, never upstream text.
     public var errorCode: String?
+    /// The ids of the output rules an invalid answer broke (docs/GENERATION.md, docs/RUBRIC.md).
+    public var rules: [String]?
 
-    public init(provider: String, model: String, outcome: Outcome, latencyMs: Int, usage: Usage = Usage(), errorCode: String? = nil) {
+    public init(
+        provider: String, model: String, outcome: Outcome, latencyMs: Int, usage: Usage = Usage(), errorCode: String? = nil,
+        rules: [String]? = nil
+    ) {
         self.provider = provider
         self.model = model
         self.outcome = outcome
         self.latencyMs = latencyMs
         self.usage = usage
         self.errorCode = errorCode
+        self.rules = rules
     }
 
     enum CodingKeys: String, CodingKey {
@@ -290,6 +296,7 @@ public struct GenerationAttempt: Sendable, Hashable, Codable {
         case latencyMs = "latency_ms"
         case usage
         case errorCode = "error_code"
+        case rules
     }
 }
 

@@ -11,8 +11,10 @@ public enum TaskState: String, Sendable, Hashable, Codable, CaseIterable {
     case progress = "PROGRESS"
     case success = "SUCCESS"
     case failure = "FAILURE"
+    /// Stopped by an operator (`OperationsService.CancelTask`).
+    case cancelled = "CANCELLED"
 
-    public var isTerminal: Bool { self == .success || self == .failure }
+    public var isTerminal: Bool { self == .success || self == .failure || self == .cancelled }
 }
 
 /// The stages and percentages of the progress contract.
@@ -24,6 +26,7 @@ public enum TaskStage: String, Sendable, Hashable, Codable, CaseIterable {
     case processingResponse = "processing_response"
     case completed
     case failed
+    case cancelled
 
     public var progress: Int? {
         switch self {
@@ -33,7 +36,7 @@ public enum TaskStage: String, Sendable, Hashable, Codable, CaseIterable {
         case .callingLLM: 70
         case .processingResponse: 90
         case .completed: 100
-        case .failed: nil
+        case .failed, .cancelled: nil
         }
     }
 
@@ -54,6 +57,8 @@ public enum TaskStage: String, Sendable, Hashable, Codable, CaseIterable {
         case (.completed, .en): "Completed"
         case (.failed, .ko): "실패했습니다"
         case (.failed, .en): "Failed"
+        case (.cancelled, .ko): "취소되었습니다"
+        case (.cancelled, .en): "Cancelled"
         }
     }
 }
@@ -111,8 +116,23 @@ public struct TaskRecord: Sendable, Hashable, Codable {
     /// The id of the API key that started the task (its token budget pays for it); `nil`
     /// without keys or for the admin key.
     public var keyID: String?
+    /// What happened to the task, oldest first (at most `TaskTimelineEntry.limit` kept).
+    public var timeline: [TaskTimelineEntry] {
+        get { storedTimeline ?? [] }
+        set { storedTimeline = Array(newValue.suffix(TaskTimelineEntry.limit)) }
+    }
+    /// Every provider attempt of every run, oldest first (at most `TaskAttempt.limit` kept).
+    public var attempts: [TaskAttempt] {
+        get { storedAttempts ?? [] }
+        set { storedAttempts = Array(newValue.suffix(TaskAttempt.limit)) }
+    }
+    /// The id of the trace the task ran in (when traces are exported).
+    public var traceID: String?
     /// Stored as `tenant`; absent in records from before tenants, which are the default tenant's.
     private var storedTenant: Tenant?
+    /// Absent in records from before the operations dashboard.
+    private var storedTimeline: [TaskTimelineEntry]?
+    private var storedAttempts: [TaskAttempt]?
 
     /// Whose task it is: the tenant of the key that started it.
     public var tenant: Tenant {
@@ -122,8 +142,22 @@ public struct TaskRecord: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case taskID, kind, state, progress, stage, message, uniqueKey, input, idempotencyKey, createdAt, updatedAt
-        case resultID, error, sequence, runs, keyID
+        case resultID, error, sequence, runs, keyID, traceID
         case storedTenant = "tenant"
+        case storedTimeline = "timeline"
+        case storedAttempts = "attempts"
+    }
+
+    /// The providers the task's attempts went to, in first-use order.
+    public var providers: [String] {
+        var seen: [String] = []
+        for attempt in attempts where !seen.contains(attempt.provider) { seen.append(attempt.provider) }
+        return seen
+    }
+
+    /// Appends `event` to the timeline at `at`.
+    public mutating func note(_ event: TaskTimelineEntry.Event, at: Date, stage: TaskStage? = nil, detail: String? = nil) {
+        timeline.append(TaskTimelineEntry(at: at, event: event, stage: stage, run: runs, detail: detail))
     }
 
     public init(
@@ -146,6 +180,102 @@ public struct TaskRecord: Sendable, Hashable, Codable {
         self.error = nil
         self.sequence = 1
         self.runs = 0
+        self.storedTimeline = [TaskTimelineEntry(at: createdAt, event: .queued, stage: nil, run: 0, detail: nil)]
+    }
+}
+
+/// One entry of a task's timeline (the operations dashboard's task detail).
+public struct TaskTimelineEntry: Sendable, Hashable, Codable {
+    public enum Event: String, Sendable, Hashable, Codable {
+        /// Created and enqueued.
+        case queued
+        /// A worker started a run.
+        case started
+        /// A run entered `stage`.
+        case stage
+        /// A run failed transiently; another follows (`detail`: the error code).
+        case retrying
+        case failed
+        case completed
+        /// An operator asked to stop the task (`detail`: who).
+        case cancelRequested = "cancel_requested"
+        case cancelled
+        /// An operator ran a finished task again (`detail`: who, and the provider asked for).
+        case retried
+    }
+
+    /// Entries kept per task: a task retried again and again keeps its newest history.
+    public static let limit = 200
+
+    public var at: Date
+    public var event: Event
+    public var stage: TaskStage?
+    /// The run the entry belongs to (0 before the first).
+    public var run: Int
+    /// An error code, an actor or a provider; never user content.
+    public var detail: String?
+
+    public init(at: Date, event: Event, stage: TaskStage?, run: Int, detail: String?) {
+        self.at = at
+        self.event = event
+        self.stage = stage
+        self.run = run
+        self.detail = detail
+    }
+}
+
+/// One provider attempt of a task's run.
+public struct TaskAttempt: Sendable, Hashable, Codable {
+    /// Attempts kept per task.
+    public static let limit = 100
+
+    public var run: Int
+    public var attempt: GenerationAttempt
+
+    public init(run: Int, attempt: GenerationAttempt) {
+        self.run = run
+        self.attempt = attempt
+    }
+
+    public var provider: String { attempt.provider }
+}
+
+/// What an operator looks for among the tasks of every tenant; empty sets and nil values match
+/// everything, and every filter given must hold.
+public struct TaskQuery: Sendable, Hashable {
+    public var kinds: Set<TaskKind> = []
+    public var states: Set<TaskState> = []
+    public var tenant: Tenant?
+    public var uniqueKey: String?
+    /// Some attempt of the task went to this provider.
+    public var provider: String?
+    /// The task failed with this error code.
+    public var errorCode: String?
+    /// Created at or after.
+    public var createdFrom: Date?
+    /// Created before.
+    public var createdBefore: Date?
+
+    public init(
+        kinds: Set<TaskKind> = [], states: Set<TaskState> = [], tenant: Tenant? = nil, uniqueKey: String? = nil, provider: String? = nil,
+        errorCode: String? = nil, createdFrom: Date? = nil, createdBefore: Date? = nil
+    ) {
+        self.kinds = kinds
+        self.states = states
+        self.tenant = tenant
+        self.uniqueKey = uniqueKey
+        self.provider = provider
+        self.errorCode = errorCode
+        self.createdFrom = createdFrom
+        self.createdBefore = createdBefore
+    }
+
+    /// Whether `task` matches (what the stores' queries compute; their contract tests use it).
+    public func matches(_ task: TaskRecord) -> Bool {
+        (kinds.isEmpty || kinds.contains(task.kind)) && (states.isEmpty || states.contains(task.state))
+            && (tenant == nil || tenant == task.tenant) && (uniqueKey == nil || uniqueKey == task.uniqueKey)
+            && (provider.map { task.providers.contains($0) } ?? true) && (errorCode == nil || errorCode == task.error?.code)
+            && (createdFrom.map { task.createdAt >= $0 } ?? true) && (createdBefore.map { task.createdAt < $0 } ?? true)
     }
 }
 
@@ -174,7 +304,7 @@ public struct TaskEvent: Sendable, Hashable {
 
     /// The event a task's current state stands for.
     public init(snapshot task: TaskRecord, result: TaskResult? = nil) {
-        let type: EventType = task.state == .success ? .completed : task.state == .failure ? .error : .progress
+        let type: EventType = task.state == .success ? .completed : task.state == .failure || task.state == .cancelled ? .error : .progress
         self.init(sequence: task.sequence, type: type, task: task, result: result, timestamp: task.updatedAt)
     }
 }

@@ -41,6 +41,8 @@ public struct EdgeSettings: Sendable {
     public var metrics: (@Sendable () async -> String)?
     /// Each request is a server span of the process's tracer (the process exports traces).
     public var tracing: Bool
+    /// How often `/api/v1/operations/overview/stream` sends a fresh overview.
+    public var overviewInterval: Duration = .seconds(2)
 
     public init(
         heartbeat: Duration = .seconds(15), allowedHosts: Set<String>? = nil, credential: MeshCredential? = nil, maxStreams: Int = 10_000,
@@ -73,6 +75,10 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     TaskRoutes(kind: .learning, client: .init(wrapping: upstreams.learning), settings: settings, streams: streams).register(on: &table)
     AdminRoutes(client: .init(wrapping: upstreams.resume)).register(on: &table)
     PracticeRoutes(client: .init(wrapping: upstreams.interview)).register(on: &table)
+    OperationsRoutes(
+        clients: [.interview: .init(wrapping: upstreams.interview), .learning: .init(wrapping: upstreams.learning)],
+        interval: settings.overviewInterval, lifetime: settings.streamLifetime
+    ).register(on: &table)
     StaticPages().register(on: &table)
     if let metrics = settings.metrics {
         let admin = Interviewcoach_V1_AdminService.Client(wrapping: upstreams.resume)

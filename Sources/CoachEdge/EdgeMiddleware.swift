@@ -177,7 +177,7 @@ extension ErrorCode {
         case .forbidden: .forbidden
         case .methodNotAllowed: .methodNotAllowed
         case .upgradeRequired: .upgradeRequired
-        case .conflict: .conflict
+        case .conflict, .taskNotRetryable, .taskNotCancellable, .taskCancelled: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .rateLimited, .llmAPIRateLimit: .tooManyRequests

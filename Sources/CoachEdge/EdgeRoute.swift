@@ -77,9 +77,8 @@ struct RouteTable {
     }
 
     func install(on router: Router<EdgeRequestContext>, allowedHosts: Set<String>? = nil, tracing: Bool = false) {
-        // Outermost, so the span has the status the error middleware answered with; it continues
-        // a W3C `traceparent` the client sent.
-        if tracing { router.middlewares.add(TracingMiddleware()) }
+        // Outermost, so the span has the status the error middleware answered with.
+        if tracing { router.middlewares.add(EdgeTracingMiddleware()) }
         router.middlewares.add(EdgeErrorMiddleware(routes: routes, allowedHosts: allowedHosts))
         for (route, handler) in zip(routes, handlers) {
             router.on(route.routerPath, method: route.method, use: handler)

@@ -119,6 +119,9 @@ enum OpenAPIDocument {
     private static let url = pattern(TextRules.webURL, max: ResumeLimits.maxTextLength)
     private static let required = string(required: true)
 
+    /// A list in a response (no item limit).
+    private static func array(_ items: JSONValue) -> JSONValue { .object(["type": "array", "items": items]) }
+
     private static func list(_ items: JSONValue) -> JSONValue {
         .object(["type": "array", "items": items, "maxItems": .number(Double(ResumeLimits.maxListItems))])
     }
@@ -232,6 +235,7 @@ enum OpenAPIDocument {
         let text: JSONValue = .object(["type": "string"])
         let texts: JSONValue = .object(["type": "array", "items": text])
         let integer: JSONValue = .object(["type": "integer"])
+        let number: JSONValue = .object(["type": "number"])
         let nullableTime: JSONValue = .object(["type": .array(["string", "null"]), "format": "date-time"])
         let key: [String: JSONValue] = [
             "id": text, "prefix": text, "tenant": text, "scopes": .object(["type": "array", "items": text]), "name": text,
@@ -243,6 +247,7 @@ enum OpenAPIDocument {
             "type": "array",
             "items": object([
                 "provider": text, "model": text, "outcome": text, "latency_ms": integer, "usage": usage, "error_code": text,
+                "rules": .object(["type": "array", "items": text]),
             ]),
         ])
         let provenance: [String: JSONValue] = [
@@ -303,7 +308,7 @@ enum OpenAPIDocument {
                 "type": "object",
                 "properties": .object([
                     "task_id": text, "kind": .object(["type": "string", "enum": ["interview", "learning"]]),
-                    "state": .object(["type": "string", "enum": ["PENDING", "PROGRESS", "SUCCESS", "FAILURE"]]),
+                    "state": .object(["type": "string", "enum": .array(TaskState.allCases.map { .string($0.rawValue) })]),
                     "progress": .object(["type": "integer", "minimum": 0, "maximum": 100]), "stage": text, "message": text,
                     "timestamp": timestamp, "unique_key": text, "created_at": timestamp,
                     "result": .object(["type": "object"]), "error": object(["code": text, "message": text]),
@@ -363,6 +368,56 @@ enum OpenAPIDocument {
                     "created_at": timestamp, "updated_at": timestamp,
                 ]),
             ]),
+            "RetryTask": object(["provider": Self.string(max: 100)]),
+            "Overview": object(
+                [
+                    "generated_at": timestamp, "window": text,
+                    "tasks_by_state": .object(["type": "object", "additionalProperties": integer]),
+                    "throughput_per_minute": number, "sampled_tasks": integer,
+                    "failures": array(object(["error_code": text, "count": integer], required: ["error_code", "count"])),
+                    "stages": array(
+                        object(["stage": text, "count": integer, "p50_ms": integer, "p95_ms": integer], required: ["stage", "count", "p50_ms", "p95_ms"])),
+                    "queues": array(ref("QueueStatus")),
+                    "providers": array(
+                        object(
+                            [
+                                "name": text, "model": text, "calls": integer, "errors": integer, "error_rate": number, "p50_ms": integer,
+                                "p95_ms": integer, "input_tokens": integer, "output_tokens": integer, "cost_usd": number, "breaker": text,
+                            ], required: ["name", "model", "calls", "errors", "error_rate", "breaker"])),
+                    "workers": array(
+                        object(
+                            ["name": text, "jobs_in_hand": integer, "jobs_done": integer, "last_seen": timestamp],
+                            required: ["name", "jobs_in_hand", "jobs_done"])),
+                ],
+                required: ["generated_at", "window", "tasks_by_state", "failures", "stages", "queues", "providers", "workers"]),
+            "QueueStatus": object(
+                ["kind": text, "waiting": integer, "pending": integer, "dead_lettered": integer, "oldest_age_seconds": number, "paused": .object(["type": "boolean"])],
+                required: ["kind", "waiting", "pending", "dead_lettered", "paused"]),
+            "TaskDetail": object(
+                [
+                    "task_id": text, "kind": text, "tenant": text,
+                    "state": .object(["type": "string", "enum": .array(TaskState.allCases.map { .string($0.rawValue) })]), "stage": text,
+                    "progress": integer, "unique_key": text, "created_at": timestamp, "updated_at": timestamp, "runs": integer,
+                    "providers": array(text), "error": object(["code": text, "message": text]), "trace_id": text, "message": text,
+                    "result_id": text, "cancel_requested": .object(["type": "boolean"]),
+                    "timeline": array(
+                        object(["at": timestamp, "event": text, "stage": text, "run": integer, "detail": text], required: ["at", "event", "run"])),
+                    "attempts": array(
+                        object(
+                            [
+                                "run": integer, "provider": text, "model": text, "outcome": text, "latency_ms": integer, "input_tokens": integer,
+                                "output_tokens": integer, "cost_usd": number, "error_code": text, "rules": array(text),
+                            ], required: ["run", "provider", "model", "outcome"])),
+                ],
+                required: ["task_id", "kind", "tenant", "state", "stage", "unique_key", "created_at", "updated_at"]),
+            "OperationsTaskList": object(["tasks": array(ref("TaskDetail")), "next_page_token": text], required: ["tasks", "next_page_token"]),
+            "DeadLetterList": object(
+                [
+                    "dead_letters": array(
+                        object(
+                            ["id": text, "kind": text, "task_id": text, "reason": text, "deliveries": integer, "dead_lettered_at": timestamp],
+                            required: ["id", "kind", "task_id"]))
+                ], required: ["dead_letters"]),
             "PracticeSessionList": .object([
                 "type": "object",
                 "properties": .object([

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The browser pages (`/`, `/test`, `/practice`, `/docs`), their scripts and styles and the favicon, read once
+/// The browser pages (`/`, `/test`, `/practice`, `/dashboard`, `/docs`), their scripts and styles and the favicon, read once
 /// from the module's resources.
 struct StaticPages {
     private let files: [String: (data: Data, type: String)]
@@ -43,6 +43,11 @@ struct StaticPages {
         table.add(
             EdgeRoute(method: .get, path: "/practice", tag: "pages", summary: "Practice interview page", responses: [200: ("HTML page", nil)]),
             { _, _ in try page("practice.html") })
+        table.add(
+            EdgeRoute(
+                method: .get, path: "/dashboard", tag: "pages", summary: "Operations dashboard (admin key when keys are on)",
+                responses: [200: ("HTML page", nil)]),
+            { _, _ in try page("dashboard.html") })
         table.add(
             EdgeRoute(method: .get, path: "/docs", tag: "pages", summary: "API reference page", responses: [200: ("HTML page", nil)]),
             { _, _ in try page("docs.html") })

@@ -11,6 +11,11 @@ public actor InProcessJobQueue: JobQueue {
     /// When each job not yet acknowledged was enqueued, by task id (waiting and in a worker's hands).
     private var enqueuedAt: [String: (kind: TaskKind, at: ContinuousClock.Instant)] = [:]
     private var inHand: Set<String> = []
+    private var paused: Set<TaskKind> = []
+    private var cancelRequests: Set<String> = []
+    private var done = 0
+    private var lastSeen: Date?
+    private var deadLetterCount = 0
 
     public init() {}
 
@@ -18,7 +23,7 @@ public actor InProcessJobQueue: JobQueue {
         var job = job
         job.deliveries += 1
         if enqueuedAt[job.taskID] == nil { enqueuedAt[job.taskID] = (job.kind, .now) }
-        if !waiters.isEmpty {
+        if !waiters.isEmpty, !paused.contains(job.kind) {
             inHand.insert(job.taskID)
             waiters.removeFirst().continuation.resume(returning: job)
         } else {
@@ -28,8 +33,9 @@ public actor InProcessJobQueue: JobQueue {
 
     public func next() async throws -> Job {
         try Task.checkCancellation()
-        if !jobs.isEmpty {
-            let job = jobs.removeFirst()
+        lastSeen = Date()
+        if let index = jobs.firstIndex(where: { !paused.contains($0.kind) }) {
+            let job = jobs.remove(at: index)
             inHand.insert(job.taskID)
             return job
         }
@@ -48,13 +54,55 @@ public actor InProcessJobQueue: JobQueue {
     }
 
     public func acknowledge(_ job: Job) {
-        inHand.remove(job.taskID)
+        if inHand.remove(job.taskID) != nil { done += 1 }
         enqueuedAt[job.taskID] = nil
+        lastSeen = Date()
     }
 
     public func deadLetter(_ job: Job, reason: String) {
+        deadLetterCount += 1
         deadLetters.append((job, reason))
+        deadLetterEntries.append(
+            DeadLetteredJob(id: "\(deadLetterCount)", kind: job.kind, taskID: job.taskID, reason: reason, deliveries: job.deliveries, at: Date()))
         acknowledge(job)
+    }
+
+    private var deadLetterEntries: [DeadLetteredJob] = []
+
+    public func setPaused(_ paused: Bool, kind: TaskKind) {
+        if paused {
+            self.paused.insert(kind)
+        } else {
+            self.paused.remove(kind)
+            // Hand what waited to the workers that wait.
+            while !waiters.isEmpty, let index = jobs.firstIndex(where: { !self.paused.contains($0.kind) }) {
+                let job = jobs.remove(at: index)
+                inHand.insert(job.taskID)
+                waiters.removeFirst().continuation.resume(returning: job)
+            }
+        }
+    }
+
+    public func isPaused(kind: TaskKind) -> Bool { paused.contains(kind) }
+
+    public func deadLetters(kind: TaskKind, limit: Int) -> [DeadLetteredJob] {
+        Array(deadLetterEntries.filter { $0.kind == kind }.reversed().prefix(max(0, limit)))
+    }
+
+    public func removeDeadLetter(id: String, kind: TaskKind) -> DeadLetteredJob? {
+        guard let index = deadLetterEntries.firstIndex(where: { $0.id == id && $0.kind == kind }) else { return nil }
+        let entry = deadLetterEntries.remove(at: index)
+        deadLetters.removeAll { $0.0.taskID == entry.taskID && $0.0.kind == kind }
+        return entry
+    }
+
+    public func requestCancel(taskID: String) { cancelRequests.insert(taskID) }
+    public func isCancelRequested(taskID: String) -> Bool { cancelRequests.contains(taskID) }
+    public func clearCancel(taskID: String) { cancelRequests.remove(taskID) }
+
+    /// The process's own worker: one consumer.
+    public func workers() -> [QueueWorker] {
+        [QueueWorker(name: "in-process", jobsInHand: inHand.count, jobsDone: done, lastSeen: lastSeen)]
     }
 
     /// Jobs given up on, with the reason, oldest first (kept for the life of the process).
@@ -70,7 +118,7 @@ public actor InProcessJobQueue: JobQueue {
         return QueueCounts(
             waiting: jobs.filter { $0.kind == kind }.count,
             pending: inHand.filter { enqueuedAt[$0]?.kind == kind }.count,
-            deadLettered: deadLetters.filter { $0.0.kind == kind }.count,
+            deadLettered: deadLetterEntries.filter { $0.kind == kind }.count,
             oldestAge: oldest.map { ContinuousClock.now - $0 })
     }
 

@@ -42,6 +42,62 @@ public protocol JobQueue: Sendable {
     func waitingCount() async throws -> Int
     /// What the queue holds of `kind` now (metrics and the operations dashboard).
     func counts(kind: TaskKind) async throws -> QueueCounts
+
+    // Operations (the dashboard and `interview-coach tasks`); every consumer of the queue sees them.
+
+    /// Stops (`true`) or restarts handing out jobs of `kind`: `next()` of every consumer skips a
+    /// paused kind (jobs already handed out finish); enqueueing goes on.
+    func setPaused(_ paused: Bool, kind: TaskKind) async throws
+    func isPaused(kind: TaskKind) async throws -> Bool
+    /// The jobs of `kind` given up on, newest first.
+    func deadLetters(kind: TaskKind, limit: Int) async throws -> [DeadLetteredJob]
+    /// Takes a job out of the dead letters (to retry or drop it); nil when there is no such entry.
+    func removeDeadLetter(id: String, kind: TaskKind) async throws -> DeadLetteredJob?
+    /// Asks whichever worker runs `taskID` to stop it; the request holds until `clearCancel`
+    /// (or a day passes).
+    func requestCancel(taskID: String) async throws
+    func isCancelRequested(taskID: String) async throws -> Bool
+    func clearCancel(taskID: String) async throws
+    /// The consumers of the queue, as far as it knows them.
+    func workers() async throws -> [QueueWorker]
+}
+
+/// A job the worker gave up on, kept aside.
+public struct DeadLetteredJob: Sendable, Hashable {
+    /// The entry's id in the dead letters.
+    public var id: String
+    public var kind: TaskKind
+    public var taskID: String
+    public var reason: String
+    public var deliveries: Int
+    public var at: Date
+
+    public init(id: String, kind: TaskKind, taskID: String, reason: String, deliveries: Int, at: Date) {
+        self.id = id
+        self.kind = kind
+        self.taskID = taskID
+        self.reason = reason
+        self.deliveries = deliveries
+        self.at = at
+    }
+}
+
+/// A consumer of the queue (a worker process).
+public struct QueueWorker: Sendable, Hashable {
+    public var name: String
+    /// Jobs handed to it and not yet acknowledged.
+    public var jobsInHand: Int
+    /// Jobs it acknowledged (since the queue started counting).
+    public var jobsDone: Int
+    /// When it last asked the queue for work or settled a job.
+    public var lastSeen: Date?
+
+    public init(name: String, jobsInHand: Int, jobsDone: Int, lastSeen: Date?) {
+        self.name = name
+        self.jobsInHand = jobsInHand
+        self.jobsDone = jobsDone
+        self.lastSeen = lastSeen
+    }
 }
 
 /// The jobs of one kind in a queue.

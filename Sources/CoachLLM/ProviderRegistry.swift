@@ -120,6 +120,12 @@ public struct ProviderRegistry: Sendable {
     ) async throws -> Generated<Output> {
         let deadline = ContinuousClock.now + configuration.requestDeadline
         var attempts: [GenerationAttempt] = []
+        // The worker's log of the run (the task's attempts on the operations dashboard).
+        let log = AttemptLog.current
+        func note(_ attempt: GenerationAttempt) {
+            attempts.append(attempt)
+            log?.record(attempt)
+        }
         var usage = Usage()
         var deadlineHit = false
         chain: for provider in try chain(preferring: preferring) {
@@ -131,7 +137,7 @@ public struct ProviderRegistry: Sendable {
                         provider: provider.name, model: provider.model, purpose: input.purpose, outcome: .skippedCircuitOpen, latencyMs: 0,
                         usage: nil)
                     LLMMetrics.fallback(from: provider.name, purpose: input.purpose)
-                    attempts.append(
+                    note(
                         GenerationAttempt(
                             provider: provider.name, model: provider.model, outcome: .skippedCircuitOpen, latencyMs: 0,
                             errorCode: "circuit_open"))
@@ -165,7 +171,7 @@ public struct ProviderRegistry: Sendable {
                     let failure = error as? ProviderFailure ?? .transient(code: "provider_error")
                     let latency = started.elapsedMilliseconds
                     if failure == .timeout, deadline - ContinuousClock.now <= .milliseconds(1) { deadlineHit = true }
-                    attempts.append(
+                    note(
                         GenerationAttempt(
                             provider: provider.name, model: provider.model, outcome: failure.outcome, latencyMs: latency,
                             errorCode: failure.errorCode))
@@ -222,7 +228,7 @@ public struct ProviderRegistry: Sendable {
                     provider: provider.name, model: provider.model, purpose: input.purpose,
                     outcome: output != nil && problems.isEmpty ? .success : .invalidOutput, latencyMs: latency, usage: reply.usage)
                 if let output, problems.isEmpty {
-                    attempts.append(
+                    note(
                         GenerationAttempt(provider: provider.name, model: reply.model, outcome: .success, latencyMs: latency, usage: reply.usage))
                     await breaker?.recordSuccess(latencyMs: latency)
                     let record = GenerationRecord(
@@ -230,12 +236,12 @@ public struct ProviderRegistry: Sendable {
                         language: input.language, usage: usage, attempts: attempts)
                     return Generated(output: output, record: record)
                 }
-                attempts.append(
-                    GenerationAttempt(
-                        provider: provider.name, model: reply.model, outcome: .invalidOutput, latencyMs: latency, usage: reply.usage,
-                        errorCode: "invalid_output"))
                 // Which rules, never the text: the output may quote the resume.
                 let rules = Array(Set(problems.map(\.rule))).sorted()
+                note(
+                    GenerationAttempt(
+                        provider: provider.name, model: reply.model, outcome: .invalidOutput, latencyMs: latency, usage: reply.usage,
+                        errorCode: "invalid_output", rules: rules))
                 LLMMetrics.violations(problems, provider: provider.name, purpose: input.purpose)
                 logger.warning(
                     "provider output broke the rules",
@@ -328,6 +334,7 @@ extension GenerationAttempt {
             "latency_ms": .number(Double(latencyMs)),
         ]
         if let errorCode { object["error_code"] = .string(errorCode) }
+        if let rules { object["rules"] = .array(rules.map(JSONValue.string)) }
         return .object(object)
     }
 }

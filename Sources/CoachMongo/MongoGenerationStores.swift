@@ -159,6 +159,40 @@ public struct MongoTaskStore: TaskStore {
         }
     }
 
+    public func search(_ query: TaskQuery, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
+        var conditions: [(key: String, value: BSON)] = []
+        if !query.kinds.isEmpty { conditions.append(("kind", ["$in": .array(query.kinds.map(\.rawValue).sorted().map(BSON.string))])) }
+        if !query.states.isEmpty { conditions.append(("state", ["$in": .array(query.states.map(\.rawValue).sorted().map(BSON.string))])) }
+        if let tenant = query.tenant { conditions.append(("tenant", .string(tenant.rawValue))) }
+        if let key = query.uniqueKey { conditions.append(("unique_key", .string(key))) }
+        if let code = query.errorCode { conditions.append(("error.code", .string(code))) }
+        if let provider = query.provider { conditions.append(("attempts.attempt.provider", .string(provider))) }
+        var range: [(key: String, value: BSON)] = []
+        if let from = query.createdFrom { range.append(("$gte", .date(from.millisecondsSince1970))) }
+        if let before = query.createdBefore { range.append(("$lt", .date(before.millisecondsSince1970))) }
+        if !range.isEmpty { conditions.append(("created_at", .document(range))) }
+        let filter = MongoQuery.filter(conditions, after: cursor)
+        let documents = try await database.run { session in
+            try session.collection(Self.collection).find(filter, sort: MongoQuery.newestFirst, limit: max(limit, 0) + 1)
+        }
+        return try MongoQuery.page(documents, limit: limit, decode: Self.task) {
+            PageCursor(createdAtMillis: $0.createdAt.millisecondsSince1970, id: $0.taskID)
+        }
+    }
+
+    public func stateCounts(since: Date) async throws -> [TaskState: Int] {
+        let since = BSON.date(since.millisecondsSince1970)
+        return try await database.run { session in
+            let tasks = session.collection(Self.collection)
+            var counts: [TaskState: Int] = [:]
+            for state in TaskState.allCases {
+                let count = try tasks.count(["state": .string(state.rawValue), "created_at": ["$gte": since]])
+                if count > 0 { counts[state] = count }
+            }
+            return counts
+        }
+    }
+
     public func update(_ task: TaskRecord) async throws {
         let document = StoredDocument.document(id: task.taskID, fields: try StoredDocument.fields(of: task))
         let matched = try await database.run { session in

@@ -134,8 +134,14 @@ public actor RedisJobQueue: JobQueue {
                     }
                     try await pruneConsumers()
                 }
+                // Paused kinds (set by any process) are not read; with all paused, look again shortly.
+                let active = try await activeKinds()
+                guard !active.isEmpty else {
+                    try await Task.sleep(for: min(block, .seconds(1)))
+                    continue
+                }
                 var command = ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "BLOCK", String(block.milliseconds()), "STREAMS"]
-                command += kinds.map(streamKey) + kinds.map { _ in ">" }
+                command += active.map(streamKey) + active.map { _ in ">" }
                 let reply = try await client.blockingSend(command, block: block)
                 if reply.errorCode == "NOGROUP" {
                     groupMissing()
@@ -160,7 +166,8 @@ public actor RedisJobQueue: JobQueue {
         guard let receipt = job.receipt else { return }  // not delivered by Redis: nothing to settle
         held[job.kind]?.remove(receipt)
         let key = streamKey(job.kind)
-        let replies = try await pipeline([["XACK", key, group, receipt], ["XDEL", key, receipt]], "acknowledge")
+        let replies = try await pipeline(
+            [["XACK", key, group, receipt], ["XDEL", key, receipt], ["HINCRBY", workersDoneKey, consumer, "1"]], "acknowledge")
         for reply in replies { try check(reply, "acknowledge") }
     }
 
@@ -213,6 +220,101 @@ public actor RedisJobQueue: JobQueue {
         logger.warning(
             "job dead-lettered",
             metadata: ["task_id": "\(job.taskID)", "kind": "\(job.kind.rawValue)", "deliveries": "\(job.deliveries)"])
+    }
+
+    // MARK: Operations
+
+    /// `"1"` while jobs of `kind` are not handed out.
+    public nonisolated func pausedKey(_ kind: TaskKind) -> String { "\(keyPrefix)jobs:\(kind.rawValue):paused" }
+    /// Jobs acknowledged per consumer.
+    nonisolated var workersDoneKey: String { "\(keyPrefix)workers:done" }
+    nonisolated func cancelKey(_ taskID: String) -> String { "\(keyPrefix)cancel:\(taskID)" }
+
+    /// The consumed kinds that are not paused (one round trip).
+    private func activeKinds() async throws -> [TaskKind] {
+        let reply = try await send(["MGET"] + kinds.map(pausedKey), "paused kinds")
+        try check(reply, "paused kinds")
+        let flags = reply.elements ?? []
+        return kinds.enumerated().filter { index, _ in index >= flags.count || flags[index].text == nil }.map(\.element)
+    }
+
+    public nonisolated func setPaused(_ paused: Bool, kind: TaskKind) async throws {
+        let reply = try await send(paused ? ["SET", pausedKey(kind), "1"] : ["DEL", pausedKey(kind)], "pause")
+        try check(reply, "pause")
+    }
+
+    public nonisolated func isPaused(kind: TaskKind) async throws -> Bool {
+        let reply = try await send(["EXISTS", pausedKey(kind)], "pause")
+        try check(reply, "pause")
+        return reply.int == 1
+    }
+
+    public nonisolated func deadLetters(kind: TaskKind, limit: Int) async throws -> [DeadLetteredJob] {
+        let reply = try await send(["XREVRANGE", deadLetterKey(kind), "+", "-", "COUNT", String(max(1, limit))], "dead letters")
+        try check(reply, "dead letters")
+        return StreamEntry.list(reply).map { Self.deadLettered($0, kind: kind) }
+    }
+
+    public nonisolated func removeDeadLetter(id: String, kind: TaskKind) async throws -> DeadLetteredJob? {
+        // Stream ids only: anything else is no such entry (and never reaches Redis as a range).
+        guard id.count <= 41, id.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) else { return nil }
+        let replies = try await pipeline(
+            [["MULTI"], ["XRANGE", deadLetterKey(kind), id, id], ["XDEL", deadLetterKey(kind), id], ["EXEC"]], "remove dead letter")
+        for reply in replies { try check(reply, "remove dead letter") }
+        guard let results = replies.last?.elements, results.count == 2 else { throw RedisError.unexpectedReply("EXEC") }
+        return StreamEntry.list(results[0]).first.map { Self.deadLettered($0, kind: kind) }
+    }
+
+    private static func deadLettered(_ entry: StreamEntry, kind: TaskKind) -> DeadLetteredJob {
+        let millis = Int64(entry.id.prefix { $0 != "-" }) ?? 0
+        return DeadLetteredJob(
+            id: entry.id, kind: kind, taskID: entry.fields["task_id"] ?? "", reason: entry.fields["reason"] ?? "",
+            deliveries: Int(entry.fields["deliveries"] ?? "") ?? 0, at: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+
+    public nonisolated func requestCancel(taskID: String) async throws {
+        try check(try await send(["SET", cancelKey(taskID), "1", "EX", "86400"], "cancel"), "cancel")
+    }
+
+    public nonisolated func isCancelRequested(taskID: String) async throws -> Bool {
+        let reply = try await send(["EXISTS", cancelKey(taskID)], "cancel")
+        try check(reply, "cancel")
+        return reply.int == 1
+    }
+
+    public nonisolated func clearCancel(taskID: String) async throws {
+        try check(try await send(["DEL", cancelKey(taskID)], "cancel"), "cancel")
+    }
+
+    /// The consumers of every kind's group (`XINFO CONSUMERS`: jobs pending, idle time) with the
+    /// jobs each acknowledged.
+    public nonisolated func workers() async throws -> [QueueWorker] {
+        var commands = TaskKind.allCases.map { ["XINFO", "CONSUMERS", streamKey($0), group] }
+        commands.append(["HGETALL", workersDoneKey])
+        let replies = try await pipeline(commands, "workers")
+        var found: [String: QueueWorker] = [:]
+        let now = Date()
+        for reply in replies.dropLast() where reply.errorCode == nil {
+            for consumer in reply.elements ?? [] {
+                var fields: [String: RedisReply] = [:]
+                let flat = consumer.elements ?? []
+                for index in stride(from: 0, to: flat.count - 1, by: 2) { fields[flat[index].text ?? ""] = flat[index + 1] }
+                guard let name = fields["name"]?.text else { continue }
+                let idle = Double(fields["idle"]?.int ?? 0) / 1000
+                var worker = found[name] ?? QueueWorker(name: name, jobsInHand: 0, jobsDone: 0, lastSeen: nil)
+                worker.jobsInHand += Int(fields["pending"]?.int ?? 0)
+                let seen = now.addingTimeInterval(-idle)
+                worker.lastSeen = max(worker.lastSeen ?? seen, seen)
+                found[name] = worker
+            }
+        }
+        let done = replies.last?.elements ?? []
+        for index in stride(from: 0, to: done.count - 1, by: 2) {
+            guard let name = done[index].text, var worker = found[name] else { continue }
+            worker.jobsDone = Int(done[index + 1].text ?? "") ?? 0
+            found[name] = worker
+        }
+        return found.values.sorted { $0.name < $1.name }
     }
 
     // MARK: Administration
@@ -288,7 +390,8 @@ public actor RedisJobQueue: JobQueue {
     /// waiting) the oldest new entry of each kind that has none buffered, so the oldest of all
     /// goes first. A failure here only costs order, so it is not reported.
     private func topUpBuffer() async {
-        let missing = kinds.filter { kind in !buffered.contains { $0.kind == kind } }
+        let active = (try? await activeKinds()) ?? []
+        let missing = active.filter { kind in !buffered.contains { $0.kind == kind } }
         guard !missing.isEmpty else { return }
         let command = ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "STREAMS"] + missing.map(streamKey) + missing.map { _ in ">" }
         guard let reply = try? await client.send(command), reply.errorCode == nil else { return }

@@ -166,6 +166,12 @@ public struct ServiceGraph {
                 }
                 grpcServices.append(TaskGRPCService(kinds: kinds))
                 served.append(Interviewcoach_V1_TaskService.descriptor.fullyQualifiedService)
+                // Operations (admin only) over every tenant's tasks, the queue and this chain.
+                let administration = TaskAdministration(
+                    tasks: backends.tasks, queue: backends.queue, bus: backends.bus, registry: registry, kinds: kinds.map(\.taskKind),
+                    audit: backends.keys, logger: logger)
+                grpcServices.append(OperationsGRPCService(administration: administration))
+                served.append(Interviewcoach_V1_OperationsService.descriptor.fullyQualifiedService)
                 if let practice {
                     // Practice beside the questions it evaluates answers to.
                     grpcServices.append(PracticeGRPCService(operations: practice))

@@ -43,6 +43,10 @@ public protocol TaskStore: Sendable {
     func list(tenant: Tenant, kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord>
     /// Replaces the stored record.
     func update(_ task: TaskRecord) async throws
+    /// Every tenant's tasks matching `query`, newest first (the operations dashboard).
+    func search(_ query: TaskQuery, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord>
+    /// How many tasks created at or after `since` are in each state, every tenant and kind.
+    func stateCounts(since: Date) async throws -> [TaskState: Int]
     /// Tasks still PENDING or PROGRESS, oldest first (to re-run after a crash).
     func unfinished(kind: TaskKind?) async throws -> [TaskRecord]
     func deleteAll(tenant: Tenant, uniqueKey: String, kind: TaskKind) async throws -> Int

@@ -218,6 +218,10 @@ enum SQLiteSchema {
         CREATE INDEX practice_sessions_by_created ON practice_sessions (tenant, created_at DESC, id DESC);
         CREATE INDEX practice_sessions_by_key ON practice_sessions (tenant, unique_key, created_at DESC, id DESC);
         """,
+        // 5: the operations dashboard pages through every tenant's tasks, newest first.
+        """
+        CREATE INDEX tasks_by_created ON tasks (created_at DESC, task_id DESC);
+        """,
     ]
 
     static func migrate(_ connection: SQLiteConnection, logger: Logger) throws {

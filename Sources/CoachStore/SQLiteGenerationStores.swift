@@ -152,6 +152,65 @@ public struct SQLiteTaskStore: TaskStore {
         return Page(items: items, next: next)
     }
 
+    public func search(_ query: TaskQuery, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
+        var conditions: [String] = []
+        var values: [SQLiteValue] = []
+        func any(_ column: String, _ items: [String]) {
+            guard !items.isEmpty else { return }
+            conditions.append("\(column) IN (\(Array(repeating: "?", count: items.count).joined(separator: ", ")))")
+            values += items.map { .text($0) }
+        }
+        any("kind", query.kinds.map(\.rawValue).sorted())
+        any("state", query.states.map(\.rawValue).sorted())
+        if let tenant = query.tenant {
+            conditions.append("tenant = ?")
+            values.append(.text(tenant.rawValue))
+        }
+        if let key = query.uniqueKey {
+            conditions.append("unique_key = ?")
+            values.append(.text(key))
+        }
+        if let code = query.errorCode {
+            conditions.append("json_extract(document, '$.error.code') = ?")
+            values.append(.text(code))
+        }
+        if let provider = query.provider {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(document, '$.attempts') WHERE json_extract(value, '$.attempt.provider') = ?)")
+            values.append(.text(provider))
+        }
+        if let from = query.createdFrom {
+            conditions.append("created_at >= ?")
+            values.append(.int(from.millisecondsSince1970))
+        }
+        if let before = query.createdBefore {
+            conditions.append("created_at < ?")
+            values.append(.int(before.millisecondsSince1970))
+        }
+        if let cursor {
+            conditions.append("(created_at < ? OR (created_at = ? AND task_id < ?))")
+            values += [.int(cursor.createdAtMillis), .int(cursor.createdAtMillis), .text(cursor.id)]
+        }
+        var sql = "SELECT document FROM tasks"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY created_at DESC, task_id DESC LIMIT \(limit + 1)"
+        let (statement, bound) = (sql, values)
+        let rows = try await database.read { db in try db.query(statement, bound) { $0.text(0) } }
+        let items = try rows.prefix(limit).map { try DocumentCoding.decode(TaskRecord.self, $0) }
+        let next = rows.count > limit ? items.last.map { PageCursor(createdAtMillis: $0.createdAt.millisecondsSince1970, id: $0.taskID) } : nil
+        return Page(items: items, next: next)
+    }
+
+    public func stateCounts(since: Date) async throws -> [TaskState: Int] {
+        let rows = try await database.read { db in
+            try db.query("SELECT state, COUNT(*) FROM tasks WHERE created_at >= ? GROUP BY state", [.int(since.millisecondsSince1970)]) {
+                ($0.text(0), $0.int64(1))
+            }
+        }
+        var counts: [TaskState: Int] = [:]
+        for (state, count) in rows { if let state = TaskState(rawValue: state) { counts[state] = Int(count) } }
+        return counts
+    }
+
     public func update(_ task: TaskRecord) async throws {
         let document = try DocumentCoding.encode(task)
         let changed = try await database.write { db in

@@ -23,7 +23,8 @@ extension GenerationAttempt {
     public init(proto p: Interviewcoach_V1_GenerationAttempt) {
         self.init(
             provider: p.provider, model: p.model, outcome: Outcome(rawValue: p.outcome) ?? .permanentError,
-            latencyMs: Int(p.latencyMs), usage: Usage(proto: p.usage), errorCode: p.errorCode.isEmpty ? nil : p.errorCode)
+            latencyMs: Int(p.latencyMs), usage: Usage(proto: p.usage), errorCode: p.errorCode.isEmpty ? nil : p.errorCode,
+            rules: p.rules.isEmpty ? nil : p.rules)
     }
 
     public var proto: Interviewcoach_V1_GenerationAttempt {
@@ -34,6 +35,7 @@ extension GenerationAttempt {
         p.latencyMs = Int64(latencyMs)
         p.usage = usage.proto
         p.errorCode = errorCode ?? ""
+        p.rules = rules ?? []
         return p
     }
 }
@@ -192,6 +194,7 @@ extension TaskState {
         case .progress: self = .progress
         case .success: self = .success
         case .failure: self = .failure
+        case .cancelled: self = .cancelled
         default: return nil
         }
     }
@@ -202,6 +205,7 @@ extension TaskState {
         case .progress: .progress
         case .success: .success
         case .failure: .failure
+        case .cancelled: .cancelled
         }
     }
 }

@@ -21,6 +21,8 @@ extension ErrorCode {
         case .llmProviderNotAvailable, .serviceUnavailable: .unavailable
         case .llmAPITimeout, .upstreamTimeout: .deadlineExceeded
         case .conflict: .alreadyExists
+        case .taskNotRetryable, .taskNotCancellable: .failedPrecondition
+        case .taskCancelled: .cancelled
         case .databaseOperationFailed, .internalServerError: .internalError
         }
     }

@@ -20,11 +20,14 @@ public struct WorkerConfiguration: Sendable {
     /// Deliveries of one job (crashed workers included) after which it is dead-lettered and its
     /// task fails: a poison job must not circulate forever.
     public var maxDeliveries: Int
+    /// How often a running job looks for an operator's cancel request.
+    public var cancelPoll: Duration
 
     public init(
         concurrency: Int = 4, jobTimeLimit: Duration = .seconds(120), maxRuns: Int = 3, retryBaseDelay: Duration = .milliseconds(500),
-        maxDeliveries: Int = 5
+        maxDeliveries: Int = 5, cancelPoll: Duration = .milliseconds(500)
     ) {
+        self.cancelPoll = cancelPoll
         self.concurrency = concurrency
         self.jobTimeLimit = jobTimeLimit
         self.maxRuns = maxRuns
@@ -89,12 +92,12 @@ public struct JobRunner: Sendable {
             span.attributes["coach.job.deliveries"] = job.deliveries
             let outcome = await run(job)
             span.attributes["coach.task.outcome"] = outcome
-            if outcome != "success" && outcome != "interrupted" { span.setStatus(SpanStatus(code: .error)) }
+            if outcome == "failure" || outcome == "dead_lettered" { span.setStatus(SpanStatus(code: .error)) }
         }
     }
 
-    /// What became of the job: `success`, `failure`, `dead_lettered`, `interrupted` (shutdown) or
-    /// `skipped` (its task was already finished or is unknown).
+    /// What became of the job: `success`, `failure`, `cancelled`, `dead_lettered`, `interrupted`
+    /// (shutdown) or `skipped` (its task was already finished or is unknown).
     private func run(_ job: Job) async -> String {
         if job.deliveries > configuration.maxDeliveries {
             await deadLetter(job)
@@ -114,7 +117,7 @@ public struct JobRunner: Sendable {
         let reason = "job abandoned after \(job.deliveries) deliveries"
         logger.error("job dead-lettered", metadata: ["task_id": "\(job.taskID)", "deliveries": "\(job.deliveries)"])
         let error = CoachError(.internalServerError, reason)
-        if let operations = kinds[job.kind] { await fail(taskID: job.taskID, error: error, operations: operations) }
+        if let operations = kinds[job.kind] { await finish(taskID: job.taskID, as: .failed, error: error, attempts: [], operations: operations) }
         WorkerMetrics.finished(kind: job.kind, outcome: "dead_lettered")
         do {
             try await queue.deadLetter(job, reason: reason)
@@ -138,34 +141,84 @@ public struct JobRunner: Sendable {
                 return "failure"
             }
             if task.state.isTerminal { return "skipped" }  // already done: a duplicate delivery
+            if (try? await queue.isCancelRequested(taskID: job.taskID)) == true {
+                await finish(taskID: job.taskID, as: .cancelled, error: Self.cancelled, attempts: [], operations: operations)
+                try? await queue.clearCancel(taskID: job.taskID)
+                logger.info("task cancelled before it ran")
+                WorkerMetrics.finished(kind: job.kind, outcome: "cancelled")
+                return "cancelled"
+            }
             // The run count is stored by the first stage update, so it survives a crash.
             var running = task
             running.runs += 1
+            running.note(.started, at: Date())
+            if running.traceID == nil { running.traceID = Self.traceID(of: job) }
             let started = running
             WorkerMetrics.runStarted(running)
+            // Every provider attempt of the run, for the task's record (failed runs' too).
+            let log = AttemptLog()
             do {
                 try await withTimeLimit(configuration.jobTimeLimit) {
-                    try await self.runStages(started, operations: operations)
+                    try await self.watchingForCancel(taskID: job.taskID) {
+                        try await AttemptLog.$current.withValue(log) { try await self.runStages(started, operations: operations) }
+                    }
                 }
                 logger.info("task completed", metadata: ["runs": "\(running.runs)"])
                 WorkerMetrics.finished(kind: job.kind, outcome: "success")
                 return "success"
             } catch {
+                let attempts = log.recorded.map { TaskAttempt(run: running.runs, attempt: $0) }
+                if error is OperatorCancel {
+                    await finish(taskID: job.taskID, as: .cancelled, error: Self.cancelled, attempts: attempts, operations: operations)
+                    try? await queue.clearCancel(taskID: job.taskID)
+                    logger.info("task cancelled by an operator", metadata: ["runs": "\(running.runs)"])
+                    WorkerMetrics.finished(kind: job.kind, outcome: "cancelled")
+                    return "cancelled"
+                }
                 // Shutting down: leave the task unfinished; it runs again at the next start.
                 if Task.isCancelled { return "interrupted" }
                 let failure = Self.classify(error, limit: configuration.jobTimeLimit)
                 if failure.transient && running.runs < configuration.maxRuns && !Task.isCancelled {
                     logger.warning("task run failed, retrying", metadata: ["error_code": "\(failure.error.code)", "runs": "\(running.runs)"])
+                    await amend(taskID: job.taskID, operations: operations) { task in
+                        task.attempts += attempts
+                        task.note(.retrying, at: Date(), detail: failure.error.code.rawValue)
+                    }
                     try? await Task.sleep(for: backoff(run: running.runs))
                     continue
                 }
                 logger.warning("task failed", metadata: ["error_code": "\(failure.error.code)", "runs": "\(running.runs)"])
-                await fail(taskID: job.taskID, error: failure.error, operations: operations)
+                await finish(taskID: job.taskID, as: .failed, error: failure.error, attempts: attempts, operations: operations)
                 WorkerMetrics.finished(kind: job.kind, outcome: "failure")
                 return "failure"
             }
         }
         return "interrupted"
+    }
+
+    /// Runs `body`, stopping it with `OperatorCancel` once an operator asks the queue to cancel
+    /// `taskID` (looked at every `cancelPoll`).
+    private func watchingForCancel(taskID: String, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: configuration.cancelPoll)
+                    if (try? await queue.isCancelRequested(taskID: taskID)) == true { throw OperatorCancel() }
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    static let cancelled = CoachError(.taskCancelled, "cancelled by an operator")
+
+    /// The trace id in the job's `traceparent` (`00-<trace id>-<span id>-<flags>`), if any.
+    static func traceID(of job: Job) -> String? {
+        let parts = job.trace["traceparent"]?.split(separator: "-") ?? []
+        guard parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit) else { return nil }
+        return String(parts[1])
     }
 
     private func runStages<Kind: GenerationKind>(_ start: TaskRecord, operations: GenerationOperations<Kind>) async throws {
@@ -204,6 +257,7 @@ public struct JobRunner: Sendable {
                 return produced
             }
         }
+        task.attempts += (AttemptLog.current?.recorded ?? []).map { TaskAttempt(run: task.runs, attempt: $0) }
         try await withSpan(TaskStage.processingResponse.rawValue) { _ in
             clock.enter(.processingResponse)
             try await advance(&task, to: .processingResponse, operations: operations)
@@ -220,8 +274,22 @@ public struct JobRunner: Sendable {
         operations: GenerationOperations<Kind>
     ) async throws {
         try Task.checkCancellation()
+        if stage != task.stage {
+            switch stage {
+            case .completed: task.note(.completed, at: Date())
+            case .failed: task.note(.failed, at: Date(), detail: error?.code)
+            case .cancelled: task.note(.cancelled, at: Date())
+            default: task.note(.stage, at: Date(), stage: stage)
+            }
+        }
         task.stage = stage
-        task.state = stage == .completed ? .success : stage == .failed ? .failure : .progress
+        task.state =
+            switch stage {
+            case .completed: .success
+            case .failed: .failure
+            case .cancelled: .cancelled
+            default: .progress
+            }
         if let progress = progress ?? stage.progress { task.progress = progress }
         task.message = stage.message(task.input.language) + (error.map { ": \($0.message)" } ?? "")
         task.error = error
@@ -231,10 +299,22 @@ public struct JobRunner: Sendable {
         try await operations.bus.publish(TaskEvent(snapshot: task, result: result))
     }
 
-    private func fail(taskID: String, error: CoachError, operations kind: some KindOperations) async {
+    /// Ends the task as `stage` (`.failed` or `.cancelled`) with `error`, keeping the run's attempts.
+    private func finish(
+        taskID: String, as stage: TaskStage, error: CoachError, attempts: [TaskAttempt], operations kind: some KindOperations
+    ) async {
         let operations = kind.typed
         guard var task = try? await operations.tasks.get(taskID: taskID, kind: kind.taskKind, tenant: nil), !task.state.isTerminal else { return }
-        try? await advance(&task, to: .failed, error: TaskError(code: error.code.rawValue, message: error.message), operations: operations)
+        task.attempts += attempts
+        try? await advance(&task, to: stage, error: TaskError(code: error.code.rawValue, message: error.message), operations: operations)
+    }
+
+    /// Changes the stored record without an event (what only operators look at).
+    private func amend(taskID: String, operations kind: some KindOperations, _ change: (inout TaskRecord) -> Void) async {
+        let operations = kind.typed
+        guard var task = try? await operations.tasks.get(taskID: taskID, kind: kind.taskKind, tenant: nil) else { return }
+        change(&task)
+        try? await operations.tasks.update(task)
     }
 
     private func backoff(run: Int) -> Duration {
@@ -257,6 +337,9 @@ public struct JobRunner: Sendable {
 }
 
 struct JobTimeout: Error {}
+
+/// An operator cancelled the task being run.
+struct OperatorCancel: Error {}
 
 /// Runs `body`, throwing `JobTimeout` when it takes longer than `limit` (the body is cancelled).
 func withTimeLimit(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {

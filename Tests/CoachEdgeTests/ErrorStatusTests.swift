@@ -38,6 +38,9 @@ import Testing
         (.upgradeRequired, 426, .failedPrecondition),
         (.upstreamTimeout, 504, .deadlineExceeded),
         (.conflict, 409, .alreadyExists),
+        (.taskNotRetryable, 409, .failedPrecondition),
+        (.taskNotCancellable, 409, .failedPrecondition),
+        (.taskCancelled, 409, .cancelled),
         (.internalServerError, 500, .internalError),
     ]
 

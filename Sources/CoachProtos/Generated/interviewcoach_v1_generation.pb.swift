@@ -66,6 +66,9 @@ public nonisolated struct Interviewcoach_V1_GenerationAttempt: Sendable {
   /// Our classification of the failure (never upstream error text).
   public var errorCode: String = String()
 
+  /// Ids of the output rules an invalid answer broke (docs/GENERATION.md, docs/RUBRIC.md).
+  public var rules: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -475,7 +478,7 @@ nonisolated extension Interviewcoach_V1_Usage: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Interviewcoach_V1_GenerationAttempt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GenerationAttempt"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}provider\0\u{1}model\0\u{1}outcome\0\u{3}latency_ms\0\u{1}usage\0\u{3}error_code\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}provider\0\u{1}model\0\u{1}outcome\0\u{3}latency_ms\0\u{1}usage\0\u{3}error_code\0\u{1}rules\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -489,6 +492,7 @@ nonisolated extension Interviewcoach_V1_GenerationAttempt: SwiftProtobuf.Message
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.latencyMs) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._usage) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.errorCode) }()
+      case 7: try { try decoder.decodeRepeatedStringField(value: &self.rules) }()
       default: break
       }
     }
@@ -517,6 +521,9 @@ nonisolated extension Interviewcoach_V1_GenerationAttempt: SwiftProtobuf.Message
     if !self.errorCode.isEmpty {
       try visitor.visitSingularStringField(value: self.errorCode, fieldNumber: 6)
     }
+    if !self.rules.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.rules, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -527,6 +534,7 @@ nonisolated extension Interviewcoach_V1_GenerationAttempt: SwiftProtobuf.Message
     if lhs.latencyMs != rhs.latencyMs {return false}
     if lhs._usage != rhs._usage {return false}
     if lhs.errorCode != rhs.errorCode {return false}
+    if lhs.rules != rhs.rules {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

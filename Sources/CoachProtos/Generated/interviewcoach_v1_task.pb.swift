@@ -67,6 +67,9 @@ public nonisolated enum Interviewcoach_V1_TaskState: SwiftProtobuf.Enum, Swift.C
   case progress // = 2
   case success // = 3
   case failure // = 4
+
+  /// Stopped by an operator (OperationsService.CancelTask).
+  case cancelled // = 5
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -80,6 +83,7 @@ public nonisolated enum Interviewcoach_V1_TaskState: SwiftProtobuf.Enum, Swift.C
     case 2: self = .progress
     case 3: self = .success
     case 4: self = .failure
+    case 5: self = .cancelled
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -91,6 +95,7 @@ public nonisolated enum Interviewcoach_V1_TaskState: SwiftProtobuf.Enum, Swift.C
     case .progress: return 2
     case .success: return 3
     case .failure: return 4
+    case .cancelled: return 5
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -102,6 +107,7 @@ public nonisolated enum Interviewcoach_V1_TaskState: SwiftProtobuf.Enum, Swift.C
     .progress,
     .success,
     .failure,
+    .cancelled,
   ]
 
 }
@@ -276,7 +282,7 @@ nonisolated extension Interviewcoach_V1_TaskKind: SwiftProtobuf._ProtoNameProvid
 }
 
 nonisolated extension Interviewcoach_V1_TaskState: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TASK_STATE_UNSPECIFIED\0\u{1}TASK_STATE_PENDING\0\u{1}TASK_STATE_PROGRESS\0\u{1}TASK_STATE_SUCCESS\0\u{1}TASK_STATE_FAILURE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TASK_STATE_UNSPECIFIED\0\u{1}TASK_STATE_PENDING\0\u{1}TASK_STATE_PROGRESS\0\u{1}TASK_STATE_SUCCESS\0\u{1}TASK_STATE_FAILURE\0\u{1}TASK_STATE_CANCELLED\0")
 }
 
 nonisolated extension Interviewcoach_V1_TaskError: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -1,0 +1,49 @@
+import HTTPTypes
+import Hummingbird
+import Tracing
+
+/// One server span per request (when the process exports traces), continuing a W3C
+/// `traceparent` the client sent. Named and described by the route template, never the path
+/// itself: a path holds resume keys, which are built from candidates' names. The span ends when
+/// the response body is written, so a stream is timed to its end.
+struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var parent = ServiceContext.current ?? .topLevel
+        InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: HTTPFieldsCarrier())
+        let span = InstrumentationSystem.tracer.startSpan("HTTP \(request.method.rawValue)", context: parent, ofKind: .server)
+        span.attributes["http.request.method"] = request.method.rawValue
+        do {
+            var response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
+            describe(span, route: context.endpointPath, method: request.method, status: Int(response.status.code))
+            let body = response.body
+            response.body = ResponseBody(contentLength: body.contentLength) { writer in
+                defer { span.end() }
+                try await body.write(writer)
+            }
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            describe(span, route: context.endpointPath, method: request.method, status: Int(status))
+            span.recordError(error)
+            span.end()
+            throw error
+        }
+    }
+
+    private func describe(_ span: any Span, route: String?, method: HTTPRequest.Method, status: Int) {
+        if let route {
+            span.operationName = "\(method.rawValue) \(route)"
+            span.attributes["http.route"] = route
+        }
+        span.attributes["http.response.status_code"] = status
+        if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+    }
+}
+
+/// W3C trace context in HTTP headers.
+struct HTTPFieldsCarrier: Extractor {
+    func extract(key: String, from carrier: HTTPFields) -> String? {
+        guard let name = HTTPField.Name(key) else { return nil }
+        return carrier[name]
+    }
+}
