@@ -9,5 +9,5 @@ struct InterviewCoach: AsyncParsableCommand {
             `serve` runs the product (all roles in one process by default); the other commands \
             are gRPC clients of a running server.
             """,
-        subcommands: [Serve.self, Resumes.self, Questions.self, LearningPathCommand.self, Providers.self, PracticeCommand.self, Keys.self, Health.self])
+        subcommands: [Serve.self, Resumes.self, Questions.self, LearningPathCommand.self, Providers.self, PracticeCommand.self, Keys.self, Tasks.self, Health.self])
 }

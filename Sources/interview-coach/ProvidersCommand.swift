@@ -33,9 +33,6 @@ struct Providers: AsyncParsableCommand {
                 provider.lastErrorCode.isEmpty ? "-" : provider.lastErrorCode,
             ])
         }
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
-        }
+        printTable(rows)
     }
 }

@@ -114,6 +114,79 @@ import Testing
         }
     }
 
+    /// An operator pauses a kind: no consumer is handed its jobs until it is resumed; other kinds flow.
+    @Test(arguments: JobsBackend.all)
+    func aPausedKindIsNotHandedOutUntilResumedWhileOtherKindsFlow(_ backend: JobsBackend) async throws {
+        try await backend.run(lease: .seconds(2)) { set in
+            try await set.queue.setPaused(true, kind: .interview)
+            let other = try await set.otherConsumer(.seconds(2))
+            #expect(try await other.isPaused(kind: .interview))
+            #expect(try await !other.isPaused(kind: .learning))
+            try await set.queue.enqueue(Job(taskID: "held", kind: .interview))
+            try await set.queue.enqueue(Job(taskID: "flows", kind: .learning))
+            let first = try await within(.seconds(10)) { try await set.queue.next() }
+            #expect(first.taskID == "flows")
+            try await set.queue.acknowledge(first)
+            #expect(try await nextJob(set.queue, within: .milliseconds(1500)) == nil)
+            try await other.setPaused(false, kind: .interview)
+            let resumed = try await within(.seconds(10)) { try await set.queue.next() }
+            #expect(resumed.taskID == "held")
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
+    func deadLettersAreListedNewestFirstAndCanBeTakenOutOnce(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            for id in ["first", "second"] {
+                try await set.queue.enqueue(Job(taskID: id, kind: .interview))
+                let job = try await within(.seconds(10)) { try await set.queue.next() }
+                try await set.queue.deadLetter(job, reason: "gave up on \(id)")
+                try await Task.sleep(for: .milliseconds(3))  // Redis ids order by millisecond
+            }
+            let listed = try await set.queue.deadLetters(kind: .interview, limit: 10)
+            #expect(listed.map(\.taskID) == ["second", "first"])
+            #expect(listed.map(\.reason) == ["gave up on second", "gave up on first"])
+            #expect(listed.allSatisfy { $0.kind == .interview && $0.deliveries == 1 })
+            #expect(try await set.queue.deadLetters(kind: .learning, limit: 10).isEmpty)
+            let taken = try await set.queue.removeDeadLetter(id: listed[1].id, kind: .interview)
+            #expect(taken?.taskID == "first")
+            #expect(try await set.queue.removeDeadLetter(id: listed[1].id, kind: .interview) == nil)
+            #expect(try await set.queue.removeDeadLetter(id: listed[0].id, kind: .learning) == nil)
+            #expect(try await set.queue.removeDeadLetter(id: "not-an-id", kind: .interview) == nil)
+            #expect(try await set.queue.deadLetters(kind: .interview, limit: 10).map(\.taskID) == ["second"])
+            #expect(try await set.queue.counts(kind: .interview).deadLettered == 1)
+        }
+    }
+
+    /// An operator's cancel request reaches the worker holding the task, whichever consumer it is.
+    @Test(arguments: JobsBackend.all)
+    func aCancelRequestIsSeenByEveryConsumerUntilCleared(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            let other = try await set.otherConsumer(.seconds(30))
+            try await set.queue.requestCancel(taskID: "stop-me")
+            #expect(try await other.isCancelRequested(taskID: "stop-me"))
+            #expect(try await !other.isCancelRequested(taskID: "keep-going"))
+            try await other.clearCancel(taskID: "stop-me")
+            #expect(try await !set.queue.isCancelRequested(taskID: "stop-me"))
+        }
+    }
+
+    @Test(arguments: JobsBackend.all)
+    func workersAreListedWithTheJobsTheyHoldAndHaveDone(_ backend: JobsBackend) async throws {
+        try await backend.run { set in
+            try await set.queue.enqueue(Job(taskID: "done", kind: .interview))
+            try await set.queue.enqueue(Job(taskID: "held", kind: .learning))
+            let done = try await within(.seconds(10)) { try await set.queue.next() }
+            try await set.queue.acknowledge(done)
+            _ = try await within(.seconds(10)) { try await set.queue.next() }
+            let workers = try await set.queue.workers()
+            #expect(workers.count == 1)
+            let worker = try #require(workers.first)
+            #expect(worker.jobsDone == 1 && worker.jobsInHand == 1)
+            #expect(worker.lastSeen.map { abs($0.timeIntervalSinceNow) < 60 } == true)
+        }
+    }
+
     /// What an operator reads from `/metrics`: waiting, pending (in a worker's hands), dead-lettered,
     /// and how old the oldest unfinished job is — per kind.
     @Test(arguments: JobsBackend.all)

@@ -80,7 +80,7 @@ import Testing
 
     @Test(arguments: [
         (Role.all, [
-            "interviewcoach.v1.InterviewService", "interviewcoach.v1.LearningService", "interviewcoach.v1.TaskService",
+            "interviewcoach.v1.InterviewService", "interviewcoach.v1.LearningService", "interviewcoach.v1.TaskService", "interviewcoach.v1.OperationsService",
             "interviewcoach.v1.PracticeService", "interviewcoach.v1.ProviderService", "interviewcoach.v1.ResumeService",
             "interviewcoach.v1.AdminService",
         ], true),
@@ -88,11 +88,11 @@ import Testing
         (
             .interview,
             [
-                "interviewcoach.v1.InterviewService", "interviewcoach.v1.TaskService", "interviewcoach.v1.PracticeService",
+                "interviewcoach.v1.InterviewService", "interviewcoach.v1.TaskService", "interviewcoach.v1.OperationsService", "interviewcoach.v1.PracticeService",
                 "interviewcoach.v1.ProviderService",
             ], false
         ),
-        (.learning, ["interviewcoach.v1.LearningService", "interviewcoach.v1.TaskService", "interviewcoach.v1.ProviderService"], false),
+        (.learning, ["interviewcoach.v1.LearningService", "interviewcoach.v1.TaskService", "interviewcoach.v1.OperationsService", "interviewcoach.v1.ProviderService"], false),
         (.edge, [], true),
     ])
     func eachRoleServesItsServices(role: Role, served: [String], edge: Bool) throws {

@@ -305,6 +305,70 @@ import Testing
         }
     }
 
+    /// The operations dashboard's search: every filter at once, across tenants, paged; the store
+    /// answers exactly what `TaskQuery.matches` says over the same tasks.
+    @Test(arguments: Backend.all)
+    func searchesEveryTenantsTasksByEveryFilterNewestFirstInPages(backend: Backend) async throws {
+        try await backend.run { stores in
+            let tasks = stores.tasks
+            let acme = Tenant(rawValue: "acme")!
+            var all: [TaskRecord] = []
+            for index in 0..<12 {
+                var record = task(
+                    "t\(String(format: "%02d", index))", kind: index % 3 == 0 ? .learning : .interview, tenant: index % 4 == 0 ? acme : .default,
+                    key: index % 2 == 0 ? "Kim_1" : "Lee_1", at: 1_800_000_000 + Double(index) * 60)
+                _ = try await tasks.create(record)
+                switch index % 4 {
+                case 1:
+                    record.state = .failure
+                    record.error = TaskError(code: index == 5 ? "LLM_API_TIMEOUT" : "INTERVIEW_GENERATION_FAILED", message: "every provider failed")
+                    record.attempts = [
+                        TaskAttempt(run: 1, attempt: GenerationAttempt(provider: "openai", model: "m", outcome: .invalidOutput, latencyMs: 5, rules: ["questions.count"])),
+                        TaskAttempt(run: 1, attempt: GenerationAttempt(provider: "anthropic", model: "m", outcome: .timeout, latencyMs: 9)),
+                    ]
+                case 2:
+                    record.state = .success
+                    record.attempts = [TaskAttempt(run: 1, attempt: GenerationAttempt(provider: "builtin", model: "b", outcome: .success, latencyMs: 1))]
+                case 3: record.state = .cancelled
+                default: break
+                }
+                if record.state != .pending { try await tasks.update(record) }
+                all.append(record)
+            }
+            let queries: [TaskQuery] = [
+                TaskQuery(),
+                TaskQuery(states: [.failure, .cancelled]),
+                TaskQuery(kinds: [.learning]),
+                TaskQuery(tenant: acme),
+                TaskQuery(uniqueKey: "Lee_1", provider: "anthropic"),
+                TaskQuery(errorCode: "LLM_API_TIMEOUT"),
+                TaskQuery(kinds: [.interview], states: [.success], provider: "builtin"),
+                TaskQuery(createdFrom: Date(timeIntervalSince1970: 1_800_000_120), createdBefore: Date(timeIntervalSince1970: 1_800_000_420)),
+                TaskQuery(provider: "gemini"),
+            ]
+            for query in queries {
+                let expected = all.filter(query.matches).sorted { $0.createdAt > $1.createdAt }.map(\.taskID)
+                var found: [String] = []
+                var page = try await tasks.search(query, limit: 5, after: nil)
+                found += page.items.map(\.taskID)
+                while let next = page.next {
+                    page = try await tasks.search(query, limit: 5, after: next)
+                    found += page.items.map(\.taskID)
+                }
+                #expect(found == expected, "\(query)")
+            }
+            #expect(try await tasks.search(TaskQuery(errorCode: "LLM_API_TIMEOUT"), limit: 5, after: nil).items.map(\.taskID) == ["t05"])
+            // Attempts (with their rule ids) and the timeline come back as stored.
+            let failed = try #require(try await tasks.get(taskID: "t01", kind: .interview, tenant: nil))
+            #expect(failed.attempts.map(\.attempt.rules) == [["questions.count"], nil])
+            #expect(failed.timeline.map(\.event) == [.queued])
+
+            let counts = try await tasks.stateCounts(since: Date(timeIntervalSince1970: 1_800_000_240))
+            let expected = Dictionary(grouping: all.filter { $0.createdAt >= Date(timeIntervalSince1970: 1_800_000_240) }, by: \.state).mapValues(\.count)
+            #expect(counts == expected)
+        }
+    }
+
     @Test(arguments: Backend.all)
     func deletesTasksOfOneResumeAndKind(backend: Backend) async throws {
         try await backend.run { stores in

@@ -16,16 +16,19 @@ struct Kinds {
     let learning: GenerationOperations<LearningKind>
     let queue = InProcessJobQueue()
     let tasks: SQLiteTaskStore
+    let keys: SQLiteAPIKeyStore
+    let bus = InProcessProgressBus()
+    let registry: ProviderRegistry
     let resume: Resume
 
-    init() async throws {
+    init(providers: [any LLMProvider] = [BuiltinProvider()]) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString).sqlite").path
         let database = try SQLiteDatabase(path: path, logger: Logger(label: "test"))
         let resumes = SQLiteResumeStore(database: database)
         let lookup = StoreResumeLookup(store: resumes)
-        let registry = ProviderRegistry(providers: [BuiltinProvider()])
-        let bus = InProcessProgressBus()
+        registry = ProviderRegistry(providers: providers)
         tasks = SQLiteTaskStore(database: database)
+        keys = SQLiteAPIKeyStore(database: database)
         interview = GenerationOperations(
             resumes: lookup, results: SQLiteResultStore<QuestionSet>.questionSets(database), tasks: tasks, queue: queue, bus: bus,
             registry: registry)
