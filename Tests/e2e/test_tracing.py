@@ -19,7 +19,7 @@ import pytest
 import requests
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
-from conftest import create_resume, read_sse
+from conftest import create_resume, fixture_resumes, read_sse
 from fake_llm import KEYS, USAGE, prompt_of
 from otlp_receiver import CLIENT, CONSUMER, INTERNAL, PROTOBUF, SERVER, OTLPReceiver, Span, otlp  # noqa: F401
 from test_distributed import RedisServer
@@ -91,11 +91,14 @@ def values_of(value) -> list[str]:
 
 
 def assert_nothing_private(spans: list[Span], secrets: list[str]):
+    """No span name, attribute or resource attribute contains one of `secrets`."""
+    leaks = set()
     for span in spans:
-        texts = [span.name, *values_of(span.attributes), *values_of(span.resource)]
-        for secret in secrets:
-            leaked = [t for t in texts if secret in t]
-            assert not leaked, f"{secret[:40]!r} in span {span.name!r} ({span.service_name}): {leaked}"
+        fields = {"name": span.name, **{f"resource {k}": v for k, v in span.resource.items()}, **span.attributes}
+        for field, value in fields.items():
+            leaks.update((span.service_name, span.name, field, secret[:40])
+                         for text in values_of(value) for secret in secrets if secret in text)
+    assert not leaks, "private text in spans (service, span, field, text):\n" + "\n".join(map(repr, sorted(leaks)))
 
 
 def completion_logged(process, task_id: str) -> list[dict]:
@@ -317,6 +320,30 @@ def test_one_process_keeps_the_trace_from_the_edge_to_the_provider_under_its_ser
         assert job.span_id in ancestors(call, spans)
         assert {s.service_name for s in otlp.spans()} == {name or service("all")}
         assert otlp.errors == []
+
+
+def test_no_span_carries_the_candidates_name_or_the_resume_key_of_a_path(tmp_path, fake, otlp, monkeypatch):
+    """The unique key is made from the candidate's name, so a route's raw path (url.path, a
+    span name) would carry the name into every trace of that resume."""
+    otel_environment(monkeypatch, otlp.env())
+    marker = f"Tracey{uuid.uuid4().hex[:16]}"  # names are 1-50 characters
+    with serve(tmp_path, llm_env(fake, LOG_LEVEL="info"), metrics_port=False) as server:
+        # (create_resume's own `name` is the fixture's)
+        created = requests.post(server.url("/api/v1/resumes"), json=dict(fixture_resumes()["senior-platform-en"], name=f"Maya {marker}"),
+                                timeout=10)
+        assert created.status_code == 201, created.text
+        key = created.json()["unique_key"]
+        assert marker in key, key
+        traces = []
+        for method, path, status in [("GET", f"/api/v1/resumes/{q(key)}", 200), ("POST", f"/api/v1/interview/{q(key)}/questions", 201)]:
+            trace_id, caller = new_context()
+            traces.append((trace_id, caller))
+            r = requests.request(method, server.url(path), json={"language": "en"} if method == "POST" else None,
+                                 headers=traceparent(trace_id, caller), timeout=60)
+            assert r.status_code == status, (path, r.status_code, r.text[:300])
+        otlp.wait_for(lambda r: all(matching(r.trace(t), kind=SERVER, parent=c) for t, c in traces)
+                      and matching(r.trace(traces[-1][0]), kind=CLIENT, name=f"chat {MODEL}"), what="the spans of both requests")
+        assert_nothing_private(otlp.spans(), [marker, key, q(key)])
 
 
 def test_without_an_endpoint_nothing_is_exported_and_no_log_line_has_a_trace_id(tmp_path, fake, monkeypatch):
