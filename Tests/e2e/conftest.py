@@ -175,18 +175,19 @@ def stubs():
     return modules
 
 
-def read_sse(response) -> list[dict]:
-    """Parses a text/event-stream response into [{"id", "event", "data", "comment"}] until it ends."""
-    events, current = [], {}
+def iter_sse(response):
+    """Yields the events of a text/event-stream response ({"id", "event", "data", "comment"}) as they
+    arrive; `data` is parsed as JSON."""
+    current = {}
     for raw in response.iter_lines(decode_unicode=True):
         line = raw if raw is not None else ""
         if line == "":
             if current:
-                events.append(current)
+                yield current
                 current = {}
             continue
         if line.startswith(":"):
-            events.append({"comment": line[1:].strip()})
+            yield {"comment": line[1:].strip()}
             continue
         field, _, value = line.partition(":")
         value = value[1:] if value.startswith(" ") else value
@@ -195,8 +196,12 @@ def read_sse(response) -> list[dict]:
         else:
             current[field] = value
     if current:
-        events.append(current)
-    return events
+        yield current
+
+
+def read_sse(response) -> list[dict]:
+    """Parses a text/event-stream response into [{"id", "event", "data", "comment"}] until it ends."""
+    return list(iter_sse(response))
 
 
 def create_resume(server, name: str = "senior-platform-en", **changes) -> str:

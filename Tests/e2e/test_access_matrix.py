@@ -30,7 +30,7 @@ from google.protobuf import message_factory
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from conftest import ROOT, Server, read_sse
+from conftest import ROOT, Server, iter_sse, read_sse
 from test_access import (  # noqa: F401  (pb is a fixture)
     ADMIN, MEMBER, Api, LeakCheck, assert_refused, content, finish_task, pb, q, resume_body, wait_until_refused,
 )
@@ -41,7 +41,8 @@ UNAUTHENTICATED_KINDS = {"no-key", "wrong-key", "revoked-key"}
 # Routes that need no key and say nothing about data (docs/SECURITY.md): left out of the matrix,
 # and checked to be open below.
 OPEN_ROUTES = {
-    ("GET", "/"), ("GET", "/test"), ("GET", "/practice"), ("GET", "/docs"), ("GET", "/favicon.ico"), ("GET", "/static/{file}"),
+    ("GET", "/"), ("GET", "/test"), ("GET", "/practice"), ("GET", "/dashboard"), ("GET", "/docs"), ("GET", "/favicon.ico"),
+    ("GET", "/static/{file}"),
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/openapi.json"),
     ("GET", "/api/v1/resumes/health"), ("GET", "/api/v1/interview/health"), ("GET", "/api/v1/learning/health"),
 }
@@ -104,7 +105,7 @@ class RestRow:
     def request(self, ctx) -> tuple[str, dict]:
         task = ctx.learning_task if self.route.startswith("/api/v1/learning/") else ctx.interview_task
         path = self.route.format(unique_key=q(ctx.unique_key), name=q(ctx.name), task_id=task, key_id=ctx.key_id,
-                                 session_id=q(ctx.session_id))
+                                 session_id=q(ctx.session_id), kind="interview", id=NO_DEAD_LETTER)
         kwargs: dict = {"stream": self.route.endswith("/stream")}
         if self.body:
             kwargs["json"] = ctx.bodies[self.body]
@@ -183,7 +184,23 @@ REST += [
     RestRow("GET", "/api/v1/admin/audit", ADMIN_SCOPE, 200, FORBIDDEN),
     # Prometheus text of the process (docs/OPERATIONS.md): an admin's, like the key list.
     RestRow("GET", "/metrics", ADMIN_SCOPE, 200, FORBIDDEN),
+    # Operations (docs/OPERATIONS.md): every tenant's tasks, so an admin's. A's finished task cannot
+    # be retried or cancelled (409) and no dead letter exists (404): the owner's call still reaches
+    # the service and is judged on the task.
+    RestRow("GET", "/api/v1/operations/overview", ADMIN_SCOPE, 200, FORBIDDEN),
+    RestRow("GET", "/api/v1/operations/overview/stream", ADMIN_SCOPE, 200, FORBIDDEN),
+    RestRow("GET", "/api/v1/operations/tasks", ADMIN_SCOPE, 200, FORBIDDEN, params=(("unique_key", "{unique_key}"),)),
+    RestRow("GET", "/api/v1/operations/tasks/{kind}/{task_id}", ADMIN_SCOPE, 200, FORBIDDEN),
+    RestRow("POST", "/api/v1/operations/tasks/{kind}/{task_id}/retry", ADMIN_SCOPE, 409, FORBIDDEN),
+    RestRow("POST", "/api/v1/operations/tasks/{kind}/{task_id}/cancel", ADMIN_SCOPE, 409, FORBIDDEN),
+    RestRow("GET", "/api/v1/operations/dead-letters", ADMIN_SCOPE, 200, FORBIDDEN),
+    RestRow("POST", "/api/v1/operations/dead-letters/{kind}/{id}/retry", ADMIN_SCOPE, 404, FORBIDDEN),
+    RestRow("POST", "/api/v1/operations/dead-letters/{kind}/{id}/drop", ADMIN_SCOPE, 404, FORBIDDEN),
+    # Last, and in this order: the owner's pause is undone by the resume right after it.
+    RestRow("POST", "/api/v1/operations/queues/{kind}/pause", ADMIN_SCOPE, 200, FORBIDDEN),
+    RestRow("POST", "/api/v1/operations/queues/{kind}/resume", ADMIN_SCOPE, 200, FORBIDDEN),
 ]
+NO_DEAD_LETTER = "1-0"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,6 +217,9 @@ class RpcRow:
     variant: str = ""
     destructive: bool = False
     control: Callable | None = None  # (A's reply, context) -> bool, beyond "OK"
+    # The owner's call reaches the service and is refused for the target's state (retrying a task
+    # that succeeded, a dead letter that does not exist): this code instead of OK.
+    owner_code: grpc.StatusCode | None = None
 
     @property
     def label(self) -> str:
@@ -298,6 +318,33 @@ RPCS += [
     RpcRow("AdminService", "RevokeKey", ADMIN_SCOPE, FORBIDDEN, lambda c: {"id": c.key_id}, destructive=True),
     RpcRow("AdminService", "RotateKey", ADMIN_SCOPE, FORBIDDEN, lambda c: {"id": c.key_id}, destructive=True),
     RpcRow("AdminService", "ListAuditEntries", ADMIN_SCOPE, FORBIDDEN, lambda c: {"page_size": 10}),
+]
+
+
+def _interview_task(c) -> dict:
+    return {"task_id": c.interview_task, "kind": c.pb["task_pb2"].TaskKind.Value("TASK_KIND_INTERVIEW")}
+
+
+def _dead_letter(c) -> dict:
+    return {"id": NO_DEAD_LETTER, "kind": c.pb["task_pb2"].TaskKind.Value("TASK_KIND_INTERVIEW")}
+
+
+RPCS += [
+    RpcRow("OperationsService", "GetOverview", ADMIN_SCOPE, FORBIDDEN),
+    RpcRow("OperationsService", "ListTasks", ADMIN_SCOPE, FORBIDDEN, lambda c: {"unique_key": c.unique_key},
+           control=lambda r, c: c.interview_task in {t.task_id for t in r.tasks}),
+    RpcRow("OperationsService", "GetTaskDetail", ADMIN_SCOPE, FORBIDDEN, _interview_task,
+           control=lambda r, c: r.task_id == c.interview_task and len(r.timeline) > 0),
+    RpcRow("OperationsService", "RetryTask", ADMIN_SCOPE, FORBIDDEN, _interview_task, owner_code=grpc.StatusCode.FAILED_PRECONDITION),
+    RpcRow("OperationsService", "CancelTask", ADMIN_SCOPE, FORBIDDEN, _interview_task, owner_code=grpc.StatusCode.FAILED_PRECONDITION),
+    RpcRow("OperationsService", "ListDeadLetters", ADMIN_SCOPE, FORBIDDEN,
+           lambda c: {"kind": c.pb["task_pb2"].TaskKind.Value("TASK_KIND_INTERVIEW")}),
+    RpcRow("OperationsService", "RetryDeadLetter", ADMIN_SCOPE, FORBIDDEN, _dead_letter, owner_code=grpc.StatusCode.NOT_FOUND),
+    RpcRow("OperationsService", "DropDeadLetter", ADMIN_SCOPE, FORBIDDEN, _dead_letter, owner_code=grpc.StatusCode.NOT_FOUND),
+    # Resuming a running queue changes nothing.
+    RpcRow("OperationsService", "SetQueuePaused", ADMIN_SCOPE, FORBIDDEN,
+           lambda c: {"kind": c.pb["task_pb2"].TaskKind.Value("TASK_KIND_INTERVIEW"), "paused": False},
+           control=lambda r, c: not r.paused),
 ]
 
 
@@ -771,6 +818,13 @@ def test_rest_request_succeeds_for_its_owner(world, row: RestRow):
     path, kwargs = row.request(ctx)
     api = world.admin if row.scope == ADMIN_SCOPE else world.a
     r = api.rest(row.method, path, **kwargs)
+    if row.route == "/api/v1/operations/overview/stream":
+        # Endless (a fresh overview every 2 s): the first event is the overview.
+        assert r.status_code == 200, r.text
+        first = next(event for event in iter_sse(r) if "event" in event)
+        r.close()
+        assert first["event"] == "overview" and "tasks_by_state" in first["data"], first
+        return
     if row.route.endswith("/stream"):
         assert r.status_code == 200, r.text
         assert read_sse(r)[-1].get("event") == "close"
@@ -785,6 +839,9 @@ def test_grpc_request_succeeds_for_its_owner(world, row: RpcRow):
     ctx = world.fresh_context() if row.destructive else world.context()
     request = world.request(row.service, row.name, row.fields(ctx))
     answer = world.invoke(ADMIN if row.scope == ADMIN_SCOPE else world.a_key, row.service, row.name, request)
+    if row.owner_code:
+        expect_grpc(answer, row.owner_code, f"{row.label} with the owner's key")
+        return
     assert answer is not None and not isinstance(answer, grpc.RpcError), (
         f"{row.label} with the owner's key: {answer.code().name if answer else 'no message'} "
         f"{answer.details() if answer else ''}")
