@@ -307,7 +307,7 @@ def test_landing_page_links_the_other_pages(server, page):
     page.goto(server.url("/"))
     expect(page).to_have_title("InterviewCoach")
     hrefs = [link.get_attribute("href") for link in page.locator("main a[href]").all()]
-    for target in ["/test", "/practice", "/docs", "/openapi.json"]:
+    for target in ["/test", "/practice", "/dashboard", "/docs", "/openapi.json"]:
         assert target in hrefs, hrefs
     page.click("main a[href='/test']")
     expect(page.locator("#start-job")).to_be_visible()
