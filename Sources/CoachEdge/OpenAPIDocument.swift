@@ -390,6 +390,14 @@ enum OpenAPIDocument {
                             required: ["name", "jobs_in_hand", "jobs_done"])),
                 ],
                 required: ["generated_at", "window", "tasks_by_state", "failures", "stages", "queues", "providers", "workers"]),
+            "OverviewEvent": .object([
+                "type": "object",
+                "description": "One Server-Sent Event: `data` is an `Overview` as JSON (`event: overview`), or an error body (`event: error`)",
+                "properties": .object([
+                    "event": .object(["type": "string", "enum": ["overview", "error"]]),
+                    "data": .object(["type": "string", "contentMediaType": "application/json"]),
+                ]),
+            ]),
             "QueueStatus": object(
                 ["kind": text, "waiting": integer, "pending": integer, "dead_lettered": integer, "oldest_age_seconds": number, "paused": .object(["type": "boolean"])],
                 required: ["kind", "waiting", "pending", "dead_lettered", "paused"]),

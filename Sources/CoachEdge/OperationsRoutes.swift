@@ -4,6 +4,7 @@ import CoachWire
 import Foundation
 import GRPCCore
 import Hummingbird
+import ServiceLifecycle
 import SwiftProtobuf
 
 /// `/api/v1/operations/...`: the operations dashboard's API over `OperationsService` (admin
@@ -43,7 +44,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
             EdgeRoute(
                 method: .get, path: "/api/v1/operations/overview/stream", tag: "operations",
                 summary: "The overview as Server-Sent Events (`event: overview`), a fresh one every 2 seconds", parameters: [window],
-                responses: denied.merging([200: ("Event stream", "Overview"), 422: ("Bad window", "Error")]) { $1 },
+                responses: denied.merging([200: ("Event stream: `overview` events, `error` when a refresh fails", "OverviewEvent"), 422: ("Bad window", "Error")]) { $1 },
                 responseMediaType: "text/event-stream"),
             overviewStream)
         let many = { (name: String, values: [String], description: String) in
@@ -161,8 +162,9 @@ struct OperationsRoutes<Transport: ClientTransport> {
             body: ResponseBody { writer in
                 let end = ContinuousClock.now + lifetime
                 try await writer.write(ByteBuffer(string: "retry: 3000\n\n" + Self.frame(Self.body(first))))
-                // A write fails once the client has gone; that ends the loop. Shutdown ends the sleep.
-                while ContinuousClock.now < end, (try? await Task.sleep(for: interval)) != nil {
+                // A write fails once the client has gone; that ends the loop. A graceful shutdown
+                // cancels the wait, so an open dashboard does not hold the server up.
+                while ContinuousClock.now < end, (try? await cancelOnGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
                     let frame: String
                     do {
                         frame = Self.frame(Self.body(try await client.getOverview(message, metadata: metadata, options: Self.callOptions)))
@@ -181,8 +183,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
         var violations: [FieldViolation] = []
         let parameters = request.uri.queryParameters
         func values(_ name: String) -> [String] {
-            parameters.getAll(name).flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-                .filter { !$0.isEmpty }
+            parameters.getAll(name).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
         }
         for state in values("state") {
             if let value = TaskState(rawValue: state.uppercased()) { message.states.append(value.proto) } else {
@@ -211,7 +212,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
             message[keyPath: keyPath] = value
         }
         for name in ["created_after", "created_before"] {
-            guard let value = query[name], !value.isEmpty else { continue }
+            guard let value = query[name] else { continue }
             guard let date = RFC3339.date(value) else {
                 violations.append(FieldViolation(field: name, message: "must be an RFC 3339 date-time, e.g. 2026-12-01T09:00:00Z"))
                 continue

@@ -11,7 +11,7 @@
   const ACTIVE = new Set(["PENDING", "PROGRESS"]);
   const RETRYABLE = new Set(["FAILURE", "CANCELLED"]);
   const KINDS = ["interview", "learning"];
-  const WINDOWS = ["1h", "24h"];
+  const WINDOWS = ["1h", "24h", "7d"];
   const TEXT_FILTERS = ["unique_key", "provider", "error_code", "tenant"];
   const TIME_FILTERS = ["created_after", "created_before"];
   const PAGE_SIZE = 20;
@@ -30,6 +30,7 @@
     selected: null, // {kind, id}
     task: null, // the selected task's last detail
     blocked: false, // a 401/403 stopped the refreshes until the key changes
+    cancelling: false, // a cancel was requested and the task has not stopped yet
     deadLetters: null, // the queues' dead-letter total the list was last read at
     tickets: { overview: 0, tasks: 0, detail: 0, dead: 0 },
     inFlight: { tasks: false, detail: false },
@@ -638,6 +639,7 @@
       clear($("detail-timeline"));
       clear($("detail-attempts"));
       $("detail-action-state").textContent = "";
+      view.cancelling = false;
       $("retry-controls").hidden = true;
       $("detail-cancel").hidden = true;
       clearError($("detail-load-error"));
@@ -711,6 +713,10 @@
     field(list, "trace-id", "Trace id", task.trace_id || "—", "mono");
 
     const state = asText(task.state);
+    if (view.cancelling && !ACTIVE.has(state)) {
+      view.cancelling = false;
+      $("detail-action-state").textContent = `${$("detail-action-state").textContent} It ended ${state} at ${clock()}.`;
+    }
     $("retry-controls").hidden = !RETRYABLE.has(state);
     $("detail-cancel").hidden = !ACTIVE.has(state) || Boolean(task.cancel_requested);
 
@@ -780,6 +786,7 @@
     if (action === "retry") note = `Retried at ${clock()}${payload.provider ? ` with ${payload.provider}` : ""}: the task is ${asText(task.state) || "queued"} again.`;
     else if (task.state === "CANCELLED") note = `Cancelled at ${clock()}.`;
     else note = `Cancel requested at ${clock()}: the worker stops the task within a second.`;
+    view.cancelling = action === "cancel" && task.state !== "CANCELLED";
     $("detail-action-state").textContent = note;
     if (typeof task.task_id === "string" && task.task_id && task.task_id !== selected.id) {
       selectTask(KINDS.includes(task.kind) ? task.kind : selected.kind, task.task_id);
