@@ -3,7 +3,7 @@
 Started by `bench/run-all`, which builds, provides Redis and a MongoDB-wire server
 (REDIS_URL / MONGODB_URI), and raises the file limit. Alone:
 
-    .venv-e2e/bin/python bench/bench.py [--only rest,grpc,pipeline,io,sse,footprint,practice] [--quick] [--profile]
+    .venv-e2e/bin/python bench/bench.py [--only rest,grpc,pipeline,io,sse,footprint,practice,observability] [--quick] [--profile]
 
 COACH_BIN overrides the `interview-coach` binary (default: the release build), e.g. a debug build
 to try a benchmark quickly (its figures are not comparable).
@@ -42,7 +42,8 @@ RELEASE = ROOT / ".build" / "release"
 COACH = pathlib.Path(os.environ.get("COACH_BIN") or RELEASE / "interview-coach")
 BENCH = RELEASE / "coach-bench"
 RESULTS = ROOT / "bench" / "results"
-FIXTURE = ROOT.parent / "shared" / "fixtures" / "resumes" / "senior-platform-en.json"
+FIXTURE = ROOT / "examples" / "resumes" / "senior-platform-en.json"
+OTLP_SINK = ROOT / "bench" / "otlp_sink.py"
 FAKE_LLM = ROOT / "Tests" / "e2e" / "fake_llm.py"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -866,12 +867,81 @@ def bench_practice(results: dict):
 
 
 # ---------------------------------------------------------------------------------------------
+# 8. What metrics and traces cost: the same build with each switched on and off, in one run
+
+
+def bench_observability(results: dict):
+    seconds = 3 if OPTIONS.quick else 8
+    count = 200 if OPTIONS.quick else 600
+    rounds = 1 if OPTIONS.quick else 2
+    sink_port = free_port()
+    sink = Proc("otlp-sink", [sys.executable, OTLP_SINK, sink_port]).start()
+    wait_until(lambda: http_status(f"http://127.0.0.1:{sink_port}/stats") == 200, sink)
+    traces = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink_port}", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}
+    setups = [
+        ("metrics off, no traces", {"COACH_METRICS": "off"}),
+        ("metrics on (the default)", {}),
+        ("metrics on, traces sampled 1.0", {**traces, "OTEL_TRACES_SAMPLER_ARG": "1.0"}),
+        ("metrics on, traces sampled 0.01", {**traces, "OTEL_TRACES_SAMPLER_ARG": "0.01"}),
+    ]
+    figures: dict[str, list[dict]] = {label: [] for label, _ in setups}
+    # Rounds interleave the setups, so a drift of the machine during the run hits them all alike.
+    for round_number in range(rounds):
+        for label, env in setups:
+            before = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{sink_port}/stats").read())
+            coach = Coach("observability", env={"COACH_WORKER_CONCURRENCY": 16, **env}).start()
+            key = create_resume(coach)
+            path = coach.url(f"/api/v1/resumes/{urllib.parse.quote(key)}")
+            wrk(path, 1)  # warm-up
+            with CpuMeter({"serve": coach.proc.pid, "sink": sink.pid}) as rest_cpu:
+                rest = wrk(path, seconds)
+            bench_json(["pipeline", "--target", coach.grpc, "--key", key, "--tasks", 20])  # warm-up
+            with CpuMeter({"serve": coach.proc.pid, "sink": sink.pid}) as pipeline_cpu:
+                pipeline = bench_json(["pipeline", "--target", coach.grpc, "--key", key, "--tasks", count, "--submitters", 16])
+            coach.stop()  # a graceful stop flushes the last spans
+            after = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{sink_port}/stats").read())
+            figures[label].append({
+                "round": round_number + 1, "rest": rest, "pipeline": pipeline, "rest_cpu": rest_cpu.percent,
+                "pipeline_cpu": pipeline_cpu.percent, "exported_requests": after["requests"] - before["requests"],
+                "exported_kib": (after["bytes"] - before["bytes"]) / 1024,
+            })
+    sink.stop()
+
+    def mean(values):
+        return sum(values) / len(values)
+
+    base_rest = mean([f["rest"]["rps"] for f in figures[setups[0][0]]])
+    base_tasks = mean([f["pipeline"]["tasksPerSecond"] for f in figures[setups[0][0]]])
+    rows = []
+    for label, _ in setups:
+        runs = figures[label]
+        rest_rps = mean([f["rest"]["rps"] for f in runs])
+        tasks = mean([f["pipeline"]["tasksPerSecond"] for f in runs])
+        rows.append([
+            label, " / ".join(f"{f['rest']['rps']:.0f}" for f in runs), f"{rest_rps / base_rest:.2f}",
+            ms(mean([f["rest"]["p99"] for f in runs])),
+            " / ".join(f"{f['pipeline']['tasksPerSecond']:.0f}" for f in runs), f"{tasks / base_tasks:.2f}",
+            ms(mean([f["pipeline"]["latencyMs"]["p99"] for f in runs])),
+            sum(f["pipeline"]["failed"] + f["pipeline"]["unfinished"] for f in runs),
+            f"{mean([f['exported_kib'] for f in runs]):.0f}",
+            " ".join(f"{name} {mean([f['rest_cpu'][name] for f in runs]):.0f}%" for name in runs[0]["rest_cpu"]),
+        ])
+    results["observability"] = figures
+    table(
+        f"Metrics and traces on and off (embedded serve; GET resume with wrk {seconds} s, 32 connections; pipeline of {count} tasks, "
+        f"in-process queue, builtin provider; {rounds} interleaved round(s), each figure per round, ratios of the means)",
+        ["setup", "GET req/s", "vs off", "GET p99 ms", "pipeline tasks/s", "vs off", "pipeline p99 ms", "failed", "exported KiB",
+         "CPU (GET run)"],
+        rows)
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 BENCHMARKS = {"rest": bench_rest, "grpc": bench_grpc, "pipeline": bench_pipeline, "io": bench_io, "sse": bench_sse,
-              "footprint": bench_footprint, "practice": bench_practice}
+              "footprint": bench_footprint, "practice": bench_practice, "observability": bench_observability}
 # The benchmarks that drive `coach-bench` (the others need only `interview-coach`).
-NEEDS_BENCH = {"rest", "grpc", "pipeline", "io"}
+NEEDS_BENCH = {"rest", "grpc", "pipeline", "io", "observability"}
 
 
 def machine() -> str:

@@ -114,31 +114,33 @@ public actor RedisJobQueue: JobQueue {
         var failures = 0
         while true {
             try Task.checkCancellation()
-            if !buffered.isEmpty {
-                await topUpBuffer()
-                // Another caller may have emptied the buffer meanwhile.
-                if !buffered.isEmpty { return buffered.removeFirst() }
-                continue
-            }
             guard !kinds.isEmpty else {
                 try await Task.sleep(for: .seconds(3600))
                 continue
             }
             do {
                 if !groupsReady { try await createGroups() }
+                // Paused kinds (set by any process) are neither read nor handed out: a job of a kind
+                // paused while a read was already waiting stays in this consumer's buffer, its lease
+                // renewed, until the kind is resumed.
+                let active = try await activeKinds()
+                if buffered.contains(where: { active.contains($0.kind) }) {
+                    await topUpBuffer(active)
+                    // Another caller may have taken it meanwhile.
+                    if let index = buffered.firstIndex(where: { active.contains($0.kind) }) { return buffered.remove(at: index) }
+                    continue
+                }
+                guard !active.isEmpty else {
+                    try await Task.sleep(for: min(block, .seconds(1)))
+                    continue
+                }
                 if ContinuousClock.now >= nextClaim {
                     nextClaim = .now + lease / 2
-                    if let job = try await claimAbandoned() {
+                    if let job = try await claimAbandoned(of: active) {
                         nextClaim = .now  // there may be more
                         return job
                     }
                     try await pruneConsumers()
-                }
-                // Paused kinds (set by any process) are not read; with all paused, look again shortly.
-                let active = try await activeKinds()
-                guard !active.isEmpty else {
-                    try await Task.sleep(for: min(block, .seconds(1)))
-                    continue
                 }
                 var command = ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "BLOCK", String(block.milliseconds()), "STREAMS"]
                 command += active.map(streamKey) + active.map { _ in ">" }
@@ -389,8 +391,7 @@ public actor RedisJobQueue: JobQueue {
     /// Keeps delivery in order across kinds: before handing out a buffered job, fetches (without
     /// waiting) the oldest new entry of each kind that has none buffered, so the oldest of all
     /// goes first. A failure here only costs order, so it is not reported.
-    private func topUpBuffer() async {
-        let active = (try? await activeKinds()) ?? []
+    private func topUpBuffer(_ active: [TaskKind]) async {
         let missing = active.filter { kind in !buffered.contains { $0.kind == kind } }
         guard !missing.isEmpty else { return }
         let command = ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "STREAMS"] + missing.map(streamKey) + missing.map { _ in ">" }
@@ -398,9 +399,9 @@ public actor RedisJobQueue: JobQueue {
         await accept(StreamEntry.streams(reply))
     }
 
-    /// Takes over one entry that has been pending longer than the lease, if any.
-    private func claimAbandoned() async throws -> Job? {
-        for kind in kinds {
+    /// Takes over one entry of the `active` kinds that has been pending longer than the lease, if any.
+    private func claimAbandoned(of active: [TaskKind]) async throws -> Job? {
+        for kind in active {
             let key = streamKey(kind)
             var cursor = claimCursors[kind] ?? "0-0"
             // `XAUTOCLAIM` scans at most 10 × COUNT pending entries per call.

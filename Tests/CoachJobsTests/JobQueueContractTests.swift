@@ -2,6 +2,7 @@ import CoachCore
 import CoachJobsTesting
 import CoachJobs
 import Foundation
+import Synchronization
 import Testing
 
 /// What every `JobQueue` does, run against each backend of `JobsBackend.all`.
@@ -131,6 +132,23 @@ import Testing
             try await other.setPaused(false, kind: .interview)
             let resumed = try await within(.seconds(10)) { try await set.queue.next() }
             #expect(resumed.taskID == "held")
+            try await set.queue.acknowledge(resumed)
+
+            // A consumer already waiting when the kind is paused does not hand out its jobs either.
+            let handedOut = Mutex<Job?>(nil)
+            let waiting = Task {
+                let job = try await set.queue.next()
+                handedOut.withLock { $0 = job }
+                return job
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            try await other.setPaused(true, kind: .interview)
+            try await other.enqueue(Job(taskID: "late", kind: .interview))
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(handedOut.withLock { $0 } == nil)
+            try await other.setPaused(false, kind: .interview)
+            let late = try await within(.seconds(10)) { try await waiting.value }
+            #expect(late.taskID == "late")
         }
     }
 
