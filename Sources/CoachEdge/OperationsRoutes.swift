@@ -153,12 +153,8 @@ struct OperationsRoutes<Transport: ClientTransport> {
         let client = main
         let first = try await client.getOverview(message, metadata: metadata, options: Self.callOptions)
         let (interval, lifetime) = (self.interval, self.lifetime)
-        var headers: HTTPFields = [:]
-        headers[.contentType] = "text/event-stream; charset=utf-8"
-        headers[.cacheControl] = "no-cache"
-        headers[.accelBuffering] = "no"
         return Response(
-            status: .ok, headers: headers,
+            status: .ok, headers: .eventStream,
             body: ResponseBody { writer in
                 let end = ContinuousClock.now + lifetime
                 try await writer.write(ByteBuffer(string: "retry: 3000\n\n" + Self.frame(Self.body(first))))

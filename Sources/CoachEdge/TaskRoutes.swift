@@ -14,6 +14,17 @@ extension HTTPField.Name {
     static let accelBuffering = Self("X-Accel-Buffering")!
 }
 
+extension HTTPFields {
+    /// The head of a Server-Sent Events response: never cached, never buffered by a proxy.
+    static var eventStream: HTTPFields {
+        var headers: HTTPFields = [:]
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        headers[.accelBuffering] = "no"
+        return headers
+    }
+}
+
 /// `/api/v1/{interview|learning}/tasks/{task_id}/progress|stream` over TaskService.
 struct TaskRoutes<Transport: ClientTransport> {
     let kind: TaskKind
@@ -88,12 +99,8 @@ struct TaskRoutes<Transport: ClientTransport> {
         let hub = self.hub
         let heartbeat = self.heartbeat
         let metadata = context.rpcMetadata
-        var headers: HTTPFields = [:]
-        headers[.contentType] = "text/event-stream; charset=utf-8"
-        headers[.cacheControl] = "no-cache"
-        headers[.accelBuffering] = "no"
         return Response(
-            status: .ok, headers: headers,
+            status: .ok, headers: .eventStream,
             body: ResponseBody { writer in
                 streams.enter()
                 defer { streams.leave() }

@@ -13,31 +13,15 @@ public struct ServerMetricsInterceptor: ServerInterceptor {
     ) async throws -> StreamingServerResponse<Output> {
         let started = ContinuousClock.now
         let method = context.descriptor
-        var response: StreamingServerResponse<Output>
+        let record: @Sendable ((any Error)?) -> Void = { error in
+            RPCMetrics.record(side: "server", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started)
+        }
         do {
-            response = try await next(request, context)
+            return try await next(request, context).endingWith(record)
         } catch {
-            RPCMetrics.record(side: "server", method: method, code: RPCMetrics.name(of: error), since: started)
+            record(error)
             throw error
         }
-        switch response.accepted {
-        case .success(var contents):
-            let producer = contents.producer
-            contents.producer = { writer in
-                do {
-                    let trailers = try await producer(writer)
-                    RPCMetrics.record(side: "server", method: method, code: "OK", since: started)
-                    return trailers
-                } catch {
-                    RPCMetrics.record(side: "server", method: method, code: RPCMetrics.name(of: error), since: started)
-                    throw error
-                }
-            }
-            response.accepted = .success(contents)
-        case .failure(let error):
-            RPCMetrics.record(side: "server", method: method, code: RPCMetrics.name(error.code), since: started)
-        }
-        return response
     }
 }
 
@@ -52,23 +36,59 @@ public struct ClientMetricsInterceptor: ClientInterceptor {
     ) async throws -> StreamingClientResponse<Output> {
         let started = ContinuousClock.now
         let method = context.descriptor
-        var response: StreamingClientResponse<Output>
+        let record: @Sendable ((any Error)?) -> Void = { error in
+            RPCMetrics.record(side: "client", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started)
+        }
         do {
-            response = try await next(request, context)
+            return try await next(request, context).endingWith(record)
         } catch {
-            RPCMetrics.record(side: "client", method: method, code: RPCMetrics.name(of: error), since: started)
+            record(error)
             throw error
         }
+    }
+}
+
+extension StreamingServerResponse {
+    /// The response, calling `onEnd` once when the call ends: now for a refused call, when the
+    /// producer returns or throws otherwise (a streaming response's producer runs after the
+    /// interceptors return). `around` runs the producer, e.g. with a task-local set for it.
+    func endingWith(
+        _ onEnd: @escaping @Sendable ((any Error)?) -> Void,
+        around: @escaping @Sendable (_ produce: () async throws -> Metadata) async throws -> Metadata = { try await $0() }
+    ) -> Self {
+        var response = self
         switch response.accepted {
         case .success(var contents):
-            let parts = contents.bodyParts
-            contents.bodyParts = RPCAsyncSequence(
-                wrapping: ObservedSequence(base: parts) { error in
-                    RPCMetrics.record(side: "client", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started)
-                })
+            let producer = contents.producer
+            contents.producer = { writer in
+                do {
+                    let trailers = try await around { try await producer(writer) }
+                    onEnd(nil)
+                    return trailers
+                } catch {
+                    onEnd(error)
+                    throw error
+                }
+            }
             response.accepted = .success(contents)
         case .failure(let error):
-            RPCMetrics.record(side: "client", method: method, code: RPCMetrics.name(error.code), since: started)
+            onEnd(error)
+        }
+        return response
+    }
+}
+
+extension StreamingClientResponse {
+    /// The response, calling `onEnd` once when the call ends: now for a refused call, when its
+    /// messages end or fail otherwise.
+    func endingWith(_ onEnd: @escaping @Sendable ((any Error)?) -> Void) -> Self {
+        var response = self
+        switch response.accepted {
+        case .success(var contents):
+            contents.bodyParts = RPCAsyncSequence(wrapping: ObservedSequence(base: contents.bodyParts, onEnd: onEnd))
+            response.accepted = .success(contents)
+        case .failure(let error):
+            onEnd(error)
         }
         return response
     }

@@ -16,32 +16,14 @@ public struct ServerTracingInterceptor: ServerInterceptor {
         InstrumentationSystem.instrument.extract(request.metadata, into: &parent, using: MetadataCarrier())
         let span = InstrumentationSystem.tracer.startSpan(context.descriptor.fullyQualifiedMethod, context: parent, ofKind: .server)
         RPCTracing.describe(span, context.descriptor)
-        var response: StreamingServerResponse<Output>
+        let spanContext = span.context
         do {
-            response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
+            return try await ServiceContext.$current.withValue(spanContext) { try await next(request, context) }
+                .endingWith({ RPCTracing.end(span, error: $0) }, around: { produce in try await ServiceContext.$current.withValue(spanContext, operation: produce) })
         } catch {
             RPCTracing.end(span, error: error)
             throw error
         }
-        switch response.accepted {
-        case .success(var contents):
-            let producer = contents.producer
-            let spanContext = span.context
-            contents.producer = { writer in
-                do {
-                    let trailers = try await ServiceContext.$current.withValue(spanContext) { try await producer(writer) }
-                    RPCTracing.end(span, error: nil)
-                    return trailers
-                } catch {
-                    RPCTracing.end(span, error: error)
-                    throw error
-                }
-            }
-            response.accepted = .success(contents)
-        case .failure(let error):
-            RPCTracing.end(span, error: error)
-        }
-        return response
     }
 }
 
@@ -59,22 +41,12 @@ public struct ClientTracingInterceptor: ClientInterceptor {
         RPCTracing.describe(span, context.descriptor)
         var request = request
         InstrumentationSystem.instrument.inject(span.context, into: &request.metadata, using: MetadataCarrier())
-        var response: StreamingClientResponse<Output>
         do {
-            response = try await next(request, context)
+            return try await next(request, context).endingWith { RPCTracing.end(span, error: $0) }
         } catch {
             RPCTracing.end(span, error: error)
             throw error
         }
-        switch response.accepted {
-        case .success(var contents):
-            contents.bodyParts = RPCAsyncSequence(
-                wrapping: ObservedSequence(base: contents.bodyParts) { error in RPCTracing.end(span, error: error) })
-            response.accepted = .success(contents)
-        case .failure(let error):
-            RPCTracing.end(span, error: error)
-        }
-        return response
     }
 }
 

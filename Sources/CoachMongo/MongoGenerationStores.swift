@@ -145,20 +145,6 @@ public struct MongoTaskStore: TaskStore {
         return try document.map(Self.task)
     }
 
-    public func list(
-        tenant: Tenant, kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?
-    ) async throws -> Page<TaskRecord> {
-        var conditions: [(key: String, value: BSON)] = [("tenant", .string(tenant.rawValue)), ("kind", .string(kind.rawValue))]
-        if let state { conditions.append(("state", .string(state.rawValue))) }
-        let filter = MongoQuery.filter(conditions, after: cursor)
-        let documents = try await database.run { session in
-            try session.collection(Self.collection).find(filter, sort: MongoQuery.newestFirst, limit: max(limit, 0) + 1)
-        }
-        return try MongoQuery.page(documents, limit: limit, decode: Self.task) {
-            PageCursor(createdAtMillis: $0.createdAt.millisecondsSince1970, id: $0.taskID)
-        }
-    }
-
     public func search(_ query: TaskQuery, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
         var conditions: [(key: String, value: BSON)] = []
         if !query.kinds.isEmpty { conditions.append(("kind", ["$in": .array(query.kinds.map(\.rawValue).sorted().map(BSON.string))])) }

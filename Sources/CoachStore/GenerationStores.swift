@@ -39,8 +39,6 @@ public protocol TaskStore: Sendable {
     func create(_ task: TaskRecord) async throws -> (task: TaskRecord, created: Bool)
     /// `nil` when no task of `kind` has the id; `tenant` nil finds it in any tenant (workers).
     func get(taskID: String, kind: TaskKind, tenant: Tenant?) async throws -> TaskRecord?
-    /// The tenant's tasks of `kind`, newest first, optionally in one state.
-    func list(tenant: Tenant, kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord>
     /// Replaces the stored record.
     func update(_ task: TaskRecord) async throws
     /// Every tenant's tasks matching `query`, newest first (the operations dashboard).
@@ -50,6 +48,13 @@ public protocol TaskStore: Sendable {
     /// Tasks still PENDING or PROGRESS, oldest first (to re-run after a crash).
     func unfinished(kind: TaskKind?) async throws -> [TaskRecord]
     func deleteAll(tenant: Tenant, uniqueKey: String, kind: TaskKind) async throws -> Int
+}
+
+extension TaskStore {
+    /// The tenant's tasks of `kind`, newest first, optionally in one state.
+    public func list(tenant: Tenant, kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
+        try await search(TaskQuery(kinds: [kind], states: state.map { [$0] } ?? [], tenant: tenant), limit: limit, after: cursor)
+    }
 }
 
 /// JSON coding of stored documents: dates as milliseconds, keys sorted.

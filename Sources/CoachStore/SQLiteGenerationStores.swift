@@ -133,25 +133,6 @@ public struct SQLiteTaskStore: TaskStore {
         return try rows.first.map { try DocumentCoding.decode(TaskRecord.self, $0) }
     }
 
-    public func list(tenant: Tenant, kind: TaskKind, state: TaskState?, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
-        var sql = "SELECT document FROM tasks WHERE tenant = ? AND kind = ?"
-        var values: [SQLiteValue] = [.text(tenant.rawValue), .text(kind.rawValue)]
-        if let state {
-            sql += " AND state = ?"
-            values.append(.text(state.rawValue))
-        }
-        if let cursor {
-            sql += " AND (created_at < ? OR (created_at = ? AND task_id < ?))"
-            values += [.int(cursor.createdAtMillis), .int(cursor.createdAtMillis), .text(cursor.id)]
-        }
-        sql += " ORDER BY created_at DESC, task_id DESC LIMIT \(limit + 1)"
-        let (query, bound) = (sql, values)
-        let rows = try await database.read { db in try db.query(query, bound) { $0.text(0) } }
-        let items = try rows.prefix(limit).map { try DocumentCoding.decode(TaskRecord.self, $0) }
-        let next = rows.count > limit ? items.last.map { PageCursor(createdAtMillis: $0.createdAt.millisecondsSince1970, id: $0.taskID) } : nil
-        return Page(items: items, next: next)
-    }
-
     public func search(_ query: TaskQuery, limit: Int, after cursor: PageCursor?) async throws -> Page<TaskRecord> {
         var conditions: [String] = []
         var values: [SQLiteValue] = []

@@ -178,7 +178,9 @@ public struct JobRunner: Sendable {
                 // Shutting down: leave the task unfinished; it runs again at the next start.
                 if Task.isCancelled { return "interrupted" }
                 let failure = Self.classify(error, limit: configuration.jobTimeLimit)
-                if failure.transient && running.runs < configuration.maxRuns && !Task.isCancelled {
+                // An operator's retry starts the count again.
+                let runsSinceRetry = running.runs - (running.timeline.last { $0.event == .retried }?.run ?? 0)
+                if failure.transient && runsSinceRetry < configuration.maxRuns && !Task.isCancelled {
                     logger.warning("task run failed, retrying", metadata: ["error_code": "\(failure.error.code)", "runs": "\(running.runs)"])
                     await amend(taskID: job.taskID, operations: operations) { task in
                         task.attempts += attempts

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CoachCore
+import CoachMesh
 import CoachProtos
 import CoachWire
 import Foundation
@@ -37,9 +38,7 @@ struct Tasks: AsyncParsableCommand {
             request.errorCode = errorCode ?? ""
             request.pageSize = limit
             request.pageToken = pageToken ?? ""
-            let page = try await client.withClient { client in
-                try await Interviewcoach_V1_OperationsService.Client(wrapping: client).listTasks(request, options: ClientOptions.callOptions)
-            }
+            let page = try await client.operations { try await $0.listTasks(request, options: ClientOptions.callOptions) }
             if json { return try printJSON(page) }
             var rows = [["task", "kind", "state", "stage", "runs", "tenant", "resume", "providers", "error", "created"]]
             for task in page.tasks {
@@ -57,17 +56,12 @@ struct Tasks: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A task with its timeline and every provider attempt.")
         @OptionGroup var client: ClientOptions
-        @Argument(help: "The task id.") var taskID: String
-        @Option(help: "interview or learning.") var kind = "interview"
+        @OptionGroup var target: TaskTarget
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            var request = Interviewcoach_V1_TaskDetailRequest()
-            request.taskID = taskID
-            request.kind = try Tasks.kind(kind)
-            let task = try await client.withClient { client in
-                try await Interviewcoach_V1_OperationsService.Client(wrapping: client).getTaskDetail(request, options: ClientOptions.callOptions)
-            }
+            let request = try target.request
+            let task = try await client.operations { try await $0.getTaskDetail(request, options: ClientOptions.callOptions) }
             if json { return try printJSON(task) }
             Tasks.describe(task)
         }
@@ -76,18 +70,16 @@ struct Tasks: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run a FAILURE or CANCELLED task again.")
         @OptionGroup var client: ClientOptions
-        @Argument(help: "The task id.") var taskID: String
-        @Option(help: "interview or learning.") var kind = "interview"
+        @OptionGroup var target: TaskTarget
         @Option(help: "Prefer this provider of the chain for the new run.") var provider: String?
 
         func run() async throws {
+            let detail = try target.request
             var request = Interviewcoach_V1_RetryTaskRequest()
-            request.taskID = taskID
-            request.kind = try Tasks.kind(kind)
+            request.taskID = detail.taskID
+            request.kind = detail.kind
             request.provider = provider ?? ""
-            let task = try await client.withClient { client in
-                try await Interviewcoach_V1_OperationsService.Client(wrapping: client).retryTask(request, options: ClientOptions.callOptions)
-            }
+            let task = try await client.operations { try await $0.retryTask(request, options: ClientOptions.callOptions) }
             print("\(task.taskID): \(TaskState(proto: task.state)?.rawValue ?? "?") (run \(task.runs + 1) queued)")
         }
     }
@@ -95,16 +87,11 @@ struct Tasks: AsyncParsableCommand {
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a queued or running task.")
         @OptionGroup var client: ClientOptions
-        @Argument(help: "The task id.") var taskID: String
-        @Option(help: "interview or learning.") var kind = "interview"
+        @OptionGroup var target: TaskTarget
 
         func run() async throws {
-            var request = Interviewcoach_V1_TaskDetailRequest()
-            request.taskID = taskID
-            request.kind = try Tasks.kind(kind)
-            let task = try await client.withClient { client in
-                try await Interviewcoach_V1_OperationsService.Client(wrapping: client).cancelTask(request, options: ClientOptions.callOptions)
-            }
+            let request = try target.request
+            let task = try await client.operations { try await $0.cancelTask(request, options: ClientOptions.callOptions) }
             let state = TaskState(proto: task.state)?.rawValue ?? "?"
             print(task.cancelRequested ? "\(task.taskID): \(state), its worker stops it within a second" : "\(task.taskID): \(state)")
         }
@@ -140,6 +127,30 @@ struct Tasks: AsyncParsableCommand {
                         attempt.rules.isEmpty ? "-" : attempt.rules.joined(separator: ","),
                     ]
                 })
+    }
+}
+
+/// The task a `tasks` command acts on.
+struct TaskTarget: ParsableArguments {
+    @Argument(help: "The task id.") var taskID: String
+    @Option(help: "interview or learning.") var kind = "interview"
+
+    var request: Interviewcoach_V1_TaskDetailRequest {
+        get throws {
+            var request = Interviewcoach_V1_TaskDetailRequest()
+            request.taskID = taskID
+            request.kind = try Tasks.kind(kind)
+            return request
+        }
+    }
+}
+
+extension ClientOptions {
+    /// Runs `call` on an OperationsService client of the server.
+    func operations<Answer: Sendable>(
+        _ call: (Interviewcoach_V1_OperationsService.Client<MeshClientTransport>) async throws -> Answer
+    ) async throws -> Answer {
+        try await withClient { client in try await call(.init(wrapping: client)) }
     }
 }
 
