@@ -4,8 +4,9 @@ import Tracing
 
 /// One server span per request (when the process exports traces), continuing a W3C
 /// `traceparent` the client sent. Named and described by the route template, never the path
-/// itself: a path holds resume keys, which are built from candidates' names. The span ends when
-/// the response body is written, so a stream is timed to its end.
+/// itself: a path holds resume keys, which are built from candidates' names. The span ends with
+/// the response head, as `http_server_request_duration_seconds` does: a stream's span covers
+/// opening it (its upstream call is a gRPC span of its own, as long as the stream).
 struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var parent = ServiceContext.current ?? .topLevel
@@ -13,13 +14,9 @@ struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         let span = InstrumentationSystem.tracer.startSpan("HTTP \(request.method.rawValue)", context: parent, ofKind: .server)
         span.attributes["http.request.method"] = request.method.rawValue
         do {
-            var response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
+            let response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
             describe(span, route: context.endpointPath, method: request.method, status: Int(response.status.code))
-            let body = response.body
-            response.body = ResponseBody(contentLength: body.contentLength) { writer in
-                defer { span.end() }
-                try await body.write(writer)
-            }
+            span.end()
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500

@@ -52,7 +52,7 @@ public struct TaskAdministration: Sendable {
     /// Whether an operator asked to stop the task (a running task ends CANCELLED shortly).
     public func cancelRequested(_ task: TaskRecord) async -> Bool {
         guard !task.state.isTerminal else { return false }
-        return (try? await queue.isCancelRequested(taskID: task.taskID)) ?? false
+        return (try? await queue.cancelRequest(taskID: task.taskID)) != nil
     }
 
     public func overview(window: Duration, now: Date = Date()) async throws -> OperationsOverview {
@@ -105,16 +105,17 @@ public struct TaskAdministration: Sendable {
     }
 
     /// Cancels a PENDING task at once; asks the worker of a running one to stop it (it ends
-    /// CANCELLED within a second).
+    /// CANCELLED within a second). A running task's record is left to its worker, the one writer
+    /// while it runs: the worker notes the request when it acts on it.
     public func cancel(id: String, kind: TaskKind, by caller: Caller, at date: Date = Date()) async throws -> TaskRecord {
         var task = try await task(id: id, kind: kind)
         guard !task.state.isTerminal else {
             throw CoachError(.taskNotCancellable, "a finished task cannot be cancelled; this one is \(task.state.rawValue)")
         }
         // The request first: a worker that takes the job meanwhile sees it.
-        try await queue.requestCancel(taskID: id)
-        task.note(.cancelRequested, at: date, detail: caller.actor)
+        try await queue.requestCancel(taskID: id, by: caller.actor)
         if task.state == .pending {
+            task.note(.cancelRequested, at: date, detail: caller.actor)
             task.state = .cancelled
             task.stage = .cancelled
             task.message = TaskStage.cancelled.message(task.input.language)
@@ -124,8 +125,6 @@ public struct TaskAdministration: Sendable {
             task.updatedAt = date
             try await tasks.update(task)
             try await bus.publish(TaskEvent(snapshot: task))
-        } else {
-            try await tasks.update(task)
         }
         try await record("task.cancel", target: id, tenant: task.tenant, by: caller, at: date)
         return task

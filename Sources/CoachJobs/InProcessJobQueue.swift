@@ -12,7 +12,8 @@ public actor InProcessJobQueue: JobQueue {
     private var enqueuedAt: [String: (kind: TaskKind, at: ContinuousClock.Instant)] = [:]
     private var inHand: Set<String> = []
     private var paused: Set<TaskKind> = []
-    private var cancelRequests: Set<String> = []
+    /// Task id → who asked to cancel it.
+    private var cancelRequests: [String: String] = [:]
     private var done = 0
     private var lastSeen: Date?
     private var deadLetterCount = 0
@@ -96,9 +97,9 @@ public actor InProcessJobQueue: JobQueue {
         return entry
     }
 
-    public func requestCancel(taskID: String) { cancelRequests.insert(taskID) }
-    public func isCancelRequested(taskID: String) -> Bool { cancelRequests.contains(taskID) }
-    public func clearCancel(taskID: String) { cancelRequests.remove(taskID) }
+    public func requestCancel(taskID: String, by actor: String) { cancelRequests[taskID] = actor }
+    public func cancelRequest(taskID: String) -> String? { cancelRequests[taskID] }
+    public func clearCancel(taskID: String) { cancelRequests[taskID] = nil }
 
     /// The process's own worker: one consumer.
     public func workers() -> [QueueWorker] {

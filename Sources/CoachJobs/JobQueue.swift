@@ -53,10 +53,11 @@ public protocol JobQueue: Sendable {
     func deadLetters(kind: TaskKind, limit: Int) async throws -> [DeadLetteredJob]
     /// Takes a job out of the dead letters (to retry or drop it); nil when there is no such entry.
     func removeDeadLetter(id: String, kind: TaskKind) async throws -> DeadLetteredJob?
-    /// Asks whichever worker runs `taskID` to stop it; the request holds until `clearCancel`
-    /// (or a day passes).
-    func requestCancel(taskID: String) async throws
-    func isCancelRequested(taskID: String) async throws -> Bool
+    /// Asks whichever worker runs `taskID` to stop it, on behalf of `actor` (who asked, for the
+    /// task's timeline); the request holds until `clearCancel` (or a day passes).
+    func requestCancel(taskID: String, by actor: String) async throws
+    /// Who asked to stop `taskID`, if anyone has.
+    func cancelRequest(taskID: String) async throws -> String?
     func clearCancel(taskID: String) async throws
     /// The consumers of the queue, as far as it knows them.
     func workers() async throws -> [QueueWorker]

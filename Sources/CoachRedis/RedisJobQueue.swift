@@ -274,14 +274,14 @@ public actor RedisJobQueue: JobQueue {
             deliveries: Int(entry.fields["deliveries"] ?? "") ?? 0, at: Date(timeIntervalSince1970: Double(millis) / 1000))
     }
 
-    public nonisolated func requestCancel(taskID: String) async throws {
-        try check(try await send(["SET", cancelKey(taskID), "1", "EX", "86400"], "cancel"), "cancel")
+    public nonisolated func requestCancel(taskID: String, by actor: String) async throws {
+        try check(try await send(["SET", cancelKey(taskID), actor, "EX", "86400"], "cancel"), "cancel")
     }
 
-    public nonisolated func isCancelRequested(taskID: String) async throws -> Bool {
-        let reply = try await send(["EXISTS", cancelKey(taskID)], "cancel")
+    public nonisolated func cancelRequest(taskID: String) async throws -> String? {
+        let reply = try await send(["GET", cancelKey(taskID)], "cancel")
         try check(reply, "cancel")
-        return reply.int == 1
+        return reply.text
     }
 
     public nonisolated func clearCancel(taskID: String) async throws {

@@ -85,14 +85,15 @@ public struct ServiceGraph {
         let verifier = KeyVerifier(
             enforcing: configuration.keysEnforced, store: parts.backends?.keys, adminKey: configuration.adminKey, codec: codec)
         let policy = AccessPolicy(limiter: parts.backends?.limiter ?? InProcessRateLimiter())
-        // Tracing, then metrics, outermost: a call refused by the others is a call traced and
-        // handled too. Neither runs when the process does not collect it.
+        // Metrics and traces outermost: a call refused by the others is a call handled and traced
+        // too. No observing interceptor runs when the process collects neither.
         let tracing = configuration.tracing
+        let observed = parts.metrics != nil || tracing
         let interceptors: [any ServerInterceptor] =
-            (tracing ? [ServerTracingInterceptor()] : []) + (parts.metrics == nil ? [] : [ServerMetricsInterceptor()])
+            (observed ? [ServerObservingInterceptor(metrics: parts.metrics != nil, tracing: tracing)] : [])
             + [MessageSizeInterceptor(), AccessInterceptor(verifier: verifier, policy: policy)] + parts.interceptors
         let clientInterceptors: [any ClientInterceptor] =
-            (tracing ? [ClientTracingInterceptor()] : []) + (parts.metrics == nil ? [] : [ClientMetricsInterceptor()])
+            observed ? [ClientObservingInterceptor(metrics: parts.metrics != nil, tracing: tracing)] : []
         var exposition = parts.metrics
         let credential = configuration.adminKey.map(MeshCredential.init)
         // Every local hop goes through this pair; the server half gets every gRPC service.

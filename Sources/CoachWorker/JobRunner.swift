@@ -141,8 +141,9 @@ public struct JobRunner: Sendable {
                 return "failure"
             }
             if task.state.isTerminal { return "skipped" }  // already done: a duplicate delivery
-            if (try? await queue.isCancelRequested(taskID: job.taskID)) == true {
-                await finish(taskID: job.taskID, as: .cancelled, error: Self.cancelled, attempts: [], operations: operations)
+            if let actor = try? await queue.cancelRequest(taskID: job.taskID) {
+                await finish(
+                    taskID: job.taskID, as: .cancelled, error: Self.cancelled, attempts: [], cancelledBy: actor, operations: operations)
                 try? await queue.clearCancel(taskID: job.taskID)
                 logger.info("task cancelled before it ran")
                 WorkerMetrics.finished(kind: job.kind, outcome: "cancelled")
@@ -168,8 +169,10 @@ public struct JobRunner: Sendable {
                 return "success"
             } catch {
                 let attempts = log.recorded.map { TaskAttempt(run: running.runs, attempt: $0) }
-                if error is OperatorCancel {
-                    await finish(taskID: job.taskID, as: .cancelled, error: Self.cancelled, attempts: attempts, operations: operations)
+                if let cancel = error as? OperatorCancel {
+                    await finish(
+                        taskID: job.taskID, as: .cancelled, error: Self.cancelled, attempts: attempts, cancelledBy: cancel.actor,
+                        operations: operations)
                     try? await queue.clearCancel(taskID: job.taskID)
                     logger.info("task cancelled by an operator", metadata: ["runs": "\(running.runs)"])
                     WorkerMetrics.finished(kind: job.kind, outcome: "cancelled")
@@ -206,7 +209,7 @@ public struct JobRunner: Sendable {
             group.addTask {
                 while true {
                     try await Task.sleep(for: configuration.cancelPoll)
-                    if (try? await queue.isCancelRequested(taskID: taskID)) == true { throw OperatorCancel() }
+                    if let actor = try? await queue.cancelRequest(taskID: taskID) { throw OperatorCancel(actor: actor) }
                 }
             }
             defer { group.cancelAll() }
@@ -302,12 +305,16 @@ public struct JobRunner: Sendable {
     }
 
     /// Ends the task as `stage` (`.failed` or `.cancelled`) with `error`, keeping the run's attempts.
+    /// A cancelled task's timeline says who asked (the worker writes the running task's record, so
+    /// the operator's request is noted here, not by the operations service).
     private func finish(
-        taskID: String, as stage: TaskStage, error: CoachError, attempts: [TaskAttempt], operations kind: some KindOperations
+        taskID: String, as stage: TaskStage, error: CoachError, attempts: [TaskAttempt], cancelledBy actor: String? = nil,
+        operations kind: some KindOperations
     ) async {
         let operations = kind.typed
         guard var task = try? await operations.tasks.get(taskID: taskID, kind: kind.taskKind, tenant: nil), !task.state.isTerminal else { return }
         task.attempts += attempts
+        if let actor { task.note(.cancelRequested, at: Date(), detail: actor) }
         try? await advance(&task, to: stage, error: TaskError(code: error.code.rawValue, message: error.message), operations: operations)
     }
 
@@ -340,8 +347,10 @@ public struct JobRunner: Sendable {
 
 struct JobTimeout: Error {}
 
-/// An operator cancelled the task being run.
-struct OperatorCancel: Error {}
+/// An operator (`actor`) cancelled the task being run.
+struct OperatorCancel: Error {
+    var actor: String
+}
 
 /// Runs `body`, throwing `JobTimeout` when it takes longer than `limit` (the body is cancelled).
 func withTimeLimit(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {

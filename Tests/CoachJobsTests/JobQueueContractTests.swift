@@ -181,11 +181,11 @@ import Testing
     func aCancelRequestIsSeenByEveryConsumerUntilCleared(_ backend: JobsBackend) async throws {
         try await backend.run { set in
             let other = try await set.otherConsumer(.seconds(30))
-            try await set.queue.requestCancel(taskID: "stop-me")
-            #expect(try await other.isCancelRequested(taskID: "stop-me"))
-            #expect(try await !other.isCancelRequested(taskID: "keep-going"))
+            try await set.queue.requestCancel(taskID: "stop-me", by: "0123456789abcdef")
+            #expect(try await other.cancelRequest(taskID: "stop-me") == "0123456789abcdef")
+            #expect(try await other.cancelRequest(taskID: "keep-going") == nil)
             try await other.clearCancel(taskID: "stop-me")
-            #expect(try await !set.queue.isCancelRequested(taskID: "stop-me"))
+            #expect(try await set.queue.cancelRequest(taskID: "stop-me") == nil)
         }
     }
 

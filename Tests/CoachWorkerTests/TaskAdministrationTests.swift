@@ -83,13 +83,15 @@ final class SwitchableProvider: LLMProvider {
         try await waitUntil { try await operations.task(id: started.taskID, kind: .interview).stage == .callingLLM }
 
         let requested = try await operations.cancel(id: started.taskID, kind: .interview, by: admin)
-        #expect(requested.state == .progress && requested.timeline.last?.event == .cancelRequested)
+        #expect(requested.state == .progress && requested.timeline.last?.event == .stage)
+        #expect(await operations.cancelRequested(requested))
         // The worker gives up the provider call (60 s long) as soon as it sees the request.
         await worker.value
         let cancelled = try await operations.task(id: started.taskID, kind: .interview)
         #expect(cancelled.state == .cancelled && cancelled.error?.code == ErrorCode.taskCancelled.rawValue)
         #expect(Array(cancelled.timeline.map(\.event).suffix(2)) == [.cancelRequested, .cancelled])
-        #expect(try await !kinds.queue.isCancelRequested(taskID: started.taskID))
+        #expect(cancelled.timeline.last { $0.event == .cancelRequested }?.detail == "admin")
+        #expect(try await kinds.queue.cancelRequest(taskID: started.taskID) == nil)
         #expect(try await kinds.interview.results.count(taskID: started.taskID) == 0)
     }
 
