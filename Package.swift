@@ -340,6 +340,8 @@ let package = Package(
             dependencies: [
                 "CoachServer", "CoachBuiltin", "CoachLLM", "CoachStore", "CoachJobs", "CoachCore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         .testTarget(

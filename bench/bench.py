@@ -873,7 +873,7 @@ def bench_practice(results: dict):
 def bench_observability(results: dict):
     seconds = 3 if OPTIONS.quick else 8
     count = 200 if OPTIONS.quick else 600
-    rounds = 1 if OPTIONS.quick else 2
+    rounds = 1 if OPTIONS.quick else 3
     sink_port = free_port()
     sink = Proc("otlp-sink", [sys.executable, OTLP_SINK, sink_port]).start()
     wait_until(lambda: http_status(f"http://127.0.0.1:{sink_port}/stats") == 200, sink)

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import OTel
 import ServiceLifecycle
@@ -32,9 +33,15 @@ public enum TraceExport {
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         configuration.traces.otlpExporter.protocol = .httpProtobuf
+        // The sampling decision is ours (HeadSampledTracer); swift-otel records what reaches it.
+        // It reads the variables itself, so they are set to say so before it does.
+        let sampling = try HeadSampling(environment: ProcessInfo.processInfo.environment)
+        configuration.traces.sampler = .parentBasedAlwaysOn
+        setenv("OTEL_TRACES_SAMPLER", "parentbased_always_on", 1)
+        unsetenv("OTEL_TRACES_SAMPLER_ARG")
         do {
             let backend = try OTel.makeTracingBackend(configuration: configuration)
-            InstrumentationSystem.bootstrap(backend.factory)
+            InstrumentationSystem.bootstrap(HeadSampledTracer(base: backend.factory, sampling: sampling))
             return backend.service
         } catch {
             throw ConfigurationError("the OTEL_* variables do not describe a usable OTLP/HTTP trace exporter: \(error)")
