@@ -62,13 +62,16 @@ public actor InProcessJobQueue: JobQueue {
 
     public func deadLetter(_ job: Job, reason: String) {
         deadLetterCount += 1
-        deadLetters.append((job, reason))
         deadLetterEntries.append(
             DeadLetteredJob(id: "\(deadLetterCount)", kind: job.kind, taskID: job.taskID, reason: reason, deliveries: job.deliveries, at: Date()))
+        // The newest are kept, as Redis trims its dead-letter streams.
+        if deadLetterEntries.count > Self.deadLetterCapacity { deadLetterEntries.removeFirst(deadLetterEntries.count - Self.deadLetterCapacity) }
         acknowledge(job)
     }
 
+    /// Jobs given up on, oldest first (for the life of the process).
     private var deadLetterEntries: [DeadLetteredJob] = []
+    static let deadLetterCapacity = 10_000
 
     public func setPaused(_ paused: Bool, kind: TaskKind) {
         if paused {
@@ -92,9 +95,7 @@ public actor InProcessJobQueue: JobQueue {
 
     public func removeDeadLetter(id: String, kind: TaskKind) -> DeadLetteredJob? {
         guard let index = deadLetterEntries.firstIndex(where: { $0.id == id && $0.kind == kind }) else { return nil }
-        let entry = deadLetterEntries.remove(at: index)
-        deadLetters.removeAll { $0.0.taskID == entry.taskID && $0.0.kind == kind }
-        return entry
+        return deadLetterEntries.remove(at: index)
     }
 
     public func requestCancel(taskID: String, by actor: String) { cancelRequests[taskID] = actor }
@@ -105,9 +106,6 @@ public actor InProcessJobQueue: JobQueue {
     public func workers() -> [QueueWorker] {
         [QueueWorker(name: "in-process", jobsInHand: inHand.count, jobsDone: done, lastSeen: lastSeen)]
     }
-
-    /// Jobs given up on, with the reason, oldest first (kept for the life of the process).
-    public private(set) var deadLetters: [(Job, String)] = []
 
     /// Jobs waiting for a worker.
     public var depth: Int { jobs.count }

@@ -13,21 +13,7 @@ public struct JobsSet: Sendable {
     /// Another consumer of the same queue ("b"; for the in-process queue, the same queue).
     public var otherConsumer: @Sendable (_ lease: Duration) async throws -> any JobQueue
     public var bus: any ProgressBus
-    /// What `deadLetter` kept, oldest first: task id, reason, deliveries.
-    public var deadLetters: @Sendable (TaskKind) async throws -> [DeadLetter]
     public var destroy: @Sendable () async throws -> Void
-}
-
-public struct DeadLetter: Sendable, Hashable {
-    public var taskID: String
-    public var reason: String
-    public var deliveries: Int
-
-    public init(taskID: String, reason: String, deliveries: Int) {
-        self.taskID = taskID
-        self.reason = reason
-        self.deliveries = deliveries
-    }
 }
 
 /// A queue/bus backend the contract runs against: in-process always, Redis when `REDIS_URL` is
@@ -56,9 +42,6 @@ public struct JobsBackend: Sendable {
             queue: queue,
             otherConsumer: { _ in queue },
             bus: InProcessProgressBus(),
-            deadLetters: { kind in
-                await queue.deadLetters.filter { $0.0.kind == kind }.map { DeadLetter(taskID: $0.0.taskID, reason: $0.1, deliveries: $0.0.deliveries) }
-            },
             destroy: {})
     }
 
@@ -76,18 +59,6 @@ public struct JobsBackend: Sendable {
                     RedisJobQueue(client: client, consumer: "b", lease: lease, keyPrefix: prefix, logger: quietLogger)
                 },
                 bus: RedisProgressBus(client: client, keyPrefix: prefix, logger: quietLogger),
-                deadLetters: { kind in
-                    let reply = try await client.send(["XRANGE", queue.deadLetterKey(kind), "-", "+"])
-                    return (reply.elements ?? []).compactMap { entry in
-                        guard let fields = entry.elements?.last?.elements else { return nil }
-                        var values: [String: String] = [:]
-                        for index in stride(from: 0, to: fields.count - 1, by: 2) {
-                            values[fields[index].text ?? ""] = fields[index + 1].text
-                        }
-                        return DeadLetter(
-                            taskID: values["task_id"] ?? "", reason: values["reason"] ?? "", deliveries: Int(values["deliveries"] ?? "") ?? -1)
-                    }
-                },
                 destroy: { try await deleteKeys(client: client, prefix: prefix) })
         }
     }

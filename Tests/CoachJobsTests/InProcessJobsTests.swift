@@ -26,9 +26,9 @@ import Testing
         await queue.enqueue(Job(taskID: "1", kind: .interview))
         let job = try await queue.next()
         await queue.deadLetter(job, reason: "delivered 6 times")
-        let deadLetters = await queue.deadLetters
-        #expect(deadLetters.map(\.0) == [job])
-        #expect(deadLetters.map(\.1) == ["delivered 6 times"])
+        let deadLetters = await queue.deadLetters(kind: .interview, limit: 10)
+        #expect(deadLetters.map(\.taskID) == [job.taskID])
+        #expect(deadLetters.map(\.reason) == ["delivered 6 times"])
         #expect(await queue.depth == 0)
     }
 }

@@ -75,7 +75,9 @@ struct RedisJobQueueTests {
                 if round == 2 { try await consumer.deadLetter(job, reason: "too many deliveries") }
             }
             #expect(counts == [1, 2, 3])
-            #expect(try await set.deadLetters(.interview) == [DeadLetter(taskID: "unlucky", reason: "too many deliveries", deliveries: 3)])
+            let letters = try await set.queue.deadLetters(kind: .interview, limit: 10)
+            #expect(letters.map(\.taskID) == ["unlucky"] && letters.map(\.reason) == ["too many deliveries"])
+            #expect(letters.map(\.deliveries) == [3])
         }
     }
 

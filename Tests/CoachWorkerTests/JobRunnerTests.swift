@@ -68,7 +68,7 @@ struct Kinds {
         await kinds.runner.process(job)
         let failed = try await kinds.interview.task(tenant: .default, id: task.taskID)
         #expect(failed.state == .failure)
-        #expect(await kinds.queue.deadLetters.map(\.0.taskID) == [task.taskID])
+        #expect(await kinds.queue.deadLetters(kind: .interview, limit: 10).map(\.taskID) == [task.taskID])
     }
 
     @Test func unfinishedTasksOfEveryKindAreQueuedAgainAtStart() async throws {
