@@ -160,7 +160,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
                 try await writer.write(ByteBuffer(string: "retry: 3000\n\n" + Self.frame(Self.body(first))))
                 // A write fails once the client has gone; that ends the loop. A graceful shutdown
                 // cancels the wait, so an open dashboard does not hold the server up.
-                while ContinuousClock.now < end, (try? await cancelOnGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
+                while ContinuousClock.now < end, (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
                     let frame: String
                     do {
                         frame = Self.frame(Self.body(try await client.getOverview(message, metadata: metadata, options: Self.callOptions)))

@@ -29,9 +29,9 @@ public struct ServerObservingInterceptor: ServerInterceptor {
         if tracing {
             var parent = ServiceContext.current ?? .topLevel
             InstrumentationSystem.instrument.extract(request.metadata, into: &parent, using: MetadataCarrier())
-            let started = InstrumentationSystem.tracer.startSpan(method.fullyQualifiedMethod, context: parent, ofKind: .server)
-            RPCTracing.describe(started, method)
-            span = started
+            let opened = InstrumentationSystem.tracer.startSpan(method.fullyQualifiedMethod, context: parent, ofKind: .server)
+            RPCTracing.describe(opened, method)
+            span = opened
         }
         let end: @Sendable ((any Error)?) -> Void = { [span] error in
             if metrics { RPCMetrics.record(side: "server", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started) }
@@ -70,11 +70,11 @@ public struct ClientObservingInterceptor: ClientInterceptor {
         var request = request
         var span: (any Span)?
         if tracing {
-            let started = InstrumentationSystem.tracer.startSpan(
+            let opened = InstrumentationSystem.tracer.startSpan(
                 method.fullyQualifiedMethod, context: ServiceContext.current ?? .topLevel, ofKind: .client)
-            RPCTracing.describe(started, method)
-            InstrumentationSystem.instrument.inject(started.context, into: &request.metadata, using: MetadataCarrier())
-            span = started
+            RPCTracing.describe(opened, method)
+            InstrumentationSystem.instrument.inject(opened.context, into: &request.metadata, using: MetadataCarrier())
+            span = opened
         }
         let end: @Sendable ((any Error)?) -> Void = { [span] error in
             if metrics { RPCMetrics.record(side: "client", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started) }

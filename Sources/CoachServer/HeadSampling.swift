@@ -66,7 +66,9 @@ struct HeadSampledTracer<Base: Tracer>: Tracer {
             base.startSpan(operationName, context: parent, ofKind: kind, at: instant(), function: function, file: fileID, line: line))
     }
 
-    func forceFlush() { base.forceFlush() }
+    /// Nothing in the process asks for a flush (the deprecated protocol still requires this):
+    /// swift-otel's service, first in the service group, flushes on graceful shutdown.
+    func forceFlush() {}
 
     func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
     where Inject.Carrier == Carrier {
