@@ -140,7 +140,12 @@ public struct JobRunner: Sendable {
                 logger.error("cannot read task", metadata: ["error": "\(String(describing: (error as? CoachError)?.code))"])
                 return "failure"
             }
-            if task.state.isTerminal { return "skipped" }  // already done: a duplicate delivery
+            if task.state.isTerminal {
+                // Already done: a duplicate delivery, or the job of a task cancelled while it
+                // waited, whose cancel request is spent now.
+                if task.state == .cancelled { try? await queue.clearCancel(taskID: job.taskID) }
+                return "skipped"
+            }
             if let actor = try? await queue.cancelRequest(taskID: job.taskID) {
                 await finish(
                     taskID: job.taskID, as: .cancelled, error: Self.cancelled, attempts: [], cancelledBy: actor, operations: operations)

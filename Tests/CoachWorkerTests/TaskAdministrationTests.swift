@@ -101,8 +101,11 @@ final class SwitchableProvider: LLMProvider {
         let started = try await kinds.interview.start(tenant: .default, uniqueKey: kinds.resume.uniqueKey, options: QuestionOptions(), idempotencyKey: nil)
         let cancelled = try await operations.cancel(id: started.taskID, kind: .interview, by: admin)
         #expect(cancelled.state == .cancelled && cancelled.stage == .cancelled)
+        #expect(try await kinds.queue.cancelRequest(taskID: started.taskID) == "admin")
         await kinds.runner.process(try await kinds.queue.next())
         #expect(try await operations.task(id: started.taskID, kind: .interview).state == .cancelled)
+        // Its job ran nothing and spent the request.
+        #expect(try await kinds.queue.cancelRequest(taskID: started.taskID) == nil)
         #expect(try await kinds.interview.results.count(taskID: started.taskID) == 0)
         let error = await #expect(throws: CoachError.self) { _ = try await operations.cancel(id: started.taskID, kind: .interview, by: admin) }
         #expect(error?.code == .taskNotCancellable)
