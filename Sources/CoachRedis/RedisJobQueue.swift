@@ -6,8 +6,8 @@ import Logging
 /// The job queue on Redis Streams: one stream per job kind (`<prefix>jobs:interview`,
 /// `<prefix>jobs:learning`) read by one consumer group.
 ///
-/// - `enqueue` is `XADD` (fields `task_id`, `kind`, and `traceparent`/`tracestate` when traced); nothing is trimmed, so with AOF on a queued
-///   job survives a server restart.
+/// - `enqueue` is `XADD` (fields `task_id`, `kind`, and `traceparent`/`tracestate` when traced);
+///   nothing is trimmed, so with AOF on a queued job survives a server restart.
 /// - `next()` waits with `XREADGROUP … BLOCK` on a connection of its own across the kinds this
 ///   queue consumes, and every half lease first takes over (`XAUTOCLAIM`) entries that another
 ///   consumer has held longer than `lease` without acknowledging: that consumer died, so the job
@@ -15,8 +15,11 @@ import Logging
 /// - While a job is out, this queue renews its lease every third of `lease`, so a long job is not
 ///   taken over while its worker is alive. A job this process was working on when it stopped
 ///   goes to another consumer after `lease`.
-/// - `acknowledge` is `XACK` + `XDEL`; `deadLetter` moves the job to `<prefix>jobs:<kind>:dead`
-///   (fields `task_id`, `kind`, `reason`, `deliveries`, `entry_id`) and acknowledges it, atomically.
+/// - `acknowledge` is `XACK` + `XDEL` (and counts the job in the hash `<prefix>workers:done`, per
+///   consumer); `deadLetter` moves the job to `<prefix>jobs:<kind>:dead` (fields `task_id`, `kind`,
+///   `reason`, `deliveries`, `entry_id`) and acknowledges it, atomically.
+/// - Operators' controls, seen by every process: `<prefix>jobs:<kind>:paused` (a kind no consumer
+///   reads or hands out) and `<prefix>cancel:<task id>` (who asked to stop a task; a day at most).
 ///
 /// Jobs go out oldest first: strictly within a kind, and across kinds by enqueue time to the
 /// millisecond (entry IDs of different streams carry their own sequence numbers within a
