@@ -224,10 +224,13 @@ public struct JobRunner: Sendable {
 
     static let cancelled = CoachError(.taskCancelled, "cancelled by an operator")
 
-    /// The trace id in the job's `traceparent` (`00-<trace id>-<span id>-<flags>`), if any.
+    /// The id of the recorded trace the job belongs to (`00-<trace id>-<span id>-<flags>` with the
+    /// sampled flag): an unsampled trace's id names nothing a trace backend has.
     static func traceID(of job: Job) -> String? {
         let parts = job.trace["traceparent"]?.split(separator: "-") ?? []
-        guard parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit) else { return nil }
+        guard parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit), let flags = UInt8(parts[3], radix: 16),
+            flags & 1 == 1
+        else { return nil }
         return String(parts[1])
     }
 

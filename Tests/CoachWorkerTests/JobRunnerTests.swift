@@ -5,7 +5,7 @@ import CoachJobs
 import CoachLLM
 import CoachStore
 import CoachStoreTesting
-import CoachWorker
+@testable import CoachWorker
 import Foundation
 import Logging
 import Testing
@@ -69,6 +69,17 @@ struct Kinds {
         let failed = try await kinds.interview.task(tenant: .default, id: task.taskID)
         #expect(failed.state == .failure)
         #expect(await kinds.queue.deadLetters(kind: .interview, limit: 10).map(\.taskID) == [task.taskID])
+    }
+
+    /// A task keeps the id of the recorded trace it ran in; an unsampled trace's id names nothing.
+    @Test func aTaskKeepsTheTraceIdOnlyOfARecordedTrace() {
+        func job(_ traceParent: String?) -> Job {
+            Job(taskID: "t", kind: .interview, trace: traceParent.map { ["traceparent": $0] } ?? [:])
+        }
+        #expect(JobRunner.traceID(of: job("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")) == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(JobRunner.traceID(of: job("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")) == nil)
+        #expect(JobRunner.traceID(of: job("not a traceparent")) == nil)
+        #expect(JobRunner.traceID(of: job(nil)) == nil)
     }
 
     @Test func unfinishedTasksOfEveryKindAreQueuedAgainAtStart() async throws {
