@@ -10,12 +10,15 @@ enum RPCMetrics {
             .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
     }
 
-    /// The status name a failed call ends with.
-    static func name(of error: any Error) -> String {
-        if let error = error as? RPCError { return name(error.code) }
-        if let convertible = error as? any RPCErrorConvertible { return name(convertible.rpcErrorCode) }
-        return error is CancellationError ? "CANCELLED" : "UNKNOWN"
+    /// The status code a failed call ends with (also the traces' `rpc.grpc.status_code`).
+    static func code(of error: any Error) -> RPCError.Code {
+        if let error = error as? RPCError { return error.code }
+        if let convertible = error as? any RPCErrorConvertible { return convertible.rpcErrorCode }
+        return error is CancellationError ? .cancelled : .unknown
     }
+
+    /// The status name a failed call ends with.
+    static func name(of error: any Error) -> String { name(code(of: error)) }
 
     /// `NOT_FOUND`, `DEADLINE_EXCEEDED`, … as gRPC names them.
     static func name(_ code: RPCError.Code) -> String {

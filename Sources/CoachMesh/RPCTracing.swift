@@ -11,19 +11,13 @@ enum RPCTracing {
 
     /// Ends `span` with the status code the call ended with (`rpc.grpc.status_code`, 0 for OK).
     static func end(_ span: any Span, error: (any Error)?) {
-        let code = error.map(statusCode(of:)) ?? 0
+        let code = error.map { RPCMetrics.code(of: $0).rawValue } ?? 0
         span.attributes["rpc.grpc.status_code"] = code
         if let error {
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error, message: RPCMetrics.name(of: error)))
         }
         span.end()
-    }
-
-    private static func statusCode(of error: any Error) -> Int {
-        if let error = error as? RPCError { return error.code.rawValue }
-        if let convertible = error as? any RPCErrorConvertible { return convertible.rpcErrorCode.rawValue }
-        return error is CancellationError ? RPCError.Code.cancelled.rawValue : RPCError.Code.unknown.rawValue
     }
 }
 

@@ -1,3 +1,4 @@
+import CoachJobs
 import Foundation
 import Tracing
 
@@ -93,14 +94,7 @@ struct HeadSampledTracer<Base: Tracer>: Tracer {
     }
 
     /// The sampled flag of a well-formed `traceparent` (version 00); nil for anything else.
-    static func sampledFlag(_ traceParent: String) -> Bool? {
-        let parts = traceParent.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) }), parts[1] != String(repeating: "0", count: 32),
-            parts[2] != String(repeating: "0", count: 16), let flags = UInt8(parts[3], radix: 16)
-        else { return nil }
-        return flags & 1 == 1
-    }
+    static func sampledFlag(_ traceParent: String) -> Bool? { TraceParent(traceParent)?.sampled }
 
     /// A `traceparent` for a trace that is not recorded: fresh ids, flags `00`.
     static func newTraceParent() -> String {

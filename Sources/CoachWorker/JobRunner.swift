@@ -227,11 +227,8 @@ public struct JobRunner: Sendable {
     /// The id of the recorded trace the job belongs to (`00-<trace id>-<span id>-<flags>` with the
     /// sampled flag): an unsampled trace's id names nothing a trace backend has.
     static func traceID(of job: Job) -> String? {
-        let parts = job.trace["traceparent"]?.split(separator: "-") ?? []
-        guard parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit), let flags = UInt8(parts[3], radix: 16),
-            flags & 1 == 1
-        else { return nil }
-        return String(parts[1])
+        guard let parent = job.trace["traceparent"].flatMap(TraceParent.init), parent.sampled else { return nil }
+        return parent.traceID
     }
 
     private func runStages<Kind: GenerationKind>(_ start: TaskRecord, operations: GenerationOperations<Kind>) async throws {
