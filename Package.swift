@@ -25,8 +25,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
-        // Traces leave over OTLP/HTTP only: the gRPC exporter would build a second gRPC stack.
-        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -145,6 +143,20 @@ let package = Package(
         // Job queue and progress bus protocols with their in-process implementations.
         .target(name: "CoachJobs", dependencies: ["CoachCore"]),
 
+        // OpenTelemetry traces: the tracer (head sampling, W3C Trace Context), spans and their
+        // OTLP/HTTP export, configured by the standard OTEL_* variables.
+        .target(
+            name: "CoachTracing",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         // Redis implementations of the job queue and progress bus, over hiredis.
         .target(
             name: "CoachRedis",
@@ -189,7 +201,7 @@ let package = Package(
         .target(
             name: "CoachWorker",
             dependencies: [
-                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration",
+                "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachGeneration", "CoachTracing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -243,6 +255,7 @@ let package = Package(
                 "CoachCore", "CoachStore", "CoachJobs", "CoachLLM", "CoachBuiltin", "CoachGeneration", "CoachPractice", "GenerationService",
                 "ResumeService",
                 "CoachWorker", "CoachMesh", "CoachEdge", "CoachProtos", "CoachWire", "CoachAccess", "AccessService", "PracticeService",
+                "CoachTracing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
@@ -257,7 +270,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "OTel", package: "swift-otel"),
             ]),
 
         .executableTarget(
@@ -340,8 +352,6 @@ let package = Package(
             dependencies: [
                 "CoachServer", "CoachBuiltin", "CoachLLM", "CoachStore", "CoachJobs", "CoachCore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         .testTarget(
@@ -372,6 +382,11 @@ let package = Package(
                 .target(name: "CoachMongo", condition: .when(traits: ["MongoDB"])),
                 .target(name: "CMongoC", condition: .when(traits: ["MongoDB"])),
                 .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "CoachTracingTests",
+            dependencies: [
+                "CoachTracing", .product(name: "Tracing", package: "swift-distributed-tracing"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "CoachJobsTests", dependencies: ["CoachJobsTesting", "CoachJobs", "CoachCore"]),
         .testTarget(

@@ -27,6 +27,7 @@ import re
 import resource
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -871,67 +872,87 @@ def bench_practice(results: dict):
 
 
 def bench_observability(results: dict):
-    seconds = 3 if OPTIONS.quick else 8
-    count = 200 if OPTIONS.quick else 600
-    rounds = 1 if OPTIONS.quick else 3
-    sink_port = free_port()
-    sink = Proc("otlp-sink", [sys.executable, OTLP_SINK, sink_port]).start()
-    wait_until(lambda: http_status(f"http://127.0.0.1:{sink_port}/stats") == 200, sink)
-    traces = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink_port}", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}
+    # All four setups run at once (an idle server costs nothing) and take turns under load in short
+    # runs, so the machine's drift — large on a shared VM: ±15 % between runs seconds apart — hits
+    # each setup alike; every ratio is of a run to the baseline's run in the same round.
+    seconds = 2 if OPTIONS.quick else 3
+    rounds = 2 if OPTIONS.quick else 16
+    pipeline_rounds = 1 if OPTIONS.quick else 6
+    count = 200 if OPTIONS.quick else 300
+    sinks = {}
+    traced = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}
     setups = [
         ("metrics off, no traces", {"COACH_METRICS": "off"}),
         ("metrics on (the default)", {}),
-        ("metrics on, traces sampled 1.0", {**traces, "OTEL_TRACES_SAMPLER_ARG": "1.0"}),
-        ("metrics on, traces sampled 0.01", {**traces, "OTEL_TRACES_SAMPLER_ARG": "0.01"}),
+        ("metrics on, traces sampled 1.0", {**traced, "OTEL_TRACES_SAMPLER_ARG": "1.0"}),
+        ("metrics on, traces sampled 0.01", {**traced, "OTEL_TRACES_SAMPLER_ARG": "0.01"}),
     ]
-    figures: dict[str, list[dict]] = {label: [] for label, _ in setups}
-    # Rounds interleave the setups, so a drift of the machine during the run hits them all alike.
-    for round_number in range(rounds):
-        for label, env in setups:
-            before = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{sink_port}/stats").read())
-            coach = Coach("observability", env={"COACH_WORKER_CONCURRENCY": 16, **env}).start()
-            key = create_resume(coach)
-            path = coach.url(f"/api/v1/resumes/{urllib.parse.quote(key)}")
-            wrk(path, 1)  # warm-up
-            with CpuMeter({"serve": coach.proc.pid, "sink": sink.pid}) as rest_cpu:
-                rest = wrk(path, seconds)
-            bench_json(["pipeline", "--target", coach.grpc, "--key", key, "--tasks", 20])  # warm-up
-            with CpuMeter({"serve": coach.proc.pid, "sink": sink.pid}) as pipeline_cpu:
-                pipeline = bench_json(["pipeline", "--target", coach.grpc, "--key", key, "--tasks", count, "--submitters", 16])
-            coach.stop()  # a graceful stop flushes the last spans
-            after = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{sink_port}/stats").read())
-            figures[label].append({
-                "round": round_number + 1, "rest": rest, "pipeline": pipeline, "rest_cpu": rest_cpu.percent,
-                "pipeline_cpu": pipeline_cpu.percent, "exported_requests": after["requests"] - before["requests"],
-                "exported_kib": (after["bytes"] - before["bytes"]) / 1024,
-            })
-    sink.stop()
+    coaches, paths = {}, {}
+    for label, env in setups:
+        if "OTEL_TRACES_SAMPLER" in env:  # one sink per traced setup, so what each exported is its own
+            port = free_port()
+            sinks[label] = (Proc(f"otlp-sink-{len(sinks)}", [sys.executable, OTLP_SINK, port]).start(), port)
+            wait_until(lambda: http_status(f"http://127.0.0.1:{port}/stats") == 200, sinks[label][0])
+            env = {**env, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}"}
+        coaches[label] = Coach(f"observability-{len(coaches)}", env={"COACH_WORKER_CONCURRENCY": 16, **env}).start()
+        key = create_resume(coaches[label])
+        paths[label] = coaches[label].url(f"/api/v1/resumes/{urllib.parse.quote(key)}")
+        wrk(paths[label], 1)  # warm-up
+        bench_json(["pipeline", "--target", coaches[label].grpc, "--key", key, "--tasks", 20])
+        coaches[label].key = key
+
+    def turns(number: int):
+        """The setups in this round's order: every other round reversed, so none always follows the same neighbour."""
+        return setups if number % 2 == 0 else setups[::-1]
+
+    figures: dict[str, dict] = {label: {"rest": [], "pipeline": [], "rest_cpu": []} for label, _ in setups}
+    for number in range(rounds):
+        for label, _ in turns(number):
+            processes = {"serve": coaches[label].proc.pid, **({"sink": sinks[label][0].pid} if label in sinks else {})}
+            with CpuMeter(processes) as cpu:
+                figures[label]["rest"].append(wrk(paths[label], seconds))
+            figures[label]["rest_cpu"].append(cpu.percent)
+    for number in range(pipeline_rounds):
+        for label, _ in turns(number):
+            coach = coaches[label]
+            figures[label]["pipeline"].append(
+                bench_json(["pipeline", "--target", coach.grpc, "--key", coach.key, "--tasks", count, "--submitters", 16]))
+    for label, coach in coaches.items():
+        coach.stop()  # a graceful stop flushes the last spans
+    for label, (sink, port) in sinks.items():
+        stats = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/stats").read())
+        figures[label]["exported_kib"] = stats["bytes"] / 1024
+        sink.stop()
 
     def mean(values):
         return sum(values) / len(values)
 
-    base_rest = mean([f["rest"]["rps"] for f in figures[setups[0][0]]])
-    base_tasks = mean([f["pipeline"]["tasksPerSecond"] for f in figures[setups[0][0]]])
+    def paired(label: str, kind: str, figure) -> str:
+        """The median over rounds of the setup's figure over the baseline's in the same round, with
+        the smallest and largest of them."""
+        ratios = sorted(figure(run) / figure(base) for run, base in zip(figures[label][kind], figures[setups[0][0]][kind]))
+        return f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}–{ratios[-1]:.2f})"
+
     rows = []
     for label, _ in setups:
         runs = figures[label]
-        rest_rps = mean([f["rest"]["rps"] for f in runs])
-        tasks = mean([f["pipeline"]["tasksPerSecond"] for f in runs])
         rows.append([
-            label, " / ".join(f"{f['rest']['rps']:.0f}" for f in runs), f"{rest_rps / base_rest:.2f}",
-            ms(mean([f["rest"]["p99"] for f in runs])),
-            " / ".join(f"{f['pipeline']['tasksPerSecond']:.0f}" for f in runs), f"{tasks / base_tasks:.2f}",
-            ms(mean([f["pipeline"]["latencyMs"]["p99"] for f in runs])),
-            sum(f["pipeline"]["failed"] + f["pipeline"]["unfinished"] for f in runs),
-            f"{mean([f['exported_kib'] for f in runs]):.0f}",
-            " ".join(f"{name} {mean([f['rest_cpu'][name] for f in runs]):.0f}%" for name in runs[0]["rest_cpu"]),
+            label, f"{statistics.median([r['rps'] for r in runs['rest']]):.0f}", paired(label, "rest", lambda r: r["rps"]),
+            ms(statistics.median([r["p99"] for r in runs["rest"]])),
+            f"{statistics.median([p['tasksPerSecond'] for p in runs['pipeline']]):.0f}",
+            paired(label, "pipeline", lambda p: p["tasksPerSecond"]),
+            ms(statistics.median([p["latencyMs"]["p99"] for p in runs["pipeline"]])),
+            sum(p["failed"] + p["unfinished"] for p in runs["pipeline"]) + sum(r["errors"] for r in runs["rest"]),
+            f"{runs.get('exported_kib', 0):.0f}",
+            " ".join(f"{name} {mean([c[name] for c in runs['rest_cpu']]):.0f}%" for name in runs["rest_cpu"][0]),
         ])
     results["observability"] = figures
     table(
-        f"Metrics and traces on and off (embedded serve; GET resume with wrk {seconds} s, 32 connections; pipeline of {count} tasks, "
-        f"in-process queue, builtin provider; {rounds} interleaved round(s), each figure per round, ratios of the means)",
+        f"Metrics and traces on and off (four embedded serves at once, taking turns: GET resume with wrk {seconds} s, 32 connections, "
+        f"{rounds} rounds; pipeline of {count} tasks, in-process queue, builtin provider, {pipeline_rounds} rounds; figures are medians; "
+        f"vs off: median (and range) of each round's ratio to the baseline's run in the same round)",
         ["setup", "GET req/s", "vs off", "GET p99 ms", "pipeline tasks/s", "vs off", "pipeline p99 ms", "failed", "exported KiB",
-         "CPU (GET run)"],
+         "CPU (GET runs)"],
         rows)
 
 

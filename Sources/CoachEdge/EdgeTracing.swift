@@ -8,11 +8,13 @@ import Tracing
 /// the response head, as `http_server_request_duration_seconds` does: a stream's span covers
 /// opening it (its upstream call is a gRPC span of its own, as long as the stream).
 struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Read once: `InstrumentationSystem.tracer` takes a lock and a dynamic cast on every read.
+    let tracer: any Tracer = InstrumentationSystem.tracer
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var parent = ServiceContext.current ?? .topLevel
-        InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: HTTPFieldsCarrier())
-        let span = InstrumentationSystem.tracer.startSpan("HTTP \(request.method.rawValue)", context: parent, ofKind: .server)
-        span.attributes["http.request.method"] = request.method.rawValue
+        tracer.extract(request.headers, into: &parent, using: HTTPFieldsCarrier())
+        let span = tracer.startSpan("HTTP \(request.method.rawValue)", context: parent, ofKind: .server)
         do {
             let response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
             describe(span, route: context.endpointPath, method: request.method, status: Int(response.status.code))
@@ -28,11 +30,14 @@ struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func describe(_ span: any Span, route: String?, method: HTTPRequest.Method, status: Int) {
-        if let route {
-            span.operationName = "\(method.rawValue) \(route)"
-            span.attributes["http.route"] = route
+        guard span.isRecording else { return }  // an unrecorded trace's span keeps nothing
+        if let route { span.operationName = "\(method.rawValue) \(route)" }
+        // One update, not three: each assignment through `attributes` copies the whole set.
+        span.updateAttributes { attributes in
+            attributes["http.request.method"] = method.rawValue
+            if let route { attributes["http.route"] = route }
+            attributes["http.response.status_code"] = status
         }
-        span.attributes["http.response.status_code"] = status
         if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
     }
 }

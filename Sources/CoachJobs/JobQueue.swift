@@ -26,24 +26,6 @@ public struct Job: Sendable, Hashable, Codable {
     public static let traceFields = ["traceparent", "tracestate"]
 }
 
-/// A W3C `traceparent` value (`00-<trace id>-<parent span id>-<flags>`), read strictly: version
-/// 00, lowercase or uppercase hex of the right lengths, ids not all zero.
-public struct TraceParent: Sendable, Hashable {
-    public var traceID: String
-    /// The caller records the trace (flag bit 0).
-    public var sampled: Bool
-
-    public init?(_ text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) }), parts[1].contains(where: { $0 != "0" }),
-            parts[2].contains(where: { $0 != "0" }), let flags = UInt8(parts[3], radix: 16)
-        else { return nil }
-        traceID = String(parts[1])
-        sampled = flags & 1 == 1
-    }
-}
-
 /// Hands jobs to workers, at least once: a job is delivered until it is acknowledged (or
 /// dead-lettered), so a worker must tolerate a job whose task already finished. Implementations:
 /// `InProcessJobQueue` (embedded) and `RedisJobQueue` (Redis Streams, in CoachRedis).

@@ -11,11 +11,14 @@ import Tracing
 /// spans once, as long as it lasts. One interceptor does both so the response is wrapped once.
 public struct ServerObservingInterceptor: ServerInterceptor {
     let metrics: Bool
-    let tracing: Bool
+    /// The process's tracer, read once (`InstrumentationSystem.tracer` takes a lock and a dynamic
+    /// cast on every read); nil when the process does not trace.
+    let tracer: (any Tracer)?
 
+    /// `tracing`: the process exports traces (its tracer is bootstrapped before this is made).
     public init(metrics: Bool, tracing: Bool) {
         self.metrics = metrics
-        self.tracing = tracing
+        self.tracer = tracing ? InstrumentationSystem.tracer : nil
     }
 
     public func intercept<Input: Sendable, Output: Sendable>(
@@ -26,10 +29,10 @@ public struct ServerObservingInterceptor: ServerInterceptor {
         let method = context.descriptor
         let metrics = self.metrics
         var span: (any Span)?
-        if tracing {
+        if let tracer {
             var parent = ServiceContext.current ?? .topLevel
-            InstrumentationSystem.instrument.extract(request.metadata, into: &parent, using: MetadataCarrier())
-            let opened = InstrumentationSystem.tracer.startSpan(method.fullyQualifiedMethod, context: parent, ofKind: .server)
+            tracer.extract(request.metadata, into: &parent, using: MetadataCarrier())
+            let opened = tracer.startSpan(method.fullyQualifiedMethod, context: parent, ofKind: .server)
             RPCTracing.describe(opened, method)
             span = opened
         }
@@ -53,11 +56,12 @@ public struct ServerObservingInterceptor: ServerInterceptor {
 /// ends when its response ends, with the status it ended with.
 public struct ClientObservingInterceptor: ClientInterceptor {
     let metrics: Bool
-    let tracing: Bool
+    /// As the server's: read once, nil when the process does not trace.
+    let tracer: (any Tracer)?
 
     public init(metrics: Bool, tracing: Bool) {
         self.metrics = metrics
-        self.tracing = tracing
+        self.tracer = tracing ? InstrumentationSystem.tracer : nil
     }
 
     public func intercept<Input: Sendable, Output: Sendable>(
@@ -69,11 +73,10 @@ public struct ClientObservingInterceptor: ClientInterceptor {
         let metrics = self.metrics
         var request = request
         var span: (any Span)?
-        if tracing {
-            let opened = InstrumentationSystem.tracer.startSpan(
-                method.fullyQualifiedMethod, context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        if let tracer {
+            let opened = tracer.startSpan(method.fullyQualifiedMethod, context: ServiceContext.current ?? .topLevel, ofKind: .client)
             RPCTracing.describe(opened, method)
-            InstrumentationSystem.instrument.inject(opened.context, into: &request.metadata, using: MetadataCarrier())
+            tracer.inject(opened.context, into: &request.metadata, using: MetadataCarrier())
             span = opened
         }
         let end: @Sendable ((any Error)?) -> Void = { [span] error in

@@ -2,6 +2,7 @@ import CoachCore
 import CoachJobs
 import CoachLLM
 import CoachStore
+import CoachTracing
 import Foundation
 import CoachGeneration
 import Logging
@@ -228,7 +229,7 @@ public struct JobRunner: Sendable {
     /// sampled flag): an unsampled trace's id names nothing a trace backend has.
     static func traceID(of job: Job) -> String? {
         guard let parent = job.trace["traceparent"].flatMap(TraceParent.init), parent.sampled else { return nil }
-        return parent.traceID
+        return parent.traceID.hex
     }
 
     private func runStages<Kind: GenerationKind>(_ start: TaskRecord, operations: GenerationOperations<Kind>) async throws {

@@ -117,7 +117,7 @@ struct Serve: AsyncParsableCommand {
         var observability: [any Service] = []
         if configuration.tracing {
             observability.append(
-                try TraceExport.bootstrap(serviceName: "interview-coach-\(configuration.role.rawValue)", logger: Logger(label: "coach.otel")))
+                try TraceExport.bootstrap(serviceName: "interview-coach-\(configuration.role.rawValue)", logger: Logger(label: "coach.tracing")))
             logger.info("exporting traces over OTLP/HTTP")
         }
 

@@ -69,8 +69,10 @@ class OTLPReceiver:
     def __init__(self, port: int = 0):
         self._lock = threading.Lock()
         self._spans: list[Span] = []
-        self.exports: list[dict] = []  # {"path", "content_type", "encoding", "spans"} per POST
+        self.exports: list[dict] = []  # {"path", "content_type", "encoding", "spans", "headers"} per POST
         self.errors: list[str] = []
+        self.refusals: list[int] = []  # statuses to answer the next POSTs with, one each, before accepting
+        self.refused = 0
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -107,7 +109,8 @@ class OTLPReceiver:
         spans = flatten(request)
         with self._lock:
             self._spans.extend(spans)
-            self.exports.append({"path": path, "content_type": content_type, "encoding": encoding, "spans": len(spans)})
+            self.exports.append({"path": path, "content_type": content_type, "encoding": encoding, "spans": len(spans),
+                                 "headers": {k.lower(): v for k, v in headers.items()}})
 
     def _failed(self, message: str):
         with self._lock:
@@ -151,6 +154,13 @@ def _handler(receiver: OTLPReceiver):
             pass
 
         def do_POST(self):
+            with receiver._lock:
+                refusal = receiver.refusals.pop(0) if receiver.refusals else None
+                receiver.refused += refusal is not None
+            if refusal is not None:  # a collector that is busy or failing: the export is not kept
+                self._body()
+                self._answer(refusal, b"", "text/plain")
+                return
             try:
                 body = self._body()
                 receiver._received(self.path, self.headers, body)

@@ -19,7 +19,7 @@ import pytest
 import requests
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
-from conftest import create_resume, fixture_resumes, read_sse
+from conftest import CoachProcess, create_resume, fixture_resumes, free_port, read_sse
 from fake_llm import KEYS, USAGE, prompt_of
 from otlp_receiver import CLIENT, CONSUMER, INTERNAL, PROTOBUF, SERVER, OTLPReceiver, Span, otlp  # noqa: F401
 from test_distributed import RedisServer
@@ -366,3 +366,62 @@ def test_without_an_endpoint_nothing_is_exported_and_no_log_line_has_a_trace_id(
     assert not traced, traced[:5]
     if default:
         assert default.exports == [] and default.spans() == [], default.summary()
+
+
+# ---------------------------------------------------------------------------------------------
+# The exporter: what the OTEL_* variables ask of it, a failing collector, shutdown
+
+
+def test_the_exporter_sends_the_configured_headers_and_resource_in_batches_of_the_configured_size(tmp_path, fake, otlp, monkeypatch):
+    secret = f"t0ken-{uuid.uuid4().hex}"
+    otel_environment(monkeypatch, {
+        **otlp.env(), "OTEL_EXPORTER_OTLP_HEADERS": f"authorization=Bearer%20{secret},x-tenant=blue",
+        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=e2e,service.namespace=coach", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "4",
+    })
+    with serve(tmp_path, llm_env(fake, LOG_LEVEL="info"), metrics_port=False) as server:
+        key = create_resume(server)
+        trace_id, caller = new_context()
+        run_async_generation(server.url, key, traceparent(trace_id, caller))
+        otlp.wait_for(lambda r: matching(r.trace(trace_id), kind=CLIENT, name=f"chat {MODEL}"), timeout=30, what="the generation's spans")
+    exports = list(otlp.exports)
+    assert exports and otlp.errors == []
+    assert all(e["path"] == "/v1/traces" and e["content_type"] == PROTOBUF for e in exports), exports[:3]
+    assert all(1 <= e["spans"] <= 4 for e in exports), [e["spans"] for e in exports]
+    assert all(e["headers"].get("authorization") == f"Bearer {secret}" and e["headers"].get("x-tenant") == "blue" for e in exports)
+    resources = {tuple(sorted(s.resource.items())) for s in otlp.spans()}
+    assert len(resources) == 1, resources
+    resource = dict(next(iter(resources)))
+    assert resource["deployment.environment"] == "e2e" and resource["service.namespace"] == "coach", resource
+    assert resource["service.name"] == service("all") and resource["telemetry.sdk.language"] == "swift", resource
+    assert secret not in server.process.log(), "the collector's credential is in the log"
+
+
+def test_a_failing_collector_gets_the_batch_again_and_a_graceful_stop_exports_what_is_queued(tmp_path, fake, otlp, monkeypatch):
+    # No scheduled export for a minute and batches larger than this test makes: only the stop sends.
+    otel_environment(monkeypatch, {**otlp.env(), "OTEL_BSP_SCHEDULE_DELAY": "60000"})
+    otlp.refusals = [503]  # the first export meets a busy collector; the retry gets through
+    with serve(tmp_path, llm_env(fake, LOG_LEVEL="info"), metrics_port=False) as server:
+        key = create_resume(server)
+        trace_id, caller = new_context()
+        run_async_generation(server.url, key, traceparent(trace_id, caller))
+        assert otlp.exports == [] and otlp.refused == 0, "exported before the schedule or the stop"
+    spans = otlp.trace(trace_id)
+    assert otlp.refused == 1 and otlp.errors == []
+    assert matching(spans, kind=CLIENT, name=f"chat {MODEL}") and matching(spans, kind=CONSUMER, name="job interview"), otlp.summary()
+    assert connected(spans, caller)
+
+
+@pytest.mark.parametrize("variables", [
+    {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, {"OTEL_EXPORTER_OTLP_COMPRESSION": "gzip"},
+    {"OTEL_TRACES_SAMPLER": "jaeger_remote"}, {"OTEL_EXPORTER_OTLP_HEADERS": "no-value"},
+    {"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"},
+], ids=["protocol", "compression", "sampler", "headers", "endpoint"])
+def test_variables_the_exporter_cannot_honour_stop_the_process_at_start_naming_them(tmp_path, otlp, monkeypatch, variables):
+    otel_environment(monkeypatch, {**otlp.env(), **variables})
+    process = CoachProcess("refused", ["--http-port", str(free_port()), "--grpc-port", str(free_port()), "--data-dir", str(tmp_path / "data")],
+                           env={"LOG_LEVEL": "info"}).start()
+    code = process.proc.wait(timeout=60)
+    output = process.log()
+    process.stop()
+    assert code != 0, output[-2000:]
+    assert next(iter(variables)).removesuffix("_ENDPOINT") in output or "endpoint" in output, output[-2000:]
