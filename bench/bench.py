@@ -874,10 +874,11 @@ def bench_practice(results: dict):
 def bench_observability(results: dict):
     # All four setups run at once (an idle server costs nothing) and take turns under load in short
     # runs, so the machine's drift — large on a shared VM: ±15 % between runs seconds apart — hits
-    # each setup alike; every ratio is of a run to the baseline's run in the same round.
-    seconds = 2 if OPTIONS.quick else 3
-    rounds = 2 if OPTIONS.quick else 16
-    pipeline_rounds = 1 if OPTIONS.quick else 6
+    # each setup alike; every ratio is of a run to the baseline's run in the same round, and the
+    # figure is the median of 40 of them.
+    seconds = 1
+    rounds = 4 if OPTIONS.quick else 40
+    pipeline_rounds = 1 if OPTIONS.quick else 8
     count = 200 if OPTIONS.quick else 300
     sinks = {}
     traced = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}

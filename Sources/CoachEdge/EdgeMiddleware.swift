@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
+import Synchronization
 
 extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!
@@ -63,13 +64,9 @@ struct EdgeErrorMiddleware: RouterMiddleware {
         response.headers[.contentTypeOptions] = "nosniff"
         // An SSE stream or the live socket counts here when it opens (its headers); how many are
         // open is `coach_edge_streams_open`.
-        let labels = [
-            ("http_route", context.endpointPath ?? "unmatched"), ("http_request_method", request.method.rawValue),
-            ("http_response_status_code", String(response.status.code)),
-        ]
-        Counter(label: "http_server_requests_total", dimensions: labels).increment()
-        Timer(label: "http_server_request_duration_seconds", dimensions: labels, preferredDisplayUnit: .seconds)
-            .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        let handles = HTTPMetricHandles.handles(route: context.endpointPath ?? "unmatched", method: request.method, status: response.status.code)
+        handles.requests.increment()
+        handles.duration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         context.logger.info(
             "request",
             metadata: [
@@ -191,4 +188,36 @@ extension ErrorCode {
 
 extension Duration {
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+/// `http_server_requests_total` and `http_server_request_duration_seconds` of each label set, made
+/// once: making a handle looks its labels up in the backend's registry (a lock and a hash of every
+/// label), which every request paid before. Bounded: routes are templates (or `unmatched`).
+enum HTTPMetricHandles {
+    struct Key: Hashable, Sendable {
+        var route: String
+        var method: HTTPRequest.Method
+        var status: Int
+    }
+
+    struct Handles: Sendable {
+        let requests: Counter
+        let duration: Timer
+    }
+
+    private static let cache = Mutex<[Key: Handles]>([:])
+
+    static func handles(route: String, method: HTTPRequest.Method, status: Int) -> Handles {
+        let key = Key(route: route, method: method, status: status)
+        if let handles = cache.withLock({ $0[key] }) { return handles }
+        let labels = [("http_route", route), ("http_request_method", method.rawValue), ("http_response_status_code", String(status))]
+        let made = Handles(
+            requests: Counter(label: "http_server_requests_total", dimensions: labels),
+            duration: Timer(label: "http_server_request_duration_seconds", dimensions: labels, preferredDisplayUnit: .seconds))
+        return cache.withLock { cache in
+            if let existing = cache[key] { return existing }
+            cache[key] = made
+            return made
+        }
+    }
 }

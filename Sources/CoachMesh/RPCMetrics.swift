@@ -1,13 +1,42 @@
 import GRPCCore
 import Metrics
+import Synchronization
 
 /// What the gRPC interceptors report to swift-metrics (docs/OPERATIONS.md, "Metrics").
 enum RPCMetrics {
     static func record(side: String, method: MethodDescriptor, code: String, since started: ContinuousClock.Instant) {
-        let labels = [("grpc_service", method.service.fullyQualifiedService), ("grpc_method", method.method)]
-        Counter(label: "grpc_\(side)_handled_total", dimensions: labels + [("grpc_code", code)]).increment()
-        Timer(label: "grpc_\(side)_handling_seconds", dimensions: labels, preferredDisplayUnit: .seconds)
-            .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        let handles = handles(for: HandleKey(side: side, method: method, code: code))
+        handles.calls.increment()
+        handles.duration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+    }
+
+    private struct HandleKey: Hashable, Sendable {
+        var side: String
+        var method: MethodDescriptor
+        var code: String
+    }
+
+    private struct Handles: Sendable {
+        let calls: Counter
+        let duration: Timer
+    }
+
+    /// The handles of each label set, made once: making a handle looks its labels up in the
+    /// backend's registry (a lock and a hash of every label), which every call paid before. The
+    /// label sets are bounded: sides × methods × status codes.
+    private static let cache = Mutex<[HandleKey: Handles]>([:])
+
+    private static func handles(for key: HandleKey) -> Handles {
+        if let handles = cache.withLock({ $0[key] }) { return handles }
+        let labels = [("grpc_service", key.method.service.fullyQualifiedService), ("grpc_method", key.method.method)]
+        let made = Handles(
+            calls: Counter(label: "grpc_\(key.side)_handled_total", dimensions: labels + [("grpc_code", key.code)]),
+            duration: Timer(label: "grpc_\(key.side)_handling_seconds", dimensions: labels, preferredDisplayUnit: .seconds))
+        return cache.withLock { cache in
+            if let existing = cache[key] { return existing }
+            cache[key] = made
+            return made
+        }
     }
 
     /// The status code a failed call ends with (also the traces' `rpc.grpc.status_code`).

@@ -70,17 +70,7 @@ public struct TraceSettings: Sendable {
         }
         endpoint = url
 
-        headers = []
-        if let list = exporter("HEADERS") {
-            for member in list.split(separator: ",") {
-                let pair = member.split(separator: "=", maxSplits: 1)
-                let name = pair.first.map { String($0).trimmed } ?? ""
-                guard pair.count == 2, !name.isEmpty, let decoded = String(pair[1]).trimmed.removingPercentEncoding else {
-                    throw TraceSettingsError("OTEL_EXPORTER_OTLP_HEADERS must be a list of name=value pairs")
-                }
-                headers.append((name, decoded))
-            }
-        }
+        headers = try Self.pairs(exporter("HEADERS"), variable: "OTEL_EXPORTER_OTLP_HEADERS").map { (name: $0.0, value: $0.1) }
 
         func milliseconds(_ text: String?, name: String, default fallback: Int) throws(TraceSettingsError) -> Duration {
             guard let text else { return .milliseconds(fallback) }
@@ -109,16 +99,9 @@ public struct TraceSettings: Sendable {
         }
 
         var attributes: [(String, String)] = []
-        if let list = value("OTEL_RESOURCE_ATTRIBUTES") {
-            for member in list.split(separator: ",") {
-                let pair = member.split(separator: "=", maxSplits: 1)
-                let key = pair.first.map { String($0).trimmed } ?? ""
-                guard pair.count == 2, !key.isEmpty, let decoded = String(pair[1]).trimmed.removingPercentEncoding else {
-                    throw TraceSettingsError("OTEL_RESOURCE_ATTRIBUTES must be a list of key=value pairs")
-                }
-                attributes.removeAll { $0.0 == key }
-                attributes.append((key, decoded))
-            }
+        for (key, value) in try Self.pairs(value("OTEL_RESOURCE_ATTRIBUTES"), variable: "OTEL_RESOURCE_ATTRIBUTES") {
+            attributes.removeAll { $0.0 == key }  // the last one of a key counts
+            attributes.append((key, value))
         }
         let serviceName = value("OTEL_SERVICE_NAME") ?? attributes.first(where: { $0.0 == "service.name" })?.1 ?? defaultServiceName
         attributes.removeAll { $0.0 == "service.name" }
@@ -130,6 +113,21 @@ public struct TraceSettings: Sendable {
         ]
         resource = known.filter { pair in !attributes.contains { $0.0 == pair.0 } } + attributes
         sampling = try HeadSampling(environment: environment)
+    }
+}
+
+extension TraceSettings {
+    /// A `key=value,…` list (the W3C Baggage form the OTLP variables use), values percent-decoded.
+    static func pairs(_ list: String?, variable: String) throws(TraceSettingsError) -> [(String, String)] {
+        guard let list else { return [] }
+        return try list.split(separator: ",").map { member throws(TraceSettingsError) in
+            let pair = member.split(separator: "=", maxSplits: 1)
+            let key = pair.first.map { String($0).trimmed } ?? ""
+            guard pair.count == 2, !key.isEmpty, let decoded = String(pair[1]).trimmed.removingPercentEncoding else {
+                throw TraceSettingsError("\(variable) must be a list of key=value pairs")
+            }
+            return (key, decoded)
+        }
     }
 }
 
