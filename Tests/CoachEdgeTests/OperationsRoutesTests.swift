@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SwiftProtobuf
 import Testing
 
 @Suite struct OperationsRoutesTests {
@@ -28,6 +29,20 @@ import Testing
     ])
     func refusesWhatIsNotAnRFC3339DateTime(text: String) {
         #expect(RFC3339.date(text) == nil)
+    }
+
+    /// A filter's bound that is a whole millisecond (`created_after` of a task's own `created_at`
+    /// plus 1 ms, say) reaches the store as that millisecond: read from text, sent as a protobuf
+    /// `Timestamp`, read back as a `Date`. Through `Double` it can come back a hair below it, and
+    /// rounded down it would start a millisecond early (a CI run caught the filter including the
+    /// task it was built to exclude).
+    @Test func aWholeMillisecondBoundStaysThatMillisecondOnItsWayToTheStore() throws {
+        let start: Int64 = 1_796_165_542_000  // 2026-12-01T22:52:22Z
+        for millis in start..<(start + 3_000) {
+            let text = Date(millisecondsSince1970: millis).rfc3339
+            let date = try #require(RFC3339.date(text))
+            #expect(Google_Protobuf_Timestamp(date: date).date.millisecondsSince1970 == millis, "\(text)")
+        }
     }
 
     /// A filter the server cannot apply is a 422 naming it, never an empty list.
