@@ -66,7 +66,7 @@ public struct TraceSettings: Sendable {
         guard let url = URL(string: endpointText), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = url.host, !host.isEmpty
         else {
-            throw TraceSettingsError("the OTLP endpoint must be an http:// or https:// URL with a host")
+            throw TraceSettingsError("OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT must be an http:// or https:// URL with a host")
         }
         endpoint = url
 
