@@ -2,8 +2,8 @@ import Synchronization
 import Tracing
 
 /// The process's tracer when traces are exported: head sampling, W3C Trace Context propagation,
-/// and spans recorded cheaply enough to follow every request of a hot path (a recorded span costs
-/// one allocation, a lock per change and, when it ends, its OTLP encoding and one append to the
+/// and spans recorded cheaply enough to follow every request of a hot path (a recorded span is one
+/// object with its own lock, taken per change, and, when it ends, its OTLP encoding and one append to the
 /// exporter's queue: no task hop, no table of live spans).
 ///
 /// Sampling is decided where a trace starts (`HeadSampling`); a span with a parent follows the
