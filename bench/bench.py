@@ -256,7 +256,8 @@ class CpuMeter:
     def __exit__(self, *_):
         wall = time.monotonic() - self.start
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        self.percent = {name: round(100 * (cpu_seconds(pid) - self.before[name]) / wall) for name, pid in self.processes.items()}
+        self.seconds = {name: cpu_seconds(pid) - self.before[name] for name, pid in self.processes.items()}
+        self.percent = {name: round(100 * used / wall) for name, used in self.seconds.items()}
         if self.load:
             self.percent["load"] = round(100 * ((children.ru_utime + children.ru_stime) - (self.children.ru_utime + self.children.ru_stime)) / wall)
 
@@ -872,54 +873,67 @@ def bench_practice(results: dict):
 
 
 def bench_observability(results: dict):
-    # All four setups run at once (an idle server costs nothing) and take turns under load in short
+    # All setups run at once (an idle server costs nothing) and take turns under load in short
     # runs, so the machine's drift — large on a shared VM: ±15 % between runs seconds apart — hits
-    # each setup alike; every ratio is of a run to the baseline's run in the same round, and the
-    # figure is the median of 40 of them.
+    # each setup alike; every ratio is of a run to the baseline's run in the same round. Two
+    # identical processes also differ (by up to ±10 % here: where their memory and threads land),
+    # so every setup is started afresh for each of several blocks of rounds, and the baseline runs
+    # as two processes: each round's reference is their mean, and how far each lies from it is the
+    # noise floor of the table.
     seconds = 1
-    rounds = 4 if OPTIONS.quick else 40
-    pipeline_rounds = 1 if OPTIONS.quick else 8
+    blocks = 1 if OPTIONS.quick else 8
+    rounds = 4 if OPTIONS.quick else 6  # per block
+    pipeline_rounds = 1  # per block
     count = 200 if OPTIONS.quick else 300
     sinks = {}
     traced = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}
     setups = [
-        ("metrics off, no traces", {"COACH_METRICS": "off"}),
+        ("metrics off, no traces (baseline, process A)", {"COACH_METRICS": "off"}),
+        ("metrics off, no traces (baseline, process B)", {"COACH_METRICS": "off"}),
         ("metrics on (the default)", {}),
         ("metrics on, traces sampled 1.0", {**traced, "OTEL_TRACES_SAMPLER_ARG": "1.0"}),
         ("metrics on, traces sampled 0.01", {**traced, "OTEL_TRACES_SAMPLER_ARG": "0.01"}),
     ]
-    coaches, paths = {}, {}
+    environments = {}
     for label, env in setups:
         if "OTEL_TRACES_SAMPLER" in env:  # one sink per traced setup, so what each exported is its own
             port = free_port()
             sinks[label] = (Proc(f"otlp-sink-{len(sinks)}", [sys.executable, OTLP_SINK, port]).start(), port)
             wait_until(lambda: http_status(f"http://127.0.0.1:{port}/stats") == 200, sinks[label][0])
             env = {**env, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}"}
-        coaches[label] = Coach(f"observability-{len(coaches)}", env={"COACH_WORKER_CONCURRENCY": 16, **env}).start()
-        key = create_resume(coaches[label])
-        paths[label] = coaches[label].url(f"/api/v1/resumes/{urllib.parse.quote(key)}")
-        wrk(paths[label], 1)  # warm-up
-        bench_json(["pipeline", "--target", coaches[label].grpc, "--key", key, "--tasks", 20])
-        coaches[label].key = key
+        environments[label] = {"COACH_WORKER_CONCURRENCY": 16, **env}
 
-    def turns(number: int):
-        """The setups in this round's order: every other round reversed, so none always follows the same neighbour."""
-        return setups if number % 2 == 0 else setups[::-1]
+    def turns(block: int, number: int):
+        """The setups in this round's order: rotated by one place each block, and every other round
+        reversed, so that no setup always starts, runs or follows in the same place."""
+        rotated = setups[block % len(setups):] + setups[:block % len(setups)]
+        return rotated if number % 2 == 0 else rotated[::-1]
 
     figures: dict[str, dict] = {label: {"rest": [], "pipeline": [], "rest_cpu": []} for label, _ in setups}
-    for number in range(rounds):
-        for label, _ in turns(number):
-            processes = {"serve": coaches[label].proc.pid, **({"sink": sinks[label][0].pid} if label in sinks else {})}
-            with CpuMeter(processes) as cpu:
-                figures[label]["rest"].append(wrk(paths[label], seconds))
-            figures[label]["rest_cpu"].append(cpu.percent)
-    for number in range(pipeline_rounds):
-        for label, _ in turns(number):
-            coach = coaches[label]
-            figures[label]["pipeline"].append(
-                bench_json(["pipeline", "--target", coach.grpc, "--key", coach.key, "--tasks", count, "--submitters", 16]))
-    for label, coach in coaches.items():
-        coach.stop()  # a graceful stop flushes the last spans
+    for block in range(blocks):
+        coaches, paths = {}, {}
+        for label, _ in turns(block, 0):
+            coaches[label] = Coach(f"observability-{block}-{len(coaches)}", env=environments[label]).start()
+            key = create_resume(coaches[label])
+            paths[label] = coaches[label].url(f"/api/v1/resumes/{urllib.parse.quote(key)}")
+            wrk(paths[label], 1)  # warm-up
+            bench_json(["pipeline", "--target", coaches[label].grpc, "--key", key, "--tasks", 20])
+            coaches[label].key = key
+        for number in range(rounds):
+            for label, _ in turns(block, number):
+                processes = {"serve": coaches[label].proc.pid, **({"sink": sinks[label][0].pid} if label in sinks else {})}
+                with CpuMeter(processes) as cpu:
+                    run = wrk(paths[label], seconds)
+                run["cpu_us"] = cpu.seconds["serve"] * 1e6 / max(run["rps"] * seconds, 1)  # the server's CPU per GET
+                figures[label]["rest"].append(run)
+                figures[label]["rest_cpu"].append(cpu.percent)
+        for number in range(pipeline_rounds):
+            for label, _ in turns(block, number):
+                coach = coaches[label]
+                figures[label]["pipeline"].append(
+                    bench_json(["pipeline", "--target", coach.grpc, "--key", coach.key, "--tasks", count, "--submitters", 16]))
+        for coach in coaches.values():
+            coach.stop()  # a graceful stop flushes the last spans
     for label, (sink, port) in sinks.items():
         stats = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/stats").read())
         figures[label]["exported_kib"] = stats["bytes"] / 1024
@@ -928,10 +942,13 @@ def bench_observability(results: dict):
     def mean(values):
         return sum(values) / len(values)
 
+    baselines = [label for label, _ in setups[:2]]
+
     def paired(label: str, kind: str, figure) -> str:
-        """The median over rounds of the setup's figure over the baseline's in the same round, with
-        the smallest and largest of them."""
-        ratios = sorted(figure(run) / figure(base) for run, base in zip(figures[label][kind], figures[setups[0][0]][kind]))
+        """The median over rounds of the setup's figure over the same round's reference (the mean
+        of the two baseline processes' figures), with the smallest and largest of them."""
+        references = [(figure(a) + figure(b)) / 2 for a, b in zip(*(figures[base][kind] for base in baselines))]
+        ratios = sorted(figure(run) / reference for run, reference in zip(figures[label][kind], references))
         return f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}–{ratios[-1]:.2f})"
 
     rows = []
@@ -940,6 +957,7 @@ def bench_observability(results: dict):
         rows.append([
             label, f"{statistics.median([r['rps'] for r in runs['rest']]):.0f}", paired(label, "rest", lambda r: r["rps"]),
             ms(statistics.median([r["p99"] for r in runs["rest"]])),
+            f"{statistics.median([r['cpu_us'] for r in runs['rest']]):.0f}", paired(label, "rest", lambda r: r["cpu_us"]),
             f"{statistics.median([p['tasksPerSecond'] for p in runs['pipeline']]):.0f}",
             paired(label, "pipeline", lambda p: p["tasksPerSecond"]),
             ms(statistics.median([p["latencyMs"]["p99"] for p in runs["pipeline"]])),
@@ -949,11 +967,12 @@ def bench_observability(results: dict):
         ])
     results["observability"] = figures
     table(
-        f"Metrics and traces on and off (four embedded serves at once, taking turns: GET resume with wrk {seconds} s, 32 connections, "
-        f"{rounds} rounds; pipeline of {count} tasks, in-process queue, builtin provider, {pipeline_rounds} rounds; figures are medians; "
-        f"vs off: median (and range) of each round's ratio to the baseline's run in the same round)",
-        ["setup", "GET req/s", "vs off", "GET p99 ms", "pipeline tasks/s", "vs off", "pipeline p99 ms", "failed", "exported KiB",
-         "CPU (GET runs)"],
+        f"Metrics and traces on and off (five embedded serves at once (the baseline twice), taking turns, started afresh for each of {blocks} blocks: "
+        f"GET resume with wrk {seconds} s, 32 connections, {rounds} rounds a block; pipeline of {count} tasks, in-process queue, "
+        f"builtin provider, {pipeline_rounds} round{'s' if pipeline_rounds != 1 else ''} a block; figures are medians; "
+        f"vs off: median (and range) of each round's ratio to the mean of the two baseline processes in the same round)",
+        ["setup", "GET req/s", "vs off", "GET p99 ms", "server CPU µs/GET", "vs off", "pipeline tasks/s", "vs off", "pipeline p99 ms",
+         "failed", "exported KiB", "CPU (GET runs)"],
         rows)
 
 

@@ -32,12 +32,14 @@ struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
     private func describe(_ span: any Span, route: String?, method: HTTPRequest.Method, status: Int) {
         guard span.isRecording else { return }  // an unrecorded trace's span keeps nothing
         if let route { span.operationName = "\(method.rawValue) \(route)" }
-        // One update, not three: each assignment through `attributes` copies the whole set.
-        span.updateAttributes { attributes in
-            attributes["http.request.method"] = method.rawValue
-            if let route { attributes["http.route"] = route }
-            attributes["http.response.status_code"] = status
-        }
+        // Set once, whole: this middleware is the only code that can reach the span, and a set
+        // built in one piece is allocated once at its size (an update through `Span.attributes`
+        // copies the set, and each insertion may grow it).
+        let methodName = SpanAttribute.string(method.rawValue)
+        let code = SpanAttribute.int64(Int64(status))
+        span.attributes = SpanAttributes(
+            route.map { ["http.request.method": methodName, "http.route": .string($0), "http.response.status_code": code] }
+                ?? ["http.request.method": methodName, "http.response.status_code": code])
         if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
     }
 }

@@ -32,13 +32,11 @@ public struct ServerObservingInterceptor: ServerInterceptor {
         if let tracer {
             var parent = ServiceContext.current ?? .topLevel
             tracer.extract(request.metadata, into: &parent, using: MetadataCarrier())
-            let opened = tracer.startSpan(method.fullyQualifiedMethod, context: parent, ofKind: .server)
-            RPCTracing.describe(opened, method)
-            span = opened
+            span = tracer.startSpan(method.fullyQualifiedMethod, context: parent, ofKind: .server)
         }
         let end: @Sendable ((any Error)?) -> Void = { [span] error in
             if metrics { RPCMetrics.record(side: "server", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started) }
-            if let span { RPCTracing.end(span, error: error) }
+            if let span { RPCTracing.end(span, method, error: error) }
         }
         do {
             guard let spanContext = span?.context else { return try await next(request, context).endingWith(end) }
@@ -75,13 +73,12 @@ public struct ClientObservingInterceptor: ClientInterceptor {
         var span: (any Span)?
         if let tracer {
             let opened = tracer.startSpan(method.fullyQualifiedMethod, context: ServiceContext.current ?? .topLevel, ofKind: .client)
-            RPCTracing.describe(opened, method)
             tracer.inject(opened.context, into: &request.metadata, using: MetadataCarrier())
             span = opened
         }
         let end: @Sendable ((any Error)?) -> Void = { [span] error in
             if metrics { RPCMetrics.record(side: "client", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started) }
-            if let span { RPCTracing.end(span, error: error) }
+            if let span { RPCTracing.end(span, method, error: error) }
         }
         do {
             return try await next(request, context).endingWith(end)
