@@ -40,8 +40,9 @@ public final class SpanExporter: Service, Sendable {
         self.logger = logger
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(5))
-        // The exporter's own requests are never traced (AsyncHTTPClient would otherwise take the
-        // process's tracer, and every export would be a span of its own).
+        // The exporter's own requests are never traced: AsyncHTTPClient takes whatever tracer the
+        // process has when its configuration is made (here, made before the tracer is installed,
+        // a no-op one); were it ours, every export would be a span of its own.
         configuration.tracing.tracer = nil
         if settings.endpoint.scheme?.lowercased() == "https" {
             var tls = TLSConfiguration.makeClientConfiguration()
