@@ -33,13 +33,13 @@ struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         guard span.isRecording else { return }  // an unrecorded trace's span keeps nothing
         if let route { span.operationName = "\(method.rawValue) \(route)" }
         // Set once, whole: this middleware is the only code that can reach the span, and a set
-        // built in one piece is allocated once at its size (an update through `Span.attributes`
-        // copies the set, and each insertion may grow it).
-        let methodName = SpanAttribute.string(method.rawValue)
-        let code = SpanAttribute.int64(Int64(status))
-        span.attributes = SpanAttributes(
-            route.map { ["http.request.method": methodName, "http.route": .string($0), "http.response.status_code": code] }
-                ?? ["http.request.method": methodName, "http.response.status_code": code])
+        // built here at its size is allocated once (an update through `Span.attributes` copies
+        // the set, and each insertion may grow it).
+        var attributes = [String: SpanAttribute](minimumCapacity: 3)
+        attributes["http.request.method"] = .string(method.rawValue)
+        if let route { attributes["http.route"] = .string(route) }
+        attributes["http.response.status_code"] = .int64(Int64(status))
+        span.attributes = SpanAttributes(attributes)
         if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
     }
 }
