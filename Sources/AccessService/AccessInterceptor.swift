@@ -84,7 +84,10 @@ public struct MethodAccess: Sendable {
             return MethodAccess(scope: .resumesRead)
         case "interviewcoach.v1.TaskService":
             return MethodAccess(scope: .resumesRead, streams: method.method == "WatchTask")
-        case "interviewcoach.v1.ProviderService", "interviewcoach.v1.PracticeService": return MethodAccess(scope: .generate)
+        case "interviewcoach.v1.PracticeService":
+            // A practice conversation is held open as long as the candidate takes: a stream.
+            return MethodAccess(scope: .generate, streams: method.method == "Practice")
+        case "interviewcoach.v1.ProviderService": return MethodAccess(scope: .generate)
         default: return MethodAccess(scope: .admin)
         }
     }

@@ -62,7 +62,8 @@ public struct KeyLimits: Sendable, Hashable, Codable {
     public var generationsPerDay: Int?
     /// LLM tokens (input + output, as providers reported them) per calendar month, UTC.
     public var monthlyTokens: Int64?
-    /// Concurrent task watches (WatchTask streams; SSE clients on the edge).
+    /// Concurrent streams: task watches (WatchTask; SSE clients on the edge) and practice
+    /// conversations (Practice; live sockets on the edge).
     public var maxStreams: Int?
 
     public init(requestsPerMinute: Int? = nil, generationsPerDay: Int? = nil, monthlyTokens: Int64? = nil, maxStreams: Int? = nil) {

@@ -23,7 +23,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Requests per minute (omit: unlimited).") var requestsPerMinute: Int32?
         @Option(help: "Generations per UTC day (omit: unlimited).") var generationsPerDay: Int32?
         @Option(help: "LLM tokens per UTC month (omit: unlimited).") var monthlyTokens: Int64?
-        @Option(help: "Concurrent task watches (omit: unlimited).") var maxStreams: Int32?
+        @Option(help: "Concurrent streams: task watches and practice conversations (omit: unlimited).") var maxStreams: Int32?
         @Option(help: "Days until the key expires (omit: never).") var expiresInDays: Int?
 
         func run() async throws {

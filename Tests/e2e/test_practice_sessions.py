@@ -7,6 +7,7 @@ import concurrent.futures
 import importlib
 import queue
 import threading
+import time
 import urllib.parse
 import uuid
 
@@ -544,11 +545,12 @@ def secured(tmp_path_factory):
     s.stop()
 
 
-def create_key(server, pb, tenant: str, scopes: list[str]) -> str:
+def create_key(server, pb, tenant: str, scopes: list[str], **limits) -> str:
     admin = pb["admin_service_pb2"]
     with grpc_channel(server) as channel:
         created = pb["admin_service_pb2_grpc"].AdminServiceStub(channel).CreateKey(
-            admin.CreateKeyRequest(tenant=tenant, scopes=scopes, name=f"e2e practice {tenant}"), metadata=bearer(ADMIN), timeout=30)
+            admin.CreateKeyRequest(tenant=tenant, scopes=scopes, name=f"e2e practice {tenant}", limits=admin.KeyLimits(**limits)),
+            metadata=bearer(ADMIN), timeout=30)
     return created.secret
 
 
@@ -618,6 +620,76 @@ def test_sessions_belong_to_their_tenant(secured, pb):
         stream = PracticeStream(pb, channel)
         stream.resume(info.session_id)
         assert stream.error().code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_a_keys_max_streams_counts_its_practice_streams_with_its_watches(secured, pb):
+    """A practice conversation stays open as long as the candidate takes, so a key's `max_streams`
+    counts it, in one budget with its `WatchTask` calls; the slot comes back when the stream ends."""
+    ts = pb["task_service_pb2"]
+    limited = create_key(secured, pb, f"streams-{uuid.uuid4().hex[:8]}", MEMBER, max_streams=1)
+    r = requests.post(secured.url("/api/v1/resumes"), json=fixture_resumes()["senior-platform-en"],
+                      headers={"Authorization": f"Bearer {limited}"}, timeout=10)
+    assert r.status_code == 201, r.text
+    key = r.json()["unique_key"]
+    r = requests.post(secured.url(f"/api/v1/interview/async/{q(key)}/questions"), headers={"Authorization": f"Bearer {limited}"}, timeout=10)
+    assert r.status_code == 202, r.text
+    task_id = r.json()["task_id"]
+
+    with grpc_channel(secured) as channel:
+        tasks = pb["task_service_pb2_grpc"].TaskServiceStub(channel)
+        held = PracticeStream(pb, channel, key=limited)
+        held.start(key)
+        info, _, _ = held.opened()  # the key's one stream, open
+
+        second = PracticeStream(pb, channel, key=limited)
+        second.resume(info.session_id)
+        error = second.error()
+        assert_status(error, grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+        assert "max_streams" in error.details(), error.details()
+        with pytest.raises(grpc.RpcError) as watch:
+            list(tasks.WatchTask(ts.WatchTaskRequest(task_id=task_id), metadata=bearer(limited), timeout=10))
+        assert_status(watch.value, grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+        # Calls that are not streams go on.
+        practice = pb["practice_service_pb2_grpc"].PracticeServiceStub(channel)
+        stored = practice.GetSession(pb["practice_service_pb2"].GetSessionRequest(session_id=info.session_id),
+                                     metadata=bearer(limited), timeout=10)
+        assert stored.info.session_id == info.session_id
+
+        # Hanging up gives the slot back (the server sees the cancellation shortly after).
+        held.cancel()
+
+        def reopen():
+            stream = PracticeStream(pb, channel, key=limited)
+            stream.resume(info.session_id)
+            first = stream._next(READ_TIMEOUT)
+            if isinstance(first, grpc.RpcError):
+                raise first
+            return stream, first
+
+        again, first = once_a_slot_is_free(reopen)
+        assert first is not PracticeStream._END and first.WhichOneof("event") == "session", first
+        assert first.session.session_id == info.session_id and first.session.resumed
+        # Now the watch is the one refused, until that stream ends too.
+        with pytest.raises(grpc.RpcError) as watch:
+            list(tasks.WatchTask(ts.WatchTaskRequest(task_id=task_id), metadata=bearer(limited), timeout=10))
+        assert_status(watch.value, grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+        again.cancel()
+        events = once_a_slot_is_free(
+            lambda: list(tasks.WatchTask(ts.WatchTaskRequest(task_id=task_id), metadata=bearer(limited), timeout=30)))
+        assert events and events[-1].task.task_id == task_id, events
+
+
+def once_a_slot_is_free(attempt, seconds: float = 10):
+    """`attempt()`, again while it is refused for the key's stream limit (a stream just hung up
+    gives its slot back shortly after, not at once), for up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return attempt()
+        except grpc.RpcError as refused:
+            assert_status(refused, grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+            assert time.monotonic() < deadline, f"no stream slot came back within {seconds} s"
+            time.sleep(0.2)
 
 
 # ---------------------------------------------------------------------------------------------

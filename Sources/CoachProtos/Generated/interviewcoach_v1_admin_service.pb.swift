@@ -33,7 +33,7 @@ public nonisolated struct Interviewcoach_V1_KeyLimits: Sendable {
   /// LLM tokens (input + output, as the provider reported them) per calendar month (UTC).
   public var monthlyTokens: Int64 = 0
 
-  /// Concurrent task watches (WatchTask streams, SSE on the edge).
+  /// Concurrent streams: task watches (WatchTask; SSE on the edge) and practice conversations (Practice).
   public var maxStreams: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
