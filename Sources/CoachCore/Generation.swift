@@ -266,6 +266,12 @@ public struct GenerationAttempt: Sendable, Hashable, Codable {
         case invalidOutput = "invalid_output"
         case timeout
         case skippedCircuitOpen = "skipped_circuit_open"
+        /// The call was stopped before it answered: its task was cancelled or ran out of time.
+        case cancelled
+
+        /// The provider was called and answered, failed or timed out: an attempt that says
+        /// something about the provider (its error rate, its latency, its breaker).
+        public var judgesProvider: Bool { self != .skippedCircuitOpen && self != .cancelled }
     }
 
     public var provider: String

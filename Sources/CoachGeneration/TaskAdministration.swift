@@ -193,7 +193,7 @@ public struct TaskAdministration: Sendable {
         for status in statuses {
             overviews[status.name] = ProviderOverview(name: status.name, model: status.model, breaker: status.breaker.state.rawValue)
         }
-        for attempt in sample.flatMap(\.attempts).map(\.attempt) where attempt.outcome != .skippedCircuitOpen {
+        for attempt in sample.flatMap(\.attempts).map(\.attempt) where attempt.outcome.judgesProvider {
             var overview = overviews[attempt.provider] ?? ProviderOverview(name: attempt.provider, model: attempt.model, breaker: "")
             overview.calls += 1
             if attempt.outcome != .success { overview.errors += 1 }

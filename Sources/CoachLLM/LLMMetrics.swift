@@ -11,7 +11,7 @@ enum LLMMetrics {
     ) {
         let labels = [("provider", provider), ("model", model), ("purpose", purpose)]
         Counter(label: "coach_llm_calls_total", dimensions: labels + [("outcome", outcome.rawValue)]).increment()
-        guard outcome != .skippedCircuitOpen else { return }
+        guard outcome.judgesProvider else { return }
         Timer(label: "coach_llm_call_duration_seconds", dimensions: labels, preferredDisplayUnit: .seconds)
             .recordMilliseconds(latencyMs)
         guard let usage else { return }

@@ -166,6 +166,15 @@ public struct ProviderRegistry: Sendable {
                 } catch {
                     if error is CancellationError || Task.isCancelled {
                         await breaker?.abandon(admission)
+                        // Kept, so a cancelled task's record shows the call it stopped; not a
+                        // failure of the provider's.
+                        let latency = started.elapsedMilliseconds
+                        note(
+                            GenerationAttempt(
+                                provider: provider.name, model: provider.model, outcome: .cancelled, latencyMs: latency, errorCode: "cancelled"))
+                        LLMMetrics.attempt(
+                            provider: provider.name, model: provider.model, purpose: input.purpose, outcome: .cancelled, latencyMs: latency,
+                            usage: nil)
                         throw CancellationError()
                     }
                     let failure = error as? ProviderFailure ?? .transient(code: "provider_error")

@@ -181,6 +181,50 @@ struct HangingProvider: LLMProvider {
     }
 }
 
+/// Says when it is called, then never answers.
+struct CalledHangingProvider: LLMProvider {
+    let name = "hanging"
+    let model = "never"
+    let settings = ProviderSettings(timeout: .seconds(60), maxRetries: 0)
+    let called: AsyncStream<Void>.Continuation
+
+    func complete(_ request: GenerationRequest) async throws -> ProviderReply {
+        called.yield()
+        try await Task.sleep(for: .seconds(3600))
+        throw CancellationError()
+    }
+}
+
+@Suite struct CancelledCallTests {
+    @Test func aCallStoppedByItsTaskIsKeptAsACancelledAttemptAndNotHeldAgainstTheProvider() async throws {
+        let (calls, called) = AsyncStream.makeStream(of: Void.self)
+        let registry = ProviderRegistry(
+            providers: [CalledHangingProvider(called: called)], configuration: RegistryConfiguration(breakerThreshold: 1))
+        let log = AttemptLog()
+        let request = Task {
+            try await AttemptLog.$current.withValue(log) {
+                try await registry.questions(resume: GenerationValidatorTests.resume, options: QuestionOptions(), seed: 0)
+            }
+        }
+        var iterator = calls.makeAsyncIterator()
+        _ = await iterator.next()  // the call is in flight
+        request.cancel()  // an operator's cancel, or the job's time limit
+        guard case .failure(let error) = await request.result else {
+            Issue.record("a cancelled request succeeded")
+            return
+        }
+        #expect(error is CancellationError)
+
+        let attempts = log.recorded
+        #expect(attempts.map(\.provider) == ["hanging"])
+        #expect(attempts.map(\.outcome) == [.cancelled])
+        #expect(attempts.first?.errorCode == "cancelled")
+        // Not the provider's failure: with a threshold of one, a failure would have opened it.
+        let snapshot = try #require(await registry.breaker(for: "hanging")?.snapshot())
+        #expect(snapshot.state == .closed && snapshot.failures == 0)
+    }
+}
+
 @Suite struct CircuitBreakerTests {
     @Test func opensAfterTheThresholdAndLetsOneProbeThroughAfterTheCooldown() async throws {
         let breaker = CircuitBreaker(threshold: 2, cooldown: .milliseconds(100))

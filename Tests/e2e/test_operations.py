@@ -598,6 +598,8 @@ def test_the_cli_cancels_a_running_task_within_a_second_and_retries_it(world, fa
     assert elapsed < 2.5, f"cancelled after {elapsed:.1f}s"
     assert done["cancel_requested"] is False and done["runs"] == 1
     assert [e[0] for e in events_of(done)][-2:] == ["cancel_requested", "cancelled"]
+    # The call the cancel stopped is on the record, as no failure of the provider's.
+    assert [(a["run"], a["provider"], a["outcome"], a["error_code"]) for a in done["attempts"]] == [(1, "openai", "cancelled", "cancelled")]
     assert frank.progress(task_id)["state"] == "CANCELLED"
     again = cli(grpc, ADMIN, "cancel", task_id, ok=False)
     assert again.returncode != 0 and "TASK_NOT_CANCELLABLE" in again.stderr, again.stderr
@@ -606,6 +608,7 @@ def test_the_cli_cancels_a_running_task_within_a_second_and_retries_it(world, fa
     assert cli(grpc, ADMIN, "retry", task_id).stdout.strip() == f"{task_id}: PENDING (run 2 queued)"
     done = admin.wait(task_id, {"SUCCESS", "FAILURE", "CANCELLED"})
     assert done["state"] == "SUCCESS" and done["runs"] == 2 and done["error"] is None
+    assert [(a["run"], a["outcome"]) for a in done["attempts"]] == [(1, "cancelled"), (2, "success")]
     assert [e["actor"] for e in audited(admin, "task.cancel", task_id)] == ["admin"]
 
 
@@ -655,6 +658,7 @@ def test_cancel_reaches_the_worker_in_another_process(redis_mesh, fake):
     assert [e["event"] for e in events][-2:] == ["error", "close"], events
     assert events[-2]["data"]["error"]["code"] == "TASK_CANCELLED"
     assert [e[0] for e in events_of(done)][-2:] == ["cancel_requested", "cancelled"]
+    assert [(a["provider"], a["outcome"]) for a in done["attempts"]] == [("openai", "cancelled")]
     # The worker process stopped it; the openai call was abandoned, not answered.
     assert "cancelled by an operator" in mesh.processes["worker"].log()
     assert "cancelled by an operator" not in mesh.processes["interview"].log()

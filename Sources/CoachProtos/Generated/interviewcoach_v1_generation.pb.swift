@@ -49,7 +49,7 @@ public nonisolated struct Interviewcoach_V1_GenerationAttempt: Sendable {
 
   public var model: String = String()
 
-  /// "success", "retryable_error", "permanent_error", "invalid_output", "timeout", "skipped_circuit_open".
+  /// "success", "retryable_error", "permanent_error", "invalid_output", "timeout", "skipped_circuit_open", "cancelled" (a task's record only: its task was cancelled or timed out mid-call).
   public var outcome: String = String()
 
   public var latencyMs: Int64 = 0
