@@ -90,12 +90,15 @@ final class ScriptedProvider: LLMProvider, Sendable {
     }
 }
 
-/// A provider that never answers.
+/// A provider that never answers (and says on `called` that it was called).
 struct HangingProvider: LLMProvider {
     let name = "hanging"
     let model = "never"
     let settings = ProviderSettings(timeout: .seconds(60), maxRetries: 0)
+    var called: AsyncStream<Void>.Continuation?
+
     func complete(_ request: GenerationRequest) async throws -> ProviderReply {
+        called?.yield()
         try await Task.sleep(for: .seconds(3600))
         throw CancellationError()
     }
@@ -181,25 +184,11 @@ struct HangingProvider: LLMProvider {
     }
 }
 
-/// Says when it is called, then never answers.
-struct CalledHangingProvider: LLMProvider {
-    let name = "hanging"
-    let model = "never"
-    let settings = ProviderSettings(timeout: .seconds(60), maxRetries: 0)
-    let called: AsyncStream<Void>.Continuation
-
-    func complete(_ request: GenerationRequest) async throws -> ProviderReply {
-        called.yield()
-        try await Task.sleep(for: .seconds(3600))
-        throw CancellationError()
-    }
-}
-
 @Suite struct CancelledCallTests {
     @Test func aCallStoppedByItsTaskIsKeptAsACancelledAttemptAndNotHeldAgainstTheProvider() async throws {
         let (calls, called) = AsyncStream.makeStream(of: Void.self)
         let registry = ProviderRegistry(
-            providers: [CalledHangingProvider(called: called)], configuration: RegistryConfiguration(breakerThreshold: 1))
+            providers: [HangingProvider(called: called)], configuration: RegistryConfiguration(breakerThreshold: 1))
         let log = AttemptLog()
         let request = Task {
             try await AttemptLog.$current.withValue(log) {
