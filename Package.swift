@@ -292,7 +292,11 @@ let package = Package(
         .executableTarget(
             name: "coach-bench",
             dependencies: [
-                "CoachCore", "CoachMesh", "CoachProtos",
+                "CoachCore", "CoachMesh", "CoachProtos", "CoachServer", "CoachStore", "CoachBuiltin", "CoachLLM",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

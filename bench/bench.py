@@ -980,13 +980,44 @@ def bench_observability(results: dict):
         rows)
 
 
+def bench_observability_in_one_process(results: dict):
+    # The same question as `observability`, without one of its noises: `coach-bench
+    # observability-in-one-process` runs the setups as serve graphs in one process (same threads,
+    # same allocator), taking turns; the figure is that process's CPU per GET.
+    rounds = 8 if OPTIONS.quick else 60
+    port = free_port()
+    sink = Proc("otlp-sink-one-process", [sys.executable, OTLP_SINK, port]).start()
+    wait_until(lambda: http_status(f"http://127.0.0.1:{port}/stats") == 200, sink)
+    env = {**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio"}
+    data = WORK / "one-process"
+    data.mkdir(exist_ok=True)
+    output = subprocess.run(
+        [str(BENCH), "observability-in-one-process", "--fixture", str(FIXTURE), "--data-dir", str(data), "--rounds", str(rounds)],
+        capture_output=True, text=True, env=env, timeout=3600)
+    stats = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/stats").read())
+    sink.stop()
+    if output.returncode != 0:
+        raise RuntimeError(f"coach-bench observability-in-one-process failed: {output.stderr[-2000:]}")
+    rows = [json.loads(line) for line in output.stdout.splitlines() if line.startswith("{")]
+    results["observability_in_one_process"] = {"setups": rows, "exported_kib": stats["bytes"] / 1024}
+    table(
+        f"Metrics and traces on and off in one process (five serve graphs: everything off twice, metrics, traces, both; "
+        f"GET resume with wrk 1 s, 32 connections, each setup once a round, {rounds} rounds in rotated order; recorded or not "
+        f"by the traceparent's flag; vs off: median (and interquartile range) of each round's ratio to the mean of the two "
+        f"baseline graphs in the same round; {stats['bytes'] / 1024:,.0f} KiB of spans exported)",
+        ["setup", "server CPU µs/GET", "vs off", "GET req/s", "vs off", "context switches/GET"],
+        [[r["setup"], f"{r['cpuMicrosecondsPerGET']:.0f}", r["cpuRatio"], f"{r['requestsPerSecond']:.0f}", r["throughputRatio"],
+          f"{r['contextSwitchesPerGET']:.1f}"] for r in rows])
+
+
 # ---------------------------------------------------------------------------------------------
 
 
 BENCHMARKS = {"rest": bench_rest, "grpc": bench_grpc, "pipeline": bench_pipeline, "io": bench_io, "sse": bench_sse,
-              "footprint": bench_footprint, "practice": bench_practice, "observability": bench_observability}
+              "footprint": bench_footprint, "practice": bench_practice, "observability": bench_observability,
+              "observability-in-one-process": bench_observability_in_one_process}
 # The benchmarks that drive `coach-bench` (the others need only `interview-coach`).
-NEEDS_BENCH = {"rest", "grpc", "pipeline", "io", "observability"}
+NEEDS_BENCH = {"rest", "grpc", "pipeline", "io", "observability", "observability-in-one-process"}
 
 
 def machine() -> str:

@@ -154,7 +154,7 @@ public func buildEdgeRouter<Transport: ClientTransport>(
         return response
     }
     let router = Router(context: EdgeRequestContext.self)
-    table.install(on: router, allowedHosts: settings.allowedHosts, tracing: settings.tracing)
+    table.install(on: router, allowedHosts: settings.allowedHosts, measured: settings.metrics != nil, tracing: settings.tracing)
     return router
 }
 

@@ -28,6 +28,9 @@ struct EdgeErrorMiddleware: RouterMiddleware {
     let routes: [EdgeRoute]
     /// `EdgeSettings.allowedHosts`.
     var allowedHosts: Set<String>? = nil
+    /// The process collects metrics: each request is counted and timed (a process without them
+    /// skips even the lookup of its handles).
+    var measured = false
 
     func handle(
         _ request: Request, context: EdgeRequestContext,
@@ -64,9 +67,11 @@ struct EdgeErrorMiddleware: RouterMiddleware {
         response.headers[.contentTypeOptions] = "nosniff"
         // An SSE stream or the live socket counts here when it opens (its headers); how many are
         // open is `coach_edge_streams_open`.
-        let handles = HTTPMetricHandles.handles(route: context.endpointPath ?? "unmatched", method: request.method, status: response.status.code)
-        handles.requests.increment()
-        handles.duration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        if measured {
+            let handles = HTTPMetricHandles.handles(route: context.endpointPath ?? "unmatched", method: request.method, status: response.status.code)
+            handles.requests.increment()
+            handles.duration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        }
         context.logger.info(
             "request",
             metadata: [

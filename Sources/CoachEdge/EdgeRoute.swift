@@ -76,10 +76,12 @@ struct RouteTable {
         handlers.append(handler)
     }
 
-    func install(on router: Router<EdgeRequestContext>, allowedHosts: Set<String>? = nil, tracing: Bool = false) {
+    /// `measured`: the process collects metrics (requests are counted and timed); `tracing`: it
+    /// exports traces (every request is a span).
+    func install(on router: Router<EdgeRequestContext>, allowedHosts: Set<String>? = nil, measured: Bool = false, tracing: Bool = false) {
         // Outermost, so the span has the status the error middleware answered with.
         if tracing { router.middlewares.add(EdgeTracingMiddleware()) }
-        router.middlewares.add(EdgeErrorMiddleware(routes: routes, allowedHosts: allowedHosts))
+        router.middlewares.add(EdgeErrorMiddleware(routes: routes, allowedHosts: allowedHosts, measured: measured))
         for (route, handler) in zip(routes, handlers) {
             router.on(route.routerPath, method: route.method, use: handler)
         }

@@ -9,7 +9,7 @@ struct CoachBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coach-bench",
         abstract: "Benchmark helpers for InterviewCoach (see bench/README.md).",
-        subcommands: [BareHTTP.self, GRPCLoad.self, Pipeline.self])
+        subcommands: [BareHTTP.self, GRPCLoad.self, Pipeline.self, OneProcess.self])
 }
 
 /// What every gRPC load command needs: where the service is and how many HTTP/2 connections.
