@@ -86,14 +86,14 @@ struct TaskRoutes<Transport: ClientTransport> {
         if current.state.isTerminal && after >= current.sequence {
             return Response(status: .noContent)
         }
-        // Counted while the body runs (a body that never starts holds nothing), so a burst can
-        // pass the cap by the streams starting at that instant, no more.
-        guard streams.current < maxStreams else {
+        // The place is taken here, in one step with the check, so streams opened at once cannot
+        // pass the cap; the body gives it back when the stream ends, and a body that never runs
+        // (the response dropped unsent) gives it back as it goes.
+        guard let place = streams.reserve(max: maxStreams) else {
             var headers: HTTPFields = [:]
             headers[.retryAfter] = "5"
             return .error(CoachError.unavailable("too many event streams open; retry shortly"), requestID: context.requestID, headers: headers)
         }
-        let streams = self.streams
         let lifetime = self.lifetime
         let taskID = current.taskID
         let hub = self.hub
@@ -102,8 +102,7 @@ struct TaskRoutes<Transport: ClientTransport> {
         return Response(
             status: .ok, headers: .eventStream,
             body: ResponseBody { writer in
-                streams.enter()
-                defer { streams.leave() }
+                defer { place.release() }
                 let (frames, output) = AsyncStream<ByteBuffer>.makeStream()
                 try await withGracefulShutdownHandler {
                     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -183,9 +182,10 @@ final class StreamCount: Sendable {
         gauge = Meter(label: "coach_edge_streams_open", dimensions: [("stream", stream)])
     }
 
-    func enter() {
-        count.withLock { $0 += 1 }
-        gauge.increment()
+    /// A place for a stream unless `max` are open already, taken in one step with the check (two
+    /// requests at once cannot both take the last place); nil when there is none.
+    func reserve(max: Int) -> Place? {
+        tryEnter(max: max) ? Place(self) : nil
     }
 
     /// Enters unless `max` are open already, in one step (two upgrades at once cannot both take
@@ -205,5 +205,18 @@ final class StreamCount: Sendable {
         gauge.decrement()
     }
 
-    var current: Int { count.withLock { $0 } }
+    /// One stream's place, given back once: by `release`, or when the place is freed unreleased
+    /// (a response body that never ran).
+    final class Place: Sendable {
+        private let count: StreamCount
+        private let released = Atomic(false)
+
+        fileprivate init(_ count: StreamCount) { self.count = count }
+
+        func release() {
+            if !released.exchange(true, ordering: .acquiringAndReleasing) { count.leave() }
+        }
+
+        deinit { release() }
+    }
 }

@@ -4,12 +4,14 @@ real socket (Host allow-list, JSON-only bodies, control characters in path keys,
 size limits, SSE stream lifetime), a split mesh where every role checks keys and acts for the
 caller's tenant, and one per-minute budget counted by two edges sharing Redis."""
 
+import concurrent.futures
 import datetime
 import http.client
 import json
 import os
 import re
 import subprocess
+import threading
 import time
 import types
 import uuid
@@ -703,6 +705,53 @@ def test_an_event_stream_ends_after_its_lifetime_and_resumes(tmp_path):
         assert numbered == sorted(set(numbered)), f"events repeated or out of order after resuming: {numbered}"
         assert [e["data"]["progress"] for e in seen if e["event"] == "progress"] == [0, 10, 30, 70, 90]
     finally:
+        server.stop()
+
+
+def test_event_streams_opened_at_once_never_pass_the_edges_cap_and_a_freed_place_is_taken_again(tmp_path):
+    """COACH_SSE_MAX_STREAMS=3: of 8 streams of one task opened at the same instant, exactly 3
+    are served and 5 are answered 503 with Retry-After; once a served client hangs up (seen at
+    the next heartbeat, 1 s), its place serves a new stream."""
+    server = Server(tmp_path / "data", env={
+        **NO_KEY, "COACH_SSE_MAX_STREAMS": "3", "COACH_SSE_HEARTBEAT": "1", "COACH_BUILTIN_LATENCY_MS": "60000"}).start()
+    opened = []
+    try:
+        key = created_key(requests.post(server.url("/api/v1/resumes"), json=resume_body(), timeout=10))
+        task = requests.post(server.url(f"/api/v1/interview/async/{q(key)}/questions"), json={"language": "en"}, timeout=10)
+        assert task.status_code == 202, task.text
+        stream = server.url(f"/api/v1/interview/tasks/{task.json()['task_id']}/stream")
+        start = threading.Barrier(8)
+
+        def open_stream(_):
+            session = requests.Session()  # a connection of its own
+            start.wait()
+            return session.get(stream, stream=True, timeout=30)
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            opened = list(pool.map(open_stream, range(8)))
+        statuses = sorted(r.status_code for r in opened)
+        assert statuses == [200] * 3 + [503] * 5, statuses
+        for refused in (r for r in opened if r.status_code == 503):
+            assert refused.headers.get("Retry-After") == "5", refused.headers
+            assert refused.json()["error_code"] == "SERVICE_UNAVAILABLE", refused.text
+        served = [r for r in opened if r.status_code == 200]
+        assert all(r.headers["Content-Type"].startswith("text/event-stream") for r in served)
+        again = requests.get(stream, stream=True, timeout=30)
+        opened.append(again)
+        assert again.status_code == 503, "a fourth stream was served while three were open"
+        served[0].close()
+        deadline = time.monotonic() + 15
+        while True:
+            again = requests.get(stream, stream=True, timeout=30)
+            opened.append(again)
+            if again.status_code == 200:
+                break
+            assert again.status_code == 503, again.text
+            assert time.monotonic() < deadline, "the place of a stream whose client hung up was never given back"
+            time.sleep(0.25)
+    finally:
+        for response in opened:
+            response.close()
         server.stop()
 
 
