@@ -90,9 +90,9 @@ public struct PracticeLiveChannel<Transport: ClientTransport>: Sendable {
                     }
                 }
                 var outcome: CoachError?
-                if streams.tryEnter(max: maxStreams) {
+                if let place = streams.reserve(max: maxStreams) {
                     outcome = await Self.converse(client: client, metadata: upstreamMetadata, frames: frames, outbound: outbound)
-                    streams.leave()
+                    place.release()
                 } else {
                     outcome = CoachError(.serviceUnavailable, "too many live streams on this edge; retry shortly")
                 }

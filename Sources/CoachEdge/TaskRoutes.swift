@@ -183,14 +183,12 @@ final class StreamCount: Sendable {
     }
 
     /// A place for a stream unless `max` are open already, taken in one step with the check (two
-    /// requests at once cannot both take the last place); nil when there is none.
+    /// requests or upgrades at once cannot both take the last place); nil when there is none.
     func reserve(max: Int) -> Place? {
         tryEnter(max: max) ? Place(self) : nil
     }
 
-    /// Enters unless `max` are open already, in one step (two upgrades at once cannot both take
-    /// the last place).
-    func tryEnter(max: Int) -> Bool {
+    private func tryEnter(max: Int) -> Bool {
         let entered = count.withLock { count in
             guard count < max else { return false }
             count += 1
@@ -200,7 +198,7 @@ final class StreamCount: Sendable {
         return entered
     }
 
-    func leave() {
+    private func leave() {
         count.withLock { $0 -= 1 }
         gauge.decrement()
     }
