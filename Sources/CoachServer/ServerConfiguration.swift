@@ -1,7 +1,6 @@
 import CoachMesh
 import Foundation
 import Logging
-import NIOSSL
 
 /// Which parts of the system a process runs.
 public enum Role: String, Sendable, CaseIterable {
@@ -220,28 +219,10 @@ public struct ServerConfiguration: Sendable {
 
     /// The rules between settings: what each role needs to be told.
     public func check() throws {
-        if (tls.certificateFile == nil) != (tls.keyFile == nil) {
-            throw ConfigurationError("--tls-cert and --tls-key go together (COACH_TLS_CERT, COACH_TLS_KEY)")
-        }
-        for (file, name) in [(tls.certificateFile, "--tls-cert"), (tls.keyFile, "--tls-key"), (tls.caFile, "COACH_TLS_CA")] {
-            if let file, !FileManager.default.isReadableFile(atPath: file) {
-                throw ConfigurationError("\(name): cannot read \(file)")
-            }
-        }
-        // Read them now: a file that is not PEM would otherwise fail only when the first
-        // connection arrives, and in the gRPC transport that is a crash.
         do {
-            if let file = tls.certificateFile, try NIOSSLCertificate.fromPEMFile(file).isEmpty {
-                throw ConfigurationError("--tls-cert: no certificate in \(file)")
-            }
-            if let file = tls.keyFile { _ = try NIOSSLPrivateKey(file: file, format: .pem) }
-            if let file = tls.caFile, try NIOSSLCertificate.fromPEMFile(file).isEmpty {
-                throw ConfigurationError("COACH_TLS_CA: no certificate in \(file)")
-            }
-        } catch let error as ConfigurationError {
-            throw error
+            try tls.check(.serve)
         } catch {
-            throw ConfigurationError("--tls-cert, --tls-key and COACH_TLS_CA must be a usable PEM certificate chain, key and CA: \(error)")
+            throw ConfigurationError(error.description)
         }
         if tls.requireClientCertificates && (tls.caFile == nil || !tls.serves) {
             throw ConfigurationError("COACH_TLS_CLIENT_AUTH=require needs COACH_TLS_CA and --tls-cert/--tls-key")

@@ -24,30 +24,62 @@ struct ClientOptions: ParsableArguments {
             throw ValidationError(error.message)
         }
         let key = apiKey ?? ProcessInfo.processInfo.environment["COACH_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        // TLS as the roles dial each other: COACH_TLS_CA to verify the server, COACH_TLS_CERT and
-        // COACH_TLS_KEY to present a client certificate.
-        let environment = ProcessInfo.processInfo.environment
-        let tls = MeshTLS(
-            certificateFile: environment["COACH_TLS_CERT"], keyFile: environment["COACH_TLS_KEY"], caFile: environment["COACH_TLS_CA"],
-            verifyHostname: environment["COACH_TLS_VERIFY_HOSTNAME"] != "false")
         let client = try MeshTransport.client(
-            addresses: addresses, interceptors: key.map { [BearerKeyInterceptor(key: $0)] } ?? [], tls: tls)
+            addresses: addresses, interceptors: key.map { [BearerKeyInterceptor(key: $0)] } ?? [], tls: try Self.tls())
         return try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await client.runConnections() }
             defer { client.beginGracefulShutdown() }
             do {
                 return try await body(client)
             } catch let error as RPCError {
-                throw ClientFailure(CoachError(rpcError: error))
+                throw ClientFailure(Self.failure(error, server: text))
             } catch let error as CoachError {
                 throw ClientFailure(error)
             }
         }
     }
 
+    /// TLS as the roles dial each other: `COACH_TLS_CA` to verify the server (TLS only when it is
+    /// set), `COACH_TLS_CERT` and `COACH_TLS_KEY` to present a client certificate — checked before
+    /// the first call, so a wrong file is named rather than failing the connection.
+    static func tls(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MeshTLS {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        var tls = MeshTLS(certificateFile: value("COACH_TLS_CERT"), keyFile: value("COACH_TLS_KEY"), caFile: value("COACH_TLS_CA"))
+        if let verify = value("COACH_TLS_VERIFY_HOSTNAME") {
+            guard ["true", "false"].contains(verify) else { throw SettingError(description: "COACH_TLS_VERIFY_HOSTNAME must be true or false") }
+            tls.verifyHostname = verify == "true"
+        }
+        do {
+            try tls.check(.environment)
+        } catch {
+            throw SettingError(description: error.description)
+        }
+        return tls
+    }
+
+    /// What a failed call means to the person at the terminal. An error the server sent keeps its
+    /// code and message; a call that never reached a server says where the CLI looked (grpc-swift
+    /// reports a refused connection as UNAVAILABLE, indistinguishable by code from a server's).
+    static func failure(_ error: RPCError, server: String) -> CoachError {
+        let answered = (try? error.unpackGoogleRPCStatus()) != nil
+        switch error.code {
+        case .unavailable where !answered:
+            return CoachError(
+                .serviceUnavailable,
+                "no call reached a server at \(server): \(error.message) Check that `interview-coach serve` runs there "
+                    + "(--server or COACH_SERVER) and, for TLS, COACH_TLS_CA, COACH_TLS_CERT and COACH_TLS_KEY.")
+        case .deadlineExceeded where !answered:
+            return CoachError(.upstreamTimeout, "\(server) did not answer within \(Self.timeoutSeconds) s")
+        default:
+            return CoachError(rpcError: error)
+        }
+    }
+
+    static let timeoutSeconds = 30
+
     static var callOptions: CallOptions {
         var options = CallOptions.defaults
-        options.timeout = .seconds(30)
+        options.timeout = .seconds(Int64(timeoutSeconds))
         return options
     }
 }
@@ -60,6 +92,11 @@ extension ClientOptions {
         let answer = try await withClient { client in try await call(.init(wrapping: client)) }
         try printJSON(answer)
     }
+}
+
+/// A setting of the environment the client commands cannot work with (exit status 1, no usage).
+struct SettingError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Adds the API key to every call the CLI makes.

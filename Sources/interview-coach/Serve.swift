@@ -24,22 +24,28 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the servers: every role in one process (default) or one role.",
         discussion: """
             Every flag has an environment equivalent, used when the flag is absent:
-              COACH_ROLE, COACH_HOST, COACH_HTTP_PORT, COACH_GRPC_PORT, COACH_DATA_DIR,
-              RESUME_ADDR, INTERVIEW_ADDR, LEARNING_ADDR, COACH_WORKER_CONCURRENCY, COACH_JOB_TIMEOUT,
-              MONGODB_URI (+ MONGODB_DATABASE) for MongoDB storage, REDIS_URL for the Redis job queue,
-              COACH_SSE_HEARTBEAT; logging: LOG_LEVEL, LOG_FORMAT (json|text).
-            Observability: COACH_METRICS=off collects no metrics (on by default; /metrics and --metrics-port);
-              OTEL_EXPORTER_OTLP_ENDPOINT exports traces over OTLP/HTTP (the standard OTEL_* variables:
-              OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER(_ARG), OTEL_BSP_*, …). docs/OPERATIONS.md.
-            Access: COACH_ADMIN_KEY (at least 16 characters) turns API keys on and is itself a key with
-              every scope; COACH_KEY_PEPPER is the secret stored keys are hashed with (default: derived
-              from COACH_ADMIN_KEY, so set it before rotating the admin key). docs/SECURITY.md.
-            TLS: COACH_TLS_CERT/COACH_TLS_KEY (the flags); COACH_TLS_CA makes calls to other roles TLS,
-              verified against that CA (presenting this process's certificate);
-              COACH_TLS_CLIENT_AUTH=require demands client certificates from that CA (mTLS);
-              COACH_TLS_VERIFY_HOSTNAME=false skips the name check of server certificates.
-            COACH_BUILTIN_LATENCY_MS makes the builtin provider take that long (demos, benchmarks).
-            COACH_JOB_LEASE: seconds before a Redis job held by a silent (crashed) worker is redelivered (30).
+              COACH_ROLE, COACH_HOST, COACH_HTTP_PORT, COACH_GRPC_PORT,
+              COACH_DATA_DIR, RESUME_ADDR, INTERVIEW_ADDR, LEARNING_ADDR,
+              COACH_WORKER_CONCURRENCY, COACH_JOB_TIMEOUT, COACH_SSE_HEARTBEAT.
+            Storage: MONGODB_URI (+ MONGODB_DATABASE) keeps every store in MongoDB,
+              REDIS_URL runs the job queue on Redis; COACH_JOB_LEASE: seconds before
+              a Redis job held by a silent (crashed) worker is redelivered (30).
+            Logging: LOG_LEVEL, LOG_FORMAT (json|text).
+            Observability (docs/OPERATIONS.md): metrics are on by default (/metrics,
+              --metrics-port; COACH_METRICS=off collects none);
+              OTEL_EXPORTER_OTLP_ENDPOINT exports traces over OTLP/HTTP, with the
+              standard OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER(_ARG), OTEL_BSP_*, ...
+            Access (docs/SECURITY.md): COACH_ADMIN_KEY (16 characters or more) turns
+              API keys on and is itself a key with every scope; COACH_KEY_PEPPER
+              is the secret stored keys are hashed with (default: derived from
+              COACH_ADMIN_KEY, so set it before rotating the admin key).
+            TLS: COACH_TLS_CERT and COACH_TLS_KEY (the flags); COACH_TLS_CA makes
+              calls to other roles TLS, verified against that CA (presenting this
+              process's certificate); COACH_TLS_CLIENT_AUTH=require demands client
+              certificates from that CA (mTLS); COACH_TLS_VERIFY_HOSTNAME=false
+              skips the name check of server certificates.
+            COACH_BUILTIN_LATENCY_MS makes the builtin provider take that long
+              (demos, benchmarks).
             """)
 
     @Option(help: "Role to run: \(Role.allCases.map(\.rawValue).joined(separator: ", ")). [env: COACH_ROLE] (default: all)")

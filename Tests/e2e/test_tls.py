@@ -187,3 +187,65 @@ def test_tls_settings_are_checked_before_start(tmp_path, pki):
             capture_output=True, text=True, timeout=30, env={**os.environ, **env})
         assert result.returncode != 0, (args, result.stderr)
         assert message in result.stderr, (args, result.stderr)
+
+
+def test_the_cli_calls_a_mutual_tls_server_and_names_a_setting_it_cannot_use(tmp_path, pki):
+    """`interview-coach` client commands dial as the roles do: COACH_TLS_CA to trust the server,
+    COACH_TLS_CERT/COACH_TLS_KEY as the client certificate. A wrong file is named before any call
+    (exit 1, not a usage error), and a server no call reaches is named too."""
+    import os
+
+    from conftest import BINARY
+
+    http_port, grpc_port = free_port(), free_port()
+    cert, key = pki["server"]
+    client_cert, client_key = pki["client"]
+    server = CoachProcess(
+        "tls-cli",
+        ["--http-port", str(http_port), "--grpc-port", str(grpc_port), "--data-dir", str(tmp_path / "data"),
+         "--tls-cert", str(cert), "--tls-key", str(key)],
+        env={"COACH_TLS_CA": str(pki["ca"]), "COACH_TLS_CLIENT_AUTH": "require"},
+    ).start()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+
+    def cli(*args, server_address=f"127.0.0.1:{grpc_port}", **env):
+        return subprocess.run([str(BINARY), *args, "--server", server_address], capture_output=True, text=True, timeout=60,
+                              env={**clean, **env})
+
+    trusted = {"COACH_TLS_CA": str(pki["ca"]), "COACH_TLS_CERT": str(client_cert), "COACH_TLS_KEY": str(client_key)}
+    try:
+        wait_https(f"https://127.0.0.1:{http_port}", server, pki["ca"])
+        resume = fixture_resumes()["senior-platform-en"]
+        created = requests.post(f"https://127.0.0.1:{http_port}/api/v1/resumes", json=resume, verify=str(pki["ca"]), timeout=10)
+        assert created.status_code == 201, created.text
+
+        assert cli("health", **trusted).returncode == 0
+        listed = cli("resumes", "list", **trusted)
+        assert listed.returncode == 0, listed.stderr
+        assert created.json()["unique_key"] in listed.stdout
+
+        # No client certificate: the server refuses the handshake, and the CLI says where it looked.
+        refused = cli("resumes", "list", COACH_TLS_CA=str(pki["ca"]))
+        assert refused.returncode == 1, refused
+        assert f"no call reached a server at 127.0.0.1:{grpc_port}" in refused.stderr and "COACH_TLS_CERT" in refused.stderr, refused.stderr
+
+        # Settings it cannot use: named, before any connection, without a usage text.
+        bad = tmp_path / "not-pem.pem"
+        bad.write_text("not a certificate\n")
+        for env, message in [
+            ({**trusted, "COACH_TLS_CA": str(bad)}, f"COACH_TLS_CA: {bad} is not a usable PEM CA certificate"),
+            ({**trusted, "COACH_TLS_KEY": str(bad)}, f"COACH_TLS_KEY: {bad} is not a usable PEM private key"),
+            ({**trusted, "COACH_TLS_CA": str(tmp_path / "missing.pem")}, "COACH_TLS_CA: cannot read"),
+            ({"COACH_TLS_CA": str(pki["ca"]), "COACH_TLS_CERT": str(client_cert)}, "COACH_TLS_CERT and COACH_TLS_KEY go together"),
+            ({**trusted, "COACH_TLS_VERIFY_HOSTNAME": "no"}, "COACH_TLS_VERIFY_HOSTNAME must be true or false"),
+        ]:
+            result = cli("resumes", "list", **env)
+            assert result.returncode == 1, (env, result)
+            assert message in result.stderr and "Usage" not in result.stderr, (env, result.stderr)
+    finally:
+        assert server.stop() == 0
+
+    nobody = free_port()
+    result = cli("resumes", "list", server_address=f"127.0.0.1:{nobody}")
+    assert result.returncode == 1
+    assert f"no call reached a server at 127.0.0.1:{nobody}" in result.stderr, result.stderr
