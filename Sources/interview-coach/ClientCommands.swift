@@ -15,13 +15,24 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "API key, sent as `authorization: Bearer`. [env: COACH_API_KEY] (prefer the variable: flags show in `ps`)")
     var apiKey: String?
 
+    /// `--server`, else `COACH_SERVER`, else the local default.
+    var serverText: String { server ?? ProcessInfo.processInfo.environment["COACH_SERVER"] ?? "127.0.0.1:50051" }
+
+    func validate() throws {
+        do {
+            _ = try ServiceAddress.parseList(serverText, option: "--server")
+        } catch let error as AddressError {
+            throw ValidationError(error.message)
+        }
+    }
+
     func withClient<T: Sendable>(_ body: (MeshClient) async throws -> T) async throws -> T {
-        let text = server ?? ProcessInfo.processInfo.environment["COACH_SERVER"] ?? "127.0.0.1:50051"
+        let text = serverText
         let addresses: [ServiceAddress]
         do {
             addresses = try ServiceAddress.parseList(text, option: "--server")
         } catch let error as AddressError {
-            throw ValidationError(error.message)
+            throw CommandFailure(description: error.message)
         }
         let key = apiKey ?? ProcessInfo.processInfo.environment["COACH_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let client = try MeshTransport.client(
@@ -46,13 +57,13 @@ struct ClientOptions: ParsableArguments {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         var tls = MeshTLS(certificateFile: value("COACH_TLS_CERT"), keyFile: value("COACH_TLS_KEY"), caFile: value("COACH_TLS_CA"))
         if let verify = value("COACH_TLS_VERIFY_HOSTNAME") {
-            guard ["true", "false"].contains(verify) else { throw SettingError(description: "COACH_TLS_VERIFY_HOSTNAME must be true or false") }
+            guard ["true", "false"].contains(verify) else { throw CommandFailure(description: "COACH_TLS_VERIFY_HOSTNAME must be true or false") }
             tls.verifyHostname = verify == "true"
         }
         do {
             try tls.check(.environment)
         } catch {
-            throw SettingError(description: error.description)
+            throw CommandFailure(description: error.description)
         }
         return tls
     }
@@ -94,8 +105,10 @@ extension ClientOptions {
     }
 }
 
-/// A setting of the environment the client commands cannot work with (exit status 1, no usage).
-struct SettingError: Error, CustomStringConvertible {
+/// A command that cannot be done for a reason other than how it was called — a file it cannot
+/// read, a setting of the environment it cannot use: exit status 1, without a usage text (which
+/// ArgumentParser prints for a `ValidationError`, and then the root command's).
+struct CommandFailure: Error, CustomStringConvertible {
     let description: String
 }
 
@@ -138,7 +151,7 @@ func readResumeFile(_ path: String) throws -> ResumeContent {
     do {
         data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        throw ValidationError("cannot read \(path)")
+        throw CommandFailure(description: "cannot read \(path)")
     }
     do {
         return try decodeRequestBody(ResumeContent.self, from: data).validated()

@@ -10,7 +10,7 @@ import GRPCCore
 struct GenerationFlags: ParsableArguments {
     @Argument(help: "The resume's unique key.") var key: String
     @Flag(help: "Run as a background task and show its live progress (WatchTask).") var async = false
-    @Option(help: "Output language: ko or en.") var language: String = "ko"
+    @Option(help: "Output language: ko or en.") var language: Language = .ko
     @Option(help: "Provider to try first (default: the configured chain).") var provider: String?
     @Option(help: "Target role to aim at.") var targetRole: String?
     @Option(help: "Idempotency key for --async (a repeat returns the same task).") var idempotencyKey: String?
@@ -24,7 +24,7 @@ struct Questions: AsyncParsableCommand {
 
     func run() async throws {
         let options = QuestionOptions(
-            provider: flags.provider, language: try flags.outputLanguage(), questionCount: count, targetRole: flags.targetRole)
+            provider: flags.provider, language: flags.language, questionCount: count, targetRole: flags.targetRole)
         try await generate(InterviewWire.self, options: options, flags: flags, client: client)
     }
 }
@@ -39,18 +39,13 @@ struct LearningPathCommand: AsyncParsableCommand {
 
     func run() async throws {
         let options = LearningOptions(
-            provider: flags.provider, language: try flags.outputLanguage(), targetRole: flags.targetRole, focusAreas: focus,
+            provider: flags.provider, language: flags.language, targetRole: flags.targetRole, focusAreas: focus,
             timeCommitmentHoursPerWeek: hoursPerWeek)
         try await generate(LearningWire.self, options: options, flags: flags, client: client)
     }
 }
 
-extension GenerationFlags {
-    func outputLanguage() throws -> Language {
-        guard let parsed = Language(rawValue: language) else { throw ValidationError("--language must be ko or en") }
-        return parsed
-    }
-}
+extension Language: ExpressibleByArgument {}
 
 /// Generates now (the result as JSON), or starts a task and follows it (`--async`): the same
 /// for every kind.
@@ -100,7 +95,7 @@ private func watch(task: Interviewcoach_V1_Task, kind: Interviewcoach_V1_TaskKin
         FileHandle.standardError.write(Data("\n".utf8))
         return last
     }
-    guard let final else { throw ValidationError("the task stream ended without events") }
+    guard let final else { throw CommandFailure(description: "the task stream ended without events") }
     if !printEvents { try printJSON(final) }
     if final.state == .failure {
         throw ClientFailure(CoachError(ErrorCode(rawValue: final.error.code) ?? .internalServerError, final.error.message))

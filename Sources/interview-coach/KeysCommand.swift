@@ -24,7 +24,11 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Generations per UTC day (omit: unlimited).") var generationsPerDay: Int32?
         @Option(help: "LLM tokens per UTC month (omit: unlimited).") var monthlyTokens: Int64?
         @Option(help: "Concurrent streams: task watches and practice conversations (omit: unlimited).") var maxStreams: Int32?
-        @Option(help: "Days until the key expires (omit: never).") var expiresInDays: Int?
+        @Option(help: "Days until the key expires, 1-3650 (omit: never).") var expiresInDays: Int?
+
+        func validate() throws {
+            if let days = expiresInDays, !(1...3650).contains(days) { throw ValidationError("--expires-in-days must be 1-3650") }
+        }
 
         func run() async throws {
             var request = Interviewcoach_V1_CreateKeyRequest()
@@ -36,7 +40,6 @@ struct Keys: AsyncParsableCommand {
             request.limits.monthlyTokens = monthlyTokens ?? 0
             request.limits.maxStreams = maxStreams ?? 0
             if let days = expiresInDays {
-                guard (1...3650).contains(days) else { throw ValidationError("--expires-in-days must be 1-3650") }
                 request.expiresAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(Double(days) * 86_400))
             }
             try await client.printAdminCall { try await $0.createKey(request, options: ClientOptions.callOptions) }

@@ -15,8 +15,8 @@ struct Tasks: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Tasks newest first; every filter given must hold.")
         @OptionGroup var client: ClientOptions
-        @Option(help: "A state: PENDING, PROGRESS, SUCCESS, FAILURE, CANCELLED (repeat for several).") var state: [String] = []
-        @Option(help: "interview or learning (repeat for both).") var kind: [String] = []
+        @Option(help: "A state: PENDING, PROGRESS, SUCCESS, FAILURE, CANCELLED (repeat for several).") var state: [TaskState] = []
+        @Option(help: "interview or learning (repeat for both).") var kind: [TaskKind] = []
         @Option(help: "Only this tenant's tasks.") var tenant: String?
         @Option(help: "Only tasks of this resume.") var uniqueKey: String?
         @Option(help: "Some attempt went to this provider.") var provider: String?
@@ -27,11 +27,8 @@ struct Tasks: AsyncParsableCommand {
 
         func run() async throws {
             var request = Interviewcoach_V1_ListOperationTasksRequest()
-            for name in state {
-                guard let value = TaskState(rawValue: name.uppercased()) else { throw ValidationError("unknown state \(name)") }
-                request.states.append(value.proto)
-            }
-            for name in kind { request.kinds.append(try Tasks.kind(name)) }
+            request.states = state.map(\.proto)
+            request.kinds = kind.map(\.proto)
             request.tenant = tenant ?? ""
             request.uniqueKey = uniqueKey ?? ""
             request.provider = provider ?? ""
@@ -60,7 +57,7 @@ struct Tasks: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let request = try target.request
+            let request = target.request
             let task = try await client.operations { try await $0.getTaskDetail(request, options: ClientOptions.callOptions) }
             if json { return try printJSON(task) }
             Tasks.describe(task)
@@ -74,7 +71,7 @@ struct Tasks: AsyncParsableCommand {
         @Option(help: "Prefer this provider of the chain for the new run.") var provider: String?
 
         func run() async throws {
-            let detail = try target.request
+            let detail = target.request
             var request = Interviewcoach_V1_RetryTaskRequest()
             request.taskID = detail.taskID
             request.kind = detail.kind
@@ -90,16 +87,11 @@ struct Tasks: AsyncParsableCommand {
         @OptionGroup var target: TaskTarget
 
         func run() async throws {
-            let request = try target.request
+            let request = target.request
             let task = try await client.operations { try await $0.cancelTask(request, options: ClientOptions.callOptions) }
             let state = TaskState(proto: task.state)?.rawValue ?? "?"
             print(task.cancelRequested ? "\(task.taskID): \(state), its worker stops it within a second" : "\(task.taskID): \(state)")
         }
-    }
-
-    static func kind(_ name: String) throws -> Interviewcoach_V1_TaskKind {
-        guard let kind = TaskKind(rawValue: name) else { throw ValidationError("kind must be interview or learning") }
-        return kind.proto
     }
 
     static func kindName(_ kind: Interviewcoach_V1_TaskKind) -> String { TaskKind(proto: kind)?.rawValue ?? "?" }
@@ -130,18 +122,23 @@ struct Tasks: AsyncParsableCommand {
     }
 }
 
+extension TaskKind: ExpressibleByArgument {}
+
+extension TaskState: ExpressibleByArgument {
+    /// Any case: `failure` as well as `FAILURE`.
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}
+
 /// The task a `tasks` command acts on.
 struct TaskTarget: ParsableArguments {
     @Argument(help: "The task id.") var taskID: String
-    @Option(help: "interview or learning.") var kind = "interview"
+    @Option(help: "interview or learning.") var kind: TaskKind = .interview
 
     var request: Interviewcoach_V1_TaskDetailRequest {
-        get throws {
-            var request = Interviewcoach_V1_TaskDetailRequest()
-            request.taskID = taskID
-            request.kind = try Tasks.kind(kind)
-            return request
-        }
+        var request = Interviewcoach_V1_TaskDetailRequest()
+        request.taskID = taskID
+        request.kind = kind.proto
+        return request
     }
 }
 
