@@ -48,8 +48,24 @@ public struct Backends: Sendable {
     }
 
     /// The SQLite file under `dataDir` (`interview-coach.sqlite`), with the in-process queue and bus.
+    /// A folder or file it cannot use is a `ConfigurationError` naming `--data-dir` and why.
     public static func embedded(dataDir: String, logger: Logger) throws -> Backends {
         let path = URL(fileURLWithPath: dataDir).appendingPathComponent("interview-coach.sqlite").path
-        return embedded(database: try SQLiteDatabase(path: path, logger: logger))
+        do {
+            return embedded(database: try SQLiteDatabase(path: path, logger: logger))
+        } catch let error as SQLiteError {
+            throw ConfigurationError("--data-dir \(dataDir): cannot use the database \(path): \(error.message)")
+        } catch let error as CocoaError {
+            // Creating the folder failed.
+            let reason =
+                switch error.code {
+                case .fileWriteFileExists: "a file of that name is in the way"
+                case .fileWriteNoPermission: "permission denied"
+                case .fileWriteVolumeReadOnly: "the file system is read-only"
+                case .fileWriteOutOfSpace: "no space left on the device"
+                default: error.localizedDescription
+                }
+            throw ConfigurationError("--data-dir \(dataDir): cannot create the folder: \(reason)")
+        }
     }
 }

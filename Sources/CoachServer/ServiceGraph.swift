@@ -236,7 +236,9 @@ public struct ServiceGraph {
             let transport = MeshTransport.server(host: configuration.host, port: configuration.grpcPort, tls: configuration.tls)
             grpcTransport = transport
             servers.append(
-                GRPCServerService(server: GRPCServer(transport: transport, services: allServices, interceptors: interceptors)))
+                Listener(
+                    base: GRPCServerService(server: GRPCServer(transport: transport, services: allServices, interceptors: interceptors)),
+                    setting: "--grpc-port", host: configuration.host, port: configuration.grpcPort))
         }
         if role == .all {
             servers.append(
@@ -313,13 +315,18 @@ public struct ServiceGraph {
                 }
             }
             all.append(
-                Application(
-                    router: edgeRouter, server: server,
-                    configuration: .init(address: .hostname(httpAddress.host, port: httpAddress.port), serverName: "interview-coach"),
-                    logger: logger))
+                Listener(
+                    base: Application(
+                        router: edgeRouter, server: server,
+                        configuration: .init(address: .hostname(httpAddress.host, port: httpAddress.port), serverName: "interview-coach"),
+                        logger: logger),
+                    setting: "--http-port", host: httpAddress.host, port: httpAddress.port))
         }
         if let metricsListener {
-            all.append(MetricsListener.application(metricsListener.exposition, host: httpAddress.host, port: metricsListener.port, logger: logger))
+            all.append(
+                Listener(
+                    base: MetricsListener.application(metricsListener.exposition, host: httpAddress.host, port: metricsListener.port, logger: logger),
+                    setting: "--metrics-port", host: httpAddress.host, port: metricsListener.port))
         }
         all.append(drain)
         return all

@@ -201,7 +201,7 @@ enum ProcessBackends {
             do {
                 stores = try await MongoStores.connect(uri: mongo.uri, database: mongo.database, logger: logger)
             } catch let error as CoachError {
-                throw ConfigurationError("MongoDB at MONGODB_URI is not usable: \(error.message)")
+                throw ConfigurationError("MongoDB at MONGODB_URI is not usable: \(error.message) (the warning above says why)")
             }
             backends = Backends(
                 resumes: stores.resumes, questionSets: stores.questionSets, learningPaths: stores.learningPaths, tasks: stores.tasks,
@@ -217,11 +217,15 @@ enum ProcessBackends {
             do {
                 // One client (its pools and threads) for both.
                 let client = try RedisClient(url: url, logger: logger)
+                // Reached first, so that a server that cannot be reached is reported with why.
+                try await client.ping()
                 let queue = RedisJobQueue(client: client, lease: .seconds(configuration.jobLease), logger: logger)
                 try await queue.createGroups()
                 backends.queue = queue
                 backends.bus = RedisProgressBus(client: client, logger: logger)
                 backends.limiter = RedisRateLimiter(client: client)
+            } catch let error as CoachError {
+                throw ConfigurationError("Redis at REDIS_URL is not usable: \(error.message) (the warning above says why)")
             } catch {
                 throw ConfigurationError("Redis at REDIS_URL is not usable: \(error)")
             }
