@@ -230,6 +230,12 @@ enum SQLiteSchema {
             try connection.execute("BEGIN IMMEDIATE")
             do {
                 let current = Int(try connection.query("PRAGMA user_version") { $0.int64(0) }.first ?? 0)
+                // A newer build's database: its tables may mean what this build does not know.
+                if current > migrations.count {
+                    throw SQLiteError(
+                        code: 1,
+                        message: "its schema version \(current) is newer than this build's (\(migrations.count)): run the newer interview-coach")
+                }
                 guard current < migrations.count else {
                     try connection.execute("COMMIT")
                     return
