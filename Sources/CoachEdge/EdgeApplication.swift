@@ -153,7 +153,9 @@ public func buildEdgeRouter<Transport: ClientTransport>(
         response.headers[.cacheControl] = "no-cache"
         return response
     }
-    let router = Router(context: EdgeRequestContext.self)
+    // HEAD on every GET route (RFC 9110 asks it of every server): the GET's status and headers,
+    // Content-Length included, without the body — a stream's body never starts.
+    let router = Router(context: EdgeRequestContext.self, options: .autoGenerateHeadEndpoints)
     table.install(on: router, allowedHosts: settings.allowedHosts, measured: settings.metrics != nil, tracing: settings.tracing)
     return router
 }

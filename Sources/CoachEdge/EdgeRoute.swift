@@ -58,6 +58,7 @@ struct EdgeRoute: Sendable {
         var methods: [HTTPRequest.Method] = []
         for route in matching where route.literalSegments == best && !methods.contains(route.method) {
             methods.append(route.method)
+            if route.method == .get { methods.append(.head) }  // the router answers HEAD for every GET
         }
         return methods
     }

@@ -126,7 +126,7 @@ struct ProcessMetrics {
 /// Prometheus target: bind it where only the scraper reaches (docs/OPERATIONS.md).
 enum MetricsListener {
     static func application(_ exposition: MetricsExposition, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -14,9 +14,26 @@ import Testing
             // DELETE), but the router serves the literal route, which has only GET.
             let response = try await client.execute(uri: "/api/v1/resumes/health", method: .put)
             #expect(response.status == .methodNotAllowed)
-            #expect(response.headers[.allow] == "GET")
+            #expect(response.headers[.allow] == "GET, HEAD")
             let keyed = try await client.execute(uri: "/api/v1/resumes/x_1", method: .post)
-            #expect(keyed.headers[.allow] == "GET, PUT, DELETE")
+            #expect(keyed.headers[.allow] == "GET, HEAD, PUT, DELETE")
+        }
+    }
+
+    /// Every GET route answers HEAD (RFC 9110): the same status and headers, Content-Length
+    /// included, and no body; a route without GET still refuses HEAD.
+    @Test func headAnswersEveryGetRouteWithItsHeadersAndNoBody() async throws {
+        try await withEdge { client in
+            let get = try await client.execute(uri: "/openapi.json", method: .get)
+            let head = try await client.execute(uri: "/openapi.json", method: .head)
+            #expect(head.status == .ok)
+            #expect(head.headers[.contentType] == get.headers[.contentType])
+            #expect(head.headers[.contentLength] == String(get.body.readableBytes))
+            #expect(get.body.readableBytes > 0 && head.body.readableBytes == 0)
+            let missing = try await client.execute(uri: "/api/v1/resumes/nobody_1", method: .head)
+            #expect(missing.status == .notFound)
+            let postOnly = try await client.execute(uri: "/api/v1/interview/async/x_1/questions", method: .head)
+            #expect(postOnly.status == .methodNotAllowed)
         }
     }
 

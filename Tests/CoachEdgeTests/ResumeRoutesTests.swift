@@ -168,7 +168,7 @@ import Testing
             let wrong = try await client.execute(uri: "/api/v1/resumes/x_1", method: .patch)
             #expect(wrong.status == .methodNotAllowed)
             #expect(try json(wrong)["error_code"] as? String == "METHOD_NOT_ALLOWED")
-            #expect(wrong.headers[.allow] == "GET, PUT, DELETE")
+            #expect(wrong.headers[.allow] == "GET, HEAD, PUT, DELETE")
         }
     }
 

@@ -120,7 +120,7 @@ def test_error_bodies_for_404_405_413_422(server):
 
     r = requests.patch(server.url("/api/v1/resumes/nobody_1"), json={}, timeout=10)
     assert_error(r, 405, "METHOD_NOT_ALLOWED")
-    assert set(r.headers["Allow"].split(", ")) == {"GET", "PUT", "DELETE"}
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "PUT", "DELETE"}
     assert_error(requests.delete(server.url("/api/v1/resumes"), timeout=10), 405, "METHOD_NOT_ALLOWED")
 
     big = dict(fixture_resumes()["minimal"], summary="x" * (300 * 1024))
@@ -156,3 +156,29 @@ def test_health_and_openapi(server):
     assert doc["openapi"].startswith("3.1")
     assert {"post", "get"} <= set(doc["paths"]["/api/v1/resumes"])
     assert set(doc["paths"]["/api/v1/resumes/{unique_key}"]) == {"get", "put", "delete"}
+
+
+def test_head_answers_like_get_without_a_body_even_on_a_stream(server):
+    """Load balancers, uptime checks and `curl -I` send HEAD: every GET route answers it with the
+    GET's status and headers over real HTTP/1.1, and an event stream's body never starts (the
+    connection is free for the next request at once)."""
+    key = create(server, fixture_resumes()["minimal"])["unique_key"].replace(" ", "%20")
+    session = requests.Session()
+    for path in ["/healthz", "/", f"/api/v1/resumes/{key}"]:
+        get = session.get(server.url(path), timeout=10)
+        head = session.head(server.url(path), timeout=10)
+        assert head.status_code == get.status_code == 200, path
+        assert head.content == b"", path
+        assert head.headers["Content-Type"] == get.headers["Content-Type"], path
+        assert int(head.headers["Content-Length"]) == len(get.content), path
+    assert session.head(server.url("/api/v1/resumes/nobody_1"), timeout=10).status_code == 404
+
+    task = session.post(server.url(f"/api/v1/interview/async/{key}/questions"), json={"language": "en"}, timeout=10)
+    assert task.status_code == 202, task.text
+    stream = server.url(f"/api/v1/interview/tasks/{task.json()['task_id']}/stream")
+    head = session.head(stream, timeout=10)
+    assert head.status_code == 200 and head.headers["Content-Type"].startswith("text/event-stream")
+    assert head.content == b""
+    assert session.head(server.url("/api/v1/interview/tasks/no-such-task/stream"), timeout=10).status_code == 404
+    # The same connection serves the next request: nothing of a stream was left on it.
+    assert session.get(server.url("/healthz"), timeout=10).status_code == 200
