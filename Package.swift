@@ -83,7 +83,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
-            resources: [.copy("Prompts")]),
+            // The templates are compiled in (Generated/EmbeddedPrompts.swift, scripts/embed-resources).
+            exclude: ["Prompts"]),
 
         // Interview practice: sessions, follow-ups and reports over an answer evaluator. No transport.
         .target(name: "CoachPractice", dependencies: ["CoachCore", "CoachLLM", "CoachStore", "CoachGeneration"]),
@@ -245,7 +246,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
-            resources: [.copy("Resources")]),
+            // The pages are compiled in (Generated/EmbeddedPages.swift, scripts/embed-resources).
+            exclude: ["Resources"]),
 
         // The assembly of a process: its configuration (flags + environment, read once), its
         // backends, and the service graph built from role × backends × transport. `serve` and

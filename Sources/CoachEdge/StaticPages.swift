@@ -3,29 +3,23 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The browser pages (`/`, `/test`, `/practice`, `/dashboard`, `/docs`), their scripts and styles and the favicon, read once
-/// from the module's resources.
+/// The browser pages (`/`, `/test`, `/practice`, `/dashboard`, `/docs`), their scripts and styles
+/// and the favicon, compiled into the binary from `Resources/` (`EmbeddedPages`).
 struct StaticPages {
     private let files: [String: (data: Data, type: String)]
 
     init() {
         var files: [String: (Data, String)] = [:]
-        if let folder = Bundle.module.url(forResource: "Resources", withExtension: nil),
-            let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
-        {
-            for name in names {
-                let type: String
-                switch (name as NSString).pathExtension {
-                case "html": type = "text/html; charset=utf-8"
-                case "js": type = "text/javascript; charset=utf-8"
-                case "css": type = "text/css; charset=utf-8"
-                case "ico": type = "image/x-icon"
-                default: continue
-                }
-                if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) {
-                    files[name] = (data, type)
-                }
+        for (name, bytes) in EmbeddedPages.files {
+            let type: String
+            switch (name as NSString).pathExtension {
+            case "html": type = "text/html; charset=utf-8"
+            case "js": type = "text/javascript; charset=utf-8"
+            case "css": type = "text/css; charset=utf-8"
+            case "ico": type = "image/x-icon"
+            default: continue
             }
+            files[name] = (Data(bytes), type)
         }
         self.files = files
     }

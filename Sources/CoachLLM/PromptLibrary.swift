@@ -170,15 +170,11 @@ public enum PromptLibrary {
         return output
     }
 
-    /// Loaded once from the bundle.
+    /// The templates by name (`questions-v2.ko`), compiled in from `Prompts/` (`EmbeddedPrompts`).
     static let templates: [String: String] = {
         var templates: [String: String] = [:]
-        for name in ["questions-v2.ko", "questions-v2.en", "learning-v2.ko", "learning-v2.en", "evaluation-v1.ko", "evaluation-v1.en"] {
-            if let url = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "Prompts"),
-                let text = try? String(contentsOf: url, encoding: .utf8)
-            {
-                templates[name] = text
-            }
+        for (file, bytes) in EmbeddedPrompts.files where file.hasSuffix(".txt") {
+            templates[String(file.dropLast(4))] = String(decoding: bytes, as: UTF8.self)
         }
         return templates
     }()
