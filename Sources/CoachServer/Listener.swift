@@ -4,9 +4,9 @@ import NIOCore
 import ServiceLifecycle
 
 /// A service that listens on a port, whose failure to bind is said in the words of the setting
-/// that chose the port: `--http-port 8080: 127.0.0.1:8080 is already in use …` rather than the
-/// transport's `bind(descriptor:ptr:bytes:): Address already in use (errno: 98)`, wrapped once
-/// more by grpc-swift. Anything else the service throws passes through unchanged.
+/// that chose the port — `--http-port 8080: cannot listen on 127.0.0.1:8080: the port is already
+/// in use …` — rather than the transport's `bind(descriptor:ptr:bytes:): Address already in use
+/// (errno: 98)`, which grpc-swift wraps once more. Anything else passes through unchanged.
 struct Listener: Service {
     let base: any Service
     /// The flag that chose the port, e.g. `--grpc-port`.
@@ -18,16 +18,16 @@ struct Listener: Service {
         do {
             try await base.run()
         } catch {
-            guard let code = Self.errno(of: error), let reason = Self.reason(code) else { throw error }
+            guard let code = Self.systemError(of: error), let reason = Self.reason(code) else { throw error }
             throw ConfigurationError("\(setting) \(port): cannot listen on \(host):\(port): \(reason)")
         }
     }
 
     /// The system error under `error`, looking through grpc-swift's wrappers.
-    static func errno(of error: any Error) -> CInt? {
+    static func systemError(of error: any Error) -> CInt? {
         if let error = error as? IOError { return error.errnoCode }
-        if let error = error as? RuntimeError, let cause = error.cause { return errno(of: cause) }
-        if let error = error as? RPCError, let cause = error.cause { return errno(of: cause) }
+        if let error = error as? RuntimeError, let cause = error.cause { return systemError(of: cause) }
+        if let error = error as? RPCError, let cause = error.cause { return systemError(of: cause) }
         return nil
     }
 

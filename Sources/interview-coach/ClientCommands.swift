@@ -80,17 +80,15 @@ struct ClientOptions: ParsableArguments {
                 "no call reached a server at \(server): \(error.message) Check that `interview-coach serve` runs there "
                     + "(--server or COACH_SERVER) and, for TLS, COACH_TLS_CA, COACH_TLS_CERT and COACH_TLS_KEY.")
         case .deadlineExceeded where !answered:
-            return CoachError(.upstreamTimeout, "\(server) did not answer within \(Self.timeoutSeconds) s")
+            return CoachError(.upstreamTimeout, "no answer from \(server) before the call's deadline")
         default:
             return CoachError(rpcError: error)
         }
     }
 
-    static let timeoutSeconds = 30
-
     static var callOptions: CallOptions {
         var options = CallOptions.defaults
-        options.timeout = .seconds(Int64(timeoutSeconds))
+        options.timeout = .seconds(30)
         return options
     }
 }
