@@ -6,6 +6,8 @@ import CoachStore
 import Foundation
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
@@ -29,6 +31,10 @@ struct OneProcess: AsyncParsableCommand {
     @Option(help: "wrk connections.") var connections = 32
     @Option(help: "Folder for the graphs' databases.") var dataDir: String
     @Option(help: "Only these setups, by their place in the output (0-based, comma-separated): to profile one.") var only: String?
+    @Flag(help: "Run every task on NIO's event loops (NIOSingletons' executor take-over), not on Swift's default global executor.")
+    var eventLoopExecutor = false
+    @Flag(help: "Also print, each run, the threads of each kind and their voluntary/involuntary context switches per GET (stderr).")
+    var threadSwitches = false
 
     struct Setup: Sendable {
         var name: String
@@ -47,6 +53,10 @@ struct OneProcess: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        // First, before the graphs start tasks of their own.
+        if eventLoopExecutor, !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+            throw ValidationError("NIO's event loops could not be installed as the global executor")
+        }
         guard TraceExport.isRequested(by: environment) else {
             throw ValidationError("set OTEL_EXPORTER_OTLP_ENDPOINT (and OTEL_TRACES_SAMPLER=parentbased_traceidratio): the traced graphs export there")
         }
@@ -92,14 +102,15 @@ struct OneProcess: AsyncParsableCommand {
             var paths: [String] = []
             for port in ports {
                 try await waitUntilReady(port)
-                let created = try shell(["curl", "-sf", "-H", "Content-Type: application/json", "--data-binary", "@\(fixture)", "http://127.0.0.1:\(port)/api/v1/resumes"])
+                let created = try await offloaded { try shell(["curl", "-sf", "-H", "Content-Type: application/json", "--data-binary", "@\(fixture)", "http://127.0.0.1:\(port)/api/v1/resumes"]) }
                 guard let object = try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any], let key = object["unique_key"] as? String else {
                     throw ValidationError("the resume was not created: \(created)")
                 }
                 let path = key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? key
                 paths.append("http://127.0.0.1:\(port)/api/v1/resumes/\(path)")
             }
-            for setup in setups where only == nil { _ = try load(paths[setup.graph], recorded: setup.recorded, seconds: 1) }  // warm-up
+            let urls = paths
+            for setup in setups where only == nil { _ = try await offloaded { try load(urls[setup.graph], recorded: setup.recorded, seconds: 1) } }  // warm-up
             var cpu: [[Double]] = Array(repeating: [], count: setups.count)
             var rate: [[Double]] = Array(repeating: [], count: setups.count)
             var switches: [[Double]] = Array(repeating: [], count: setups.count)
@@ -109,9 +120,21 @@ struct OneProcess: AsyncParsableCommand {
                 for index in round % 2 == 0 ? order : order.reversed() where chosen?.contains(index) ?? true {
                     let before = processCPU()
                     let switchesBefore = contextSwitches()
-                    let (requests, perSecond) = try load(paths[setups[index].graph], recorded: setups[index].recorded, seconds: seconds)
+                    let threadsBefore = threadSwitches ? switchesByThreadKind() : [:]
+                    let (requests, perSecond) = try await offloaded { try load(urls[setups[index].graph], recorded: setups[index].recorded, seconds: seconds) }
                     cpu[index].append((processCPU() - before) * 1e6 / Double(max(requests, 1)))
                     switches[index].append(Double(contextSwitches() - switchesBefore) / Double(max(requests, 1)))
+                    if threadSwitches {
+                        var line = "round \(round) setup \(index):"
+                        for (kind, after) in switchesByThreadKind().sorted(by: { $0.key < $1.key }) {
+                            let before = threadsBefore[kind] ?? ThreadSwitches()
+                            let perGET = { (value: Int) in Double(value) / Double(max(requests, 1)) }
+                            line += String(
+                                format: " %@×%d=%.2f/%.2f", kind, after.threads, perGET(after.voluntary - before.voluntary),
+                                perGET(after.involuntary - before.involuntary))
+                        }
+                        FileHandle.standardError.write(Data((line + "\n").utf8))
+                    }
                     rate[index].append(perSecond)
                 }
             }
@@ -150,7 +173,7 @@ struct OneProcess: AsyncParsableCommand {
 
     func waitUntilReady(_ port: Int) async throws {
         for _ in 0..<200 {
-            if (try? shell(["curl", "-sf", "http://127.0.0.1:\(port)/readyz"])) != nil { return }
+            if (try? await offloaded({ try shell(["curl", "-sf", "http://127.0.0.1:\(port)/readyz"]) })) != nil { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ValidationError("port \(port) never became ready")
@@ -204,4 +227,42 @@ func freePort() throws -> Int {
     }
     guard bound else { throw ValidationError("no free port") }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// The threads of one kind and their context switches so far.
+struct ThreadSwitches {
+    var threads = 0
+    var voluntary = 0
+    var involuntary = 0
+}
+
+/// This process's threads by kind — their name with digits folded (`NIO-ELT-0-#1` → `NIO-ELT-N-#N`;
+/// Swift's global executor's threads are libdispatch's `com.apple.root.default-qos`, shown by the
+/// kernel as its last 15 characters) — read from `/proc/self/task`.
+func switchesByThreadKind() -> [String: ThreadSwitches] {
+    var kinds: [String: ThreadSwitches] = [:]
+    guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return kinds }
+    for task in tasks {
+        guard let status = try? String(contentsOfFile: "/proc/self/task/\(task)/status", encoding: .utf8) else { continue }
+        var kind = "?"
+        var voluntary = 0
+        var involuntary = 0
+        for line in status.split(separator: "\n") {
+            let value = line.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? ""
+            if line.hasPrefix("Name:") { kind = value.replacingOccurrences(of: #"[0-9]+"#, with: "N", options: .regularExpression) }
+            if line.hasPrefix("voluntary_ctxt_switches:") { voluntary = Int(value) ?? 0 }
+            if line.hasPrefix("nonvoluntary_ctxt_switches:") { involuntary = Int(value) ?? 0 }
+        }
+        kinds[kind, default: ThreadSwitches()].threads += 1
+        kinds[kind, default: ThreadSwitches()].voluntary += voluntary
+        kinds[kind, default: ThreadSwitches()].involuntary += involuntary
+    }
+    return kinds
+}
+
+/// Runs blocking work (a child process) on NIO's thread pool, never on a thread that runs tasks:
+/// with `--event-loop-executor` those are the event loops that serve the graphs, and a blocked one
+/// would stall the very requests it waits for.
+func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await NIOThreadPool.singleton.runIfActive(work)
 }
