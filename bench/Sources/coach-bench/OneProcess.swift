@@ -238,7 +238,8 @@ struct ThreadSwitches {
 
 /// This process's threads by kind — their name with digits folded (`NIO-ELT-0-#1` → `NIO-ELT-N-#N`;
 /// Swift's global executor's threads are libdispatch's `com.apple.root.default-qos`, shown by the
-/// kernel as its last 15 characters) — read from `/proc/self/task`.
+/// kernel as its last 15 characters) — read from `/proc/self/task`. A thread that ends between two
+/// readings takes its switches with it, so a kind's difference can then come out low.
 func switchesByThreadKind() -> [String: ThreadSwitches] {
     var kinds: [String: ThreadSwitches] = [:]
     guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return kinds }
