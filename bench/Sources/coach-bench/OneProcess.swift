@@ -118,9 +118,10 @@ struct OneProcess: AsyncParsableCommand {
                 let order = Array(setups.indices.dropFirst(round % setups.count)) + Array(setups.indices.prefix(round % setups.count))
                 let chosen = only.map { $0.split(separator: ",").compactMap { Int($0) } }
                 for index in round % 2 == 0 ? order : order.reversed() where chosen?.contains(index) ?? true {
+                    // Read first, so that reading /proc is not counted as the run's CPU.
+                    let threadsBefore = threadSwitches ? switchesByThreadKind() : [:]
                     let before = processCPU()
                     let switchesBefore = contextSwitches()
-                    let threadsBefore = threadSwitches ? switchesByThreadKind() : [:]
                     let (requests, perSecond) = try await offloaded { try load(urls[setups[index].graph], recorded: setups[index].recorded, seconds: seconds) }
                     cpu[index].append((processCPU() - before) * 1e6 / Double(max(requests, 1)))
                     switches[index].append(Double(contextSwitches() - switchesBefore) / Double(max(requests, 1)))
@@ -254,9 +255,11 @@ func switchesByThreadKind() -> [String: ThreadSwitches] {
             if line.hasPrefix("voluntary_ctxt_switches:") { voluntary = Int(value) ?? 0 }
             if line.hasPrefix("nonvoluntary_ctxt_switches:") { involuntary = Int(value) ?? 0 }
         }
-        kinds[kind, default: ThreadSwitches()].threads += 1
-        kinds[kind, default: ThreadSwitches()].voluntary += voluntary
-        kinds[kind, default: ThreadSwitches()].involuntary += involuntary
+        var sum = kinds[kind] ?? ThreadSwitches()
+        sum.threads += 1
+        sum.voluntary += voluntary
+        sum.involuntary += involuntary
+        kinds[kind] = sum
     }
     return kinds
 }
