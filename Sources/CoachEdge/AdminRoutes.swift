@@ -76,11 +76,6 @@ struct AdminRoutes<Transport: ClientTransport> {
             audit)
     }
 
-    static var callOptions: CallOptions {
-        var options = CallOptions.defaults
-        options.timeout = .seconds(10)
-        return options
-    }
 
     @Sendable func create(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         let body = try decodeRequestBody(KeyCreateBody.self, from: Data(try await request.bodyData(context: context)))
@@ -92,7 +87,7 @@ struct AdminRoutes<Transport: ClientTransport> {
         if let days = body.expiresInDays {
             message.expiresAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(Double(days) * 86_400))
         }
-        let created = try await client.createKey(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let created = try await client.createKey(message, metadata: context.rpcMetadata)
         return .json(KeyBody(created.key, secret: created.secret), status: .created)
     }
 
@@ -113,7 +108,7 @@ struct AdminRoutes<Transport: ClientTransport> {
             message.includeRevoked = try request.booleanQuery("include_revoked")
         } catch { violations += error.violations }
         if !violations.isEmpty { throw CoachError.validation(violations) }
-        let page = try await client.listKeys(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let page = try await client.listKeys(message, metadata: context.rpcMetadata)
         return .json(KeyList(keys: page.keys.map { KeyBody($0) }, nextCursor: page.nextPageToken.isEmpty ? nil : page.nextPageToken))
     }
 
@@ -121,7 +116,7 @@ struct AdminRoutes<Transport: ClientTransport> {
         var message = Interviewcoach_V1_GetKeyRequest()
         message.id = try context.pathParameter("key_id")
         let includeRevoked = try request.booleanQuery("include_revoked")
-        let key = try await client.getKey(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let key = try await client.getKey(message, metadata: context.rpcMetadata)
         // DELETE revoked it: as far as this resource goes it is gone; the record stays for audit.
         if key.hasRevokedAt && !includeRevoked {
             throw CoachError(.notFound, "key not found", details: ["key_id": .string(key.id)])
@@ -132,20 +127,20 @@ struct AdminRoutes<Transport: ClientTransport> {
     @Sendable func revoke(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_RevokeKeyRequest()
         message.id = try context.pathParameter("key_id")
-        return .json(KeyBody(try await client.revokeKey(message, metadata: context.rpcMetadata, options: Self.callOptions)))
+        return .json(KeyBody(try await client.revokeKey(message, metadata: context.rpcMetadata)))
     }
 
     @Sendable func rotate(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_RotateKeyRequest()
         message.id = try context.pathParameter("key_id")
-        let created = try await client.rotateKey(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let created = try await client.rotateKey(message, metadata: context.rpcMetadata)
         return .json(KeyBody(created.key, secret: created.secret), status: .created)
     }
 
     @Sendable func audit(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_ListAuditEntriesRequest()
         (message.pageSize, message.pageToken) = try Self.page(request.query)
-        let page = try await client.listAuditEntries(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let page = try await client.listAuditEntries(message, metadata: context.rpcMetadata)
         return .json(
             AuditList(
                 entries: page.entries.map {

@@ -95,7 +95,7 @@ public func buildEdgeRouter<Transport: ClientTransport>(
             if keysOn {
                 var probe = Interviewcoach_V1_ListKeysRequest()
                 probe.pageSize = 1
-                _ = try await admin.listKeys(probe, metadata: context.rpcMetadata, options: shortCallOptions)
+                _ = try await admin.listKeys(probe, metadata: context.rpcMetadata)
             }
             var response = Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -164,6 +164,6 @@ public func buildEdgeRouter<Transport: ClientTransport>(
 private func providerNames<Transport: ClientTransport>(
     _ client: Interviewcoach_V1_ProviderService.Client<Transport>, metadata: Metadata
 ) async -> [String]? {
-    try? await client.listProviders(Interviewcoach_V1_ListProvidersRequest(), metadata: metadata, options: shortCallOptions).providers.map(
+    try? await client.listProviders(Interviewcoach_V1_ListProvidersRequest(), metadata: metadata).providers.map(
         \.name)
 }

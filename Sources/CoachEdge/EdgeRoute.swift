@@ -27,6 +27,10 @@ struct EdgeRoute: Sendable {
     /// Status → (description, schema name or nil, media type).
     var responses: [Int: (String, String?)] = [:]
     var responseMediaType: String = "application/json"
+    /// How long the handler may take once the request's body has been read: its upstream calls
+    /// all together (504 `UPSTREAM_TIMEOUT` after it, kept by `UpstreamDeadlines`). A stream's
+    /// budget covers opening it; the stream itself runs after the handler has answered.
+    var deadline: Duration = .seconds(10)
 
     /// Hummingbird's form of the template (`:unique_key`).
     var routerPath: RouterPath {
@@ -84,7 +88,13 @@ struct RouteTable {
         if tracing { router.middlewares.add(EdgeTracingMiddleware()) }
         router.middlewares.add(EdgeErrorMiddleware(routes: routes, allowedHosts: allowedHosts, measured: measured))
         for (route, handler) in zip(routes, handlers) {
-            router.on(route.routerPath, method: route.method, use: handler)
+            let (deadline, hasBody) = (route.deadline, [.post, .put, .patch].contains(route.method))
+            router.on(route.routerPath, method: route.method) { request, context in
+                var request = request
+                // A slow upload is not a slow upstream: the body is read before the clock starts.
+                if hasBody { try await request.bufferBody(context: context) }
+                return try await UpstreamDeadlines.shared.run(within: deadline) { [request] in try await handler(request, context) }
+            }
         }
     }
 }
@@ -131,16 +141,22 @@ extension Request {
         if let type = headers[.contentType], !Self.isJSON(type) {
             throw CoachError(.unsupportedMediaType, "Content-Type must be application/json")
         }
-        let buffer: ByteBuffer
+        var request = self
+        return Array(try await request.bufferBody(context: context).readableBytesView)
+    }
+
+    /// Reads the whole body, at most `context.maxUploadSize` (413 beyond), and keeps it, so it
+    /// can be read again.
+    @discardableResult
+    mutating func bufferBody(context: EdgeRequestContext) async throws -> ByteBuffer {
         do {
-            buffer = try await body.collect(upTo: context.maxUploadSize)
+            return try await collectBody(upTo: context.maxUploadSize)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw CoachError(.payloadTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
         } catch is NIOTooManyBytesError {
             // A chunked body (no Content-Length) cut off at the limit.
             throw CoachError(.payloadTooLarge, "request body exceeds \(context.maxUploadSize) bytes")
         }
-        return Array(buffer.readableBytesView)
     }
 
     /// `application/json` or `application/<something>+json`, with any parameters.

@@ -10,18 +10,6 @@ extension HTTPField.Name {
     static let idempotencyKey = Self("Idempotency-Key")!
 }
 
-/// Sync generation can take as long as a whole provider chain.
-let generationCallOptions: CallOptions = {
-    var options = CallOptions.defaults
-    options.timeout = .seconds(300)
-    return options
-}()
-
-let shortCallOptions: CallOptions = {
-    var options = CallOptions.defaults
-    options.timeout = .seconds(10)
-    return options
-}()
 
 /// The route descriptions shared by both generation kinds.
 private func generationRoutes(
@@ -35,7 +23,9 @@ private func generationRoutes(
             responses: [
                 201: ("Generated", resultSchema), 404: ("Unknown resume", "Error"), 422: ("Bad key or body", "Error"),
                 502: ("Every provider failed", "Error"),
-            ]),
+            ],
+            // As long as a whole provider chain may take.
+            deadline: .seconds(300)),
         EdgeRoute(
             method: .get, path: "/api/v1/\(segment)/{unique_key}/\(resource)", tag: tag,
             summary: "The newest result; ?history=true for all, newest first",
@@ -140,24 +130,24 @@ struct GenerationRoutes<Kind: RESTGenerationKind, Transport: ClientTransport> {
         table.add(routes.sync) { request, context in
             let (key, options) = try await input(request, context)
             let result = try await client.generate(
-                uniqueKey: key, options: options, metadata: context.rpcMetadata, callOptions: generationCallOptions)
+                uniqueKey: key, options: options, metadata: context.rpcMetadata, callOptions: .defaults)
             return .json(Kind.body(result, generated: true), status: .created)
         }
         table.add(routes.latest) { request, context in
             let key = try context.pathParameter("unique_key")
             if try request.booleanQuery("history") {
                 let page = try await client.history(
-                    uniqueKey: key, pageSize: PageSize.maximum, metadata: context.rpcMetadata, callOptions: shortCallOptions)
+                    uniqueKey: key, pageSize: PageSize.maximum, metadata: context.rpcMetadata, callOptions: .defaults)
                 return .json(["sets": page.results.map { Kind.body($0, generated: false) }])
             }
-            let result = try await client.latest(uniqueKey: key, metadata: context.rpcMetadata, callOptions: shortCallOptions)
+            let result = try await client.latest(uniqueKey: key, metadata: context.rpcMetadata, callOptions: .defaults)
             return .json(Kind.body(result, generated: false))
         }
         table.add(routes.async) { request, context in
             let (key, options) = try await input(request, context)
             let task = try await client.start(
                 uniqueKey: key, options: options, idempotencyKey: idempotencyKey(request), metadata: context.rpcMetadata,
-                callOptions: shortCallOptions)
+                callOptions: .defaults)
             return accepted(task)
         }
         table.add(routes.health) { _, _ in

@@ -134,7 +134,9 @@ struct OperationsRoutes<Transport: ClientTransport> {
         }
     }
 
-    static var callOptions: CallOptions {
+    /// For the dashboard stream's refreshes, which run after its route has answered (outside the
+    /// route's deadline).
+    static var streamCallOptions: CallOptions {
         var options = CallOptions.defaults
         options.timeout = .seconds(10)
         return options
@@ -143,7 +145,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
     // MARK: Handlers
 
     @Sendable func overview(_ request: Request, context: EdgeRequestContext) async throws -> Response {
-        .json(Self.body(try await main.getOverview(try Self.window(request), metadata: context.rpcMetadata, options: Self.callOptions)))
+        .json(Self.body(try await main.getOverview(try Self.window(request), metadata: context.rpcMetadata)))
     }
 
     /// The first overview is fetched before answering, so a refusal is a status, not a stream.
@@ -151,7 +153,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
         let message = try Self.window(request)
         let metadata = context.rpcMetadata
         let client = main
-        let first = try await client.getOverview(message, metadata: metadata, options: Self.callOptions)
+        let first = try await client.getOverview(message, metadata: metadata)
         let (interval, lifetime) = (self.interval, self.lifetime)
         return Response(
             status: .ok, headers: .eventStream,
@@ -163,7 +165,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
                 while ContinuousClock.now < end, (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
                     let frame: String
                     do {
-                        frame = Self.frame(Self.body(try await client.getOverview(message, metadata: metadata, options: Self.callOptions)))
+                        frame = Self.frame(Self.body(try await client.getOverview(message, metadata: metadata, options: Self.streamCallOptions)))
                     } catch {
                         let failure = (error as? RPCError).map { CoachError(rpcError: $0) } ?? CoachError.internal("overview failed")
                         frame = "event: error\ndata: \(Self.text(.object(["error_code": .string(failure.code.rawValue), "detail": .string(failure.message)])))\n\n"
@@ -226,13 +228,13 @@ struct OperationsRoutes<Transport: ClientTransport> {
             do { message.pageToken = try PageCursor(token: token, field: "page_token").token } catch { violations += error.violations }
         }
         if !violations.isEmpty { throw CoachError.validation(violations) }
-        let page = try await main.listTasks(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let page = try await main.listTasks(message, metadata: context.rpcMetadata)
         return .json(JSONValue.object(["tasks": .array(page.tasks.map { Self.body($0, full: false) }), "next_page_token": .string(page.nextPageToken)]))
     }
 
     @Sendable func detail(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         let (client, message) = try task(context)
-        return .json(Self.body(try await client.getTaskDetail(message, metadata: context.rpcMetadata, options: Self.callOptions)))
+        return .json(Self.body(try await client.getTaskDetail(message, metadata: context.rpcMetadata)))
     }
 
     @Sendable func retry(_ request: Request, context: EdgeRequestContext) async throws -> Response {
@@ -243,12 +245,12 @@ struct OperationsRoutes<Transport: ClientTransport> {
         message.taskID = target.taskID
         message.kind = target.kind
         message.provider = body.provider ?? ""
-        return .json(Self.body(try await client.retryTask(message, metadata: context.rpcMetadata, options: Self.callOptions)))
+        return .json(Self.body(try await client.retryTask(message, metadata: context.rpcMetadata)))
     }
 
     @Sendable func cancel(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         let (client, message) = try task(context)
-        return .json(Self.body(try await client.cancelTask(message, metadata: context.rpcMetadata, options: Self.callOptions)))
+        return .json(Self.body(try await client.cancelTask(message, metadata: context.rpcMetadata)))
     }
 
     @Sendable func deadLetters(_ request: Request, context: EdgeRequestContext) async throws -> Response {
@@ -258,7 +260,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
         }
         var message = Interviewcoach_V1_ListDeadLettersRequest()
         message.kind = kind.proto
-        let list = try await client.listDeadLetters(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let list = try await client.listDeadLetters(message, metadata: context.rpcMetadata)
         return .json(
             JSONValue.object([
                 "dead_letters": .array(
@@ -278,9 +280,9 @@ struct OperationsRoutes<Transport: ClientTransport> {
         message.id = try context.pathParameter("id")
         message.kind = kind.proto
         if action == "retry" {
-            return .json(Self.body(try await client.retryDeadLetter(message, metadata: context.rpcMetadata, options: Self.callOptions)))
+            return .json(Self.body(try await client.retryDeadLetter(message, metadata: context.rpcMetadata)))
         }
-        _ = try await client.dropDeadLetter(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        _ = try await client.dropDeadLetter(message, metadata: context.rpcMetadata)
         return Response(status: .noContent)
     }
 
@@ -289,7 +291,7 @@ struct OperationsRoutes<Transport: ClientTransport> {
         var message = Interviewcoach_V1_SetQueuePausedRequest()
         message.kind = kind.proto
         message.paused = paused
-        return .json(Self.body(try await client.setQueuePaused(message, metadata: context.rpcMetadata, options: Self.callOptions)))
+        return .json(Self.body(try await client.setQueuePaused(message, metadata: context.rpcMetadata)))
     }
 
     // MARK: Parts

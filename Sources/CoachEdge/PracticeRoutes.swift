@@ -31,7 +31,8 @@ struct PracticeRoutes<Transport: ClientTransport> {
                 responses: [
                     201: ("The session and its first prompt", "PracticeStep"), 404: ("Unknown resume or question set", "Error"),
                     422: ("Invalid body", "Error"),
-                ]),
+                ],
+                deadline: Self.providerDeadline),
             startSession)
         table.add(
             EdgeRoute(
@@ -59,13 +60,14 @@ struct PracticeRoutes<Transport: ClientTransport> {
                 responses: [
                     200: ("The evaluation and the next prompt, or the report", "PracticeStep"), 404: ("Unknown session", "Error"),
                     409: ("The session has ended, or another connection moved it", "Error"), 422: ("Invalid body", "Error"),
-                ]),
+                ],
+                deadline: Self.providerDeadline),
             answer)
         table.add(
             EdgeRoute(
                 method: .post, path: "/api/v1/practice/sessions/{session_id}/end", tag: "practice",
                 summary: "End the session now and get its report", parameters: [id],
-                responses: [200: ("The report", "PracticeStep"), 404: ("Unknown session", "Error")]),
+                responses: [200: ("The report", "PracticeStep"), 404: ("Unknown session", "Error")], deadline: Self.providerDeadline),
             end)
         table.add(
             EdgeRoute(
@@ -75,7 +77,8 @@ struct PracticeRoutes<Transport: ClientTransport> {
                 responses: [
                     200: ("The evaluation", "AnswerEvaluation"), 404: ("Unknown resume (unique_key)", "Error"),
                     422: ("Invalid body", "Error"),
-                ]),
+                ],
+                deadline: Self.providerDeadline),
             evaluate)
     }
 
@@ -98,10 +101,7 @@ struct PracticeRoutes<Transport: ClientTransport> {
         message.language = body.language ?? ""
         message.uniqueKey = body.uniqueKey ?? ""
         message.provider = body.provider ?? ""
-        var options = CallOptions.defaults
-        // A provider evaluates within the registry's deadline (retries and fallback included).
-        options.timeout = .seconds(150)
-        let evaluation = try await client.evaluateAnswer(message, metadata: context.rpcMetadata, options: options)
+        let evaluation = try await client.evaluateAnswer(message, metadata: context.rpcMetadata)
         return .json(EvaluationBody(evaluation))
     }
 }
@@ -110,19 +110,17 @@ extension PracticeRoutes {
     typealias Message = Interviewcoach_V1_PracticeClientMessage
     typealias Event = Interviewcoach_V1_PracticeEvent
 
-    static var streamOptions: CallOptions {
-        var options = CallOptions.defaults
-        // Starting may generate the question set.
-        options.timeout = .seconds(150)
-        return options
-    }
+    /// The routes that may wait for a provider: evaluating an answer (within the registry's
+    /// deadline, retries and fallback included), or starting a session, which may generate its
+    /// question set.
+    static var providerDeadline: Duration { .seconds(150) }
 
     /// One short conversation on the Practice stream: sends `messages`, closes its side, and
     /// returns every event the server sent. Each REST call maps onto the stream this way, so REST
     /// and gRPC clients share one state machine.
     func converse(_ messages: [Message], context: EdgeRequestContext) async throws -> [Event] {
         try await client.practice(
-            metadata: context.rpcMetadata, options: Self.streamOptions,
+            metadata: context.rpcMetadata,
             requestProducer: { writer in
                 for message in messages { try await writer.write(message) }
             },
@@ -171,9 +169,7 @@ extension PracticeRoutes {
     @Sendable func getSession(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_GetSessionRequest()
         message.sessionID = try context.pathParameter("session_id")
-        var options = CallOptions.defaults
-        options.timeout = .seconds(10)
-        return .json(PracticeSessionBody(try await client.getSession(message, metadata: context.rpcMetadata, options: options)))
+        return .json(PracticeSessionBody(try await client.getSession(message, metadata: context.rpcMetadata)))
     }
 
     @Sendable func listSessions(_ request: Request, context: EdgeRequestContext) async throws -> Response {
@@ -188,9 +184,7 @@ extension PracticeRoutes {
             ])
         }
         message.uniqueKey = query["unique_key"] ?? ""
-        var options = CallOptions.defaults
-        options.timeout = .seconds(10)
-        let page = try await client.listSessions(message, metadata: context.rpcMetadata, options: options)
+        let page = try await client.listSessions(message, metadata: context.rpcMetadata)
         return .json(
             PracticeSessionList(sessions: page.sessions.map(SessionInfoBody.init), nextCursor: page.nextPageToken.isEmpty ? nil : page.nextPageToken))
     }

@@ -11,12 +11,6 @@ struct ResumeRoutes<Transport: ClientTransport> {
     let client: Interviewcoach_V1_ResumeService.Client<Transport>
     let health: Grpc_Health_V1_Health.Client<Transport>
 
-    static var callOptions: CallOptions {
-        var options = CallOptions.defaults
-        options.timeout = .seconds(10)
-        return options
-    }
-
     func register(on table: inout RouteTable) {
         let keyParameter = EdgeRoute.Parameter(
             name: "unique_key", location: "path", schema: ParameterSchema.uniqueKey, description: "`{name}_{n}`", required: true)
@@ -74,7 +68,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
         let validated = try content.validated()
         var message = Interviewcoach_V1_CreateResumeRequest()
         message.content = validated.proto
-        let resume = try await client.createResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let resume = try await client.createResume(message, metadata: context.rpcMetadata)
         var headers: HTTPFields = [:]
         headers[.location] = "/api/v1/resumes/" + Self.percentEncoded(resume.uniqueKey)
         return .json(
@@ -85,7 +79,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
     @Sendable func get(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_GetResumeRequest()
         message.uniqueKey = try context.pathParameter("unique_key")
-        let resume = try await client.getResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let resume = try await client.getResume(message, metadata: context.rpcMetadata)
         return .json(ResumeBody(Resume(proto: resume)))
     }
 
@@ -111,7 +105,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
             } catch { violations += error.violations }
         }
         if !violations.isEmpty { throw CoachError.validation(violations) }
-        let page = try await client.listResumes(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let page = try await client.listResumes(message, metadata: context.rpcMetadata)
         return .json(
             ResumeList(
                 resumes: page.resumes.map { ResumeBody(Resume(proto: $0)) },
@@ -126,7 +120,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
         message.pageSize = Int32(PageSize.maximum)
         // Bounded: at most 10 pages of 100.
         for _ in 0..<10 {
-            let page = try await client.listResumes(message, metadata: context.rpcMetadata, options: Self.callOptions)
+            let page = try await client.listResumes(message, metadata: context.rpcMetadata)
             resumes += page.resumes.map { ResumeBody(Resume(proto: $0)) }
             if page.nextPageToken.isEmpty { break }
             message.pageToken = page.nextPageToken
@@ -143,7 +137,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
         var message = Interviewcoach_V1_UpdateResumeRequest()
         message.uniqueKey = key
         message.content = try content.validated().proto
-        let resume = try await client.updateResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        let resume = try await client.updateResume(message, metadata: context.rpcMetadata)
         return .json(ResumeBody(Resume(proto: resume)))
     }
 
@@ -151,7 +145,7 @@ struct ResumeRoutes<Transport: ClientTransport> {
     @Sendable func delete(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_DeleteResumeRequest()
         message.uniqueKey = try context.pathParameter("unique_key")
-        _ = try await client.deleteResume(message, metadata: context.rpcMetadata, options: Self.callOptions)
+        _ = try await client.deleteResume(message, metadata: context.rpcMetadata)
         return Response(status: .noContent)
     }
 

@@ -141,7 +141,7 @@ struct TaskRoutes<Transport: ClientTransport> {
         var message = Interviewcoach_V1_GetTaskRequest()
         message.taskID = try context.pathParameter("task_id")
         message.kind = kind.proto
-        return TaskView(proto: try await client.getTask(message, metadata: context.rpcMetadata, options: shortCallOptions))
+        return TaskView(proto: try await client.getTask(message, metadata: context.rpcMetadata))
     }
 }
 
