@@ -10,7 +10,6 @@ extension HTTPField.Name {
     static let idempotencyKey = Self("Idempotency-Key")!
 }
 
-
 /// The route descriptions shared by both generation kinds.
 private func generationRoutes(
     segment: String, resource: String, optionsSchema: String, resultSchema: String, tag: String

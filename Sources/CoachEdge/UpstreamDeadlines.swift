@@ -38,9 +38,9 @@ final class UpstreamDeadlines: Sendable {
     /// ended in an error, the error is `RPCError(.deadlineExceeded)`, as a call's own timeout
     /// would have been (REST: 504 `UPSTREAM_TIMEOUT`). Task-local values (the trace context) are
     /// the caller's.
-    func run<Result: Sendable>(
-        within budget: Duration, _ operation: @escaping @Sendable () async throws -> Result
-    ) async throws -> Result {
+    func run<Value: Sendable>(
+        within budget: Duration, _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
         let task = Task { try await operation() }
         let deadline = ContinuousClock.now.advanced(by: budget)
         let (id, startTicking): (UInt64, Bool) = state.withLock { state in
@@ -54,15 +54,15 @@ final class UpstreamDeadlines: Sendable {
             // Detached: the ticker belongs to no request (nor to its trace).
             Task.detached { await self.tick() }
         }
-        let result = await withTaskCancellationHandler { await task.result } onCancel: { task.cancel() }
+        let outcome = await withTaskCancellationHandler { await task.result } onCancel: { task.cancel() }
         let expired = state.withLock { state in
             state.pending[id] = nil
             return state.expired.remove(id) != nil
         }
-        if expired, case .failure = result {
+        if expired, case .failure = outcome {
             throw RPCError(code: .deadlineExceeded, message: "the upstream call took longer than \(budget)")
         }
-        return try result.get()
+        return try outcome.get()
     }
 
     /// How many deadlines are pending (tests).
