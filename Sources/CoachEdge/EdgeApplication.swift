@@ -160,10 +160,14 @@ public func buildEdgeRouter<Transport: ClientTransport>(
     return router
 }
 
-/// The providers a service names in its fallback chain, or `nil` when it does not answer.
+/// The providers a service names in its fallback chain, or `nil` when it does not answer within
+/// 2 s: well inside the route's deadline, so a silent service leaves its names out of the
+/// document instead of failing it.
 private func providerNames<Transport: ClientTransport>(
     _ client: Interviewcoach_V1_ProviderService.Client<Transport>, metadata: Metadata
 ) async -> [String]? {
-    try? await client.listProviders(Interviewcoach_V1_ListProvidersRequest(), metadata: metadata).providers.map(
+    var options = CallOptions.defaults
+    options.timeout = .seconds(2)
+    return try? await client.listProviders(Interviewcoach_V1_ListProvidersRequest(), metadata: metadata, options: options).providers.map(
         \.name)
 }
