@@ -144,10 +144,13 @@ enum Rules {
 
 @Suite struct BuiltinQuestionTests {
     @Test(arguments: [Language.ko, .en])
-    func everyFixtureGetsValidQuestionSetsOfEveryCount(language: Language) throws {
+    func everyFixtureGetsValidQuestionSetsOfEveryCount(language: Language) async throws {
         for (name, resume) in try ResumeFixtures.all() {
             for count in QuestionOptions.countRange {
                 for seed in Int64(0)...2 {
+                    // Seconds of CPU in a debug build: yield between sets so the suite's other
+                    // tests (some time how promptly something happens) still get a thread.
+                    await Task.yield()
                     let options = QuestionOptions(language: language, questionCount: count)
                     let questions = BuiltinGenerator.questions(for: resume, options: options, seed: seed)
                     let problems = Rules.questionViolations(questions, resume, options)
@@ -278,7 +281,7 @@ enum Rules {
 
 @Suite struct BuiltinLearningTests {
     @Test(arguments: [Language.ko, .en])
-    func everyFixtureGetsAValidPlan(language: Language) throws {
+    func everyFixtureGetsAValidPlan(language: Language) async throws {
         let variants: [LearningOptions] = [
             LearningOptions(language: language),
             LearningOptions(language: language, targetRole: "Site Reliability Engineer"),
@@ -288,6 +291,7 @@ enum Rules {
         for (name, resume) in try ResumeFixtures.all() {
             for options in variants {
                 for seed in Int64(0)...2 {
+                    await Task.yield()  // as above: seconds of CPU, shared with the other tests
                     let plan = BuiltinGenerator.learningPlan(for: resume, options: options, seed: seed)
                     let problems = Rules.planViolations(plan, resume, options)
                         + GenerationValidator.violations(of: plan, resume: resume, options: options)
