@@ -6,7 +6,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
-import Synchronization
 
 extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!
@@ -210,19 +209,14 @@ enum HTTPMetricHandles {
         let duration: Timer
     }
 
-    private static let cache = Mutex<[Key: Handles]>([:])
-
-    static func handles(route: String, method: HTTPRequest.Method, status: Int) -> Handles {
-        let key = Key(route: route, method: method, status: status)
-        if let handles = cache.withLock({ $0[key] }) { return handles }
-        let labels = [("http_route", route), ("http_request_method", method.rawValue), ("http_response_status_code", String(status))]
-        let made = Handles(
+    private static let cache = MadeOnce<Key, Handles> { key in
+        let labels = [("http_route", key.route), ("http_request_method", key.method.rawValue), ("http_response_status_code", String(key.status))]
+        return Handles(
             requests: Counter(label: "http_server_requests_total", dimensions: labels),
             duration: Timer(label: "http_server_request_duration_seconds", dimensions: labels, preferredDisplayUnit: .seconds))
-        return cache.withLock { cache in
-            if let existing = cache[key] { return existing }
-            cache[key] = made
-            return made
-        }
+    }
+
+    static func handles(route: String, method: HTTPRequest.Method, status: Int) -> Handles {
+        cache[Key(route: route, method: method, status: status)]
     }
 }

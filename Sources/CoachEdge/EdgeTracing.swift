@@ -46,8 +46,21 @@ struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// W3C trace context in HTTP headers.
 struct HTTPFieldsCarrier: Extractor {
+    /// The two names the tracer asks for, made once (making a name validates and lowercases it,
+    /// and every request asks).
+    private static let traceParent = HTTPField.Name("traceparent")!
+    private static let traceState = HTTPField.Name("tracestate")!
+
     func extract(key: String, from carrier: HTTPFields) -> String? {
-        guard let name = HTTPField.Name(key) else { return nil }
-        return carrier[name]
+        switch key {
+        case "traceparent":
+            // The first one: a request with two is malformed anyway (W3C), and looking one field
+            // up costs less than `HTTPFields`' subscript, which joins every value of a name.
+            carrier.first { $0.name == Self.traceParent }?.value
+        case "tracestate":
+            carrier[Self.traceState]  // list members may be split over several fields: joined
+        default:
+            HTTPField.Name(key).flatMap { carrier[$0] }
+        }
     }
 }

@@ -1,11 +1,11 @@
+import CoachCore
 import GRPCCore
 import Metrics
-import Synchronization
 
 /// What the gRPC interceptors report to swift-metrics (docs/OPERATIONS.md, "Metrics").
 enum RPCMetrics {
     static func record(side: String, method: MethodDescriptor, code: String, since started: ContinuousClock.Instant) {
-        let handles = handles(for: HandleKey(side: side, method: method, code: code))
+        let handles = cache[HandleKey(side: side, method: method, code: code)]
         handles.calls.increment()
         handles.duration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
     }
@@ -24,19 +24,11 @@ enum RPCMetrics {
     /// The handles of each label set, made once: making a handle looks its labels up in the
     /// backend's registry (a lock and a hash of every label), which every call paid before. The
     /// label sets are bounded: sides × methods × status codes.
-    private static let cache = Mutex<[HandleKey: Handles]>([:])
-
-    private static func handles(for key: HandleKey) -> Handles {
-        if let handles = cache.withLock({ $0[key] }) { return handles }
+    private static let cache = MadeOnce<HandleKey, Handles> { key in
         let labels = [("grpc_service", key.method.service.fullyQualifiedService), ("grpc_method", key.method.method)]
-        let made = Handles(
+        return Handles(
             calls: Counter(label: "grpc_\(key.side)_handled_total", dimensions: labels + [("grpc_code", key.code)]),
             duration: Timer(label: "grpc_\(key.side)_handling_seconds", dimensions: labels, preferredDisplayUnit: .seconds))
-        return cache.withLock { cache in
-            if let existing = cache[key] { return existing }
-            cache[key] = made
-            return made
-        }
     }
 
     /// The status code a failed call ends with (also the traces' `rpc.grpc.status_code`).

@@ -1,0 +1,38 @@
+import HTTPTypes
+import Testing
+
+@testable import CoachEdge
+
+/// How the edge reads a caller's W3C trace context from its request headers.
+@Suite struct HTTPFieldsCarrierTests {
+    let parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+    @Test func readsTraceParentWhateverTheHeadersCase() {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        fields.append(HTTPField(name: HTTPField.Name("TraceParent")!, value: parent))
+        #expect(HTTPFieldsCarrier().extract(key: "traceparent", from: fields) == parent)
+    }
+
+    @Test func aSecondTraceParentIsIgnored() {
+        var fields = HTTPFields()
+        fields.append(HTTPField(name: HTTPField.Name("traceparent")!, value: parent))
+        fields.append(HTTPField(name: HTTPField.Name("traceparent")!, value: "00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-00"))
+        #expect(HTTPFieldsCarrier().extract(key: "traceparent", from: fields) == parent)
+    }
+
+    @Test func traceStateSplitOverFieldsIsJoined() {
+        var fields = HTTPFields()
+        fields.append(HTTPField(name: HTTPField.Name("tracestate")!, value: "a=1"))
+        fields.append(HTTPField(name: HTTPField.Name("tracestate")!, value: "b=2"))
+        #expect(HTTPFieldsCarrier().extract(key: "tracestate", from: fields) == "a=1, b=2")
+    }
+
+    @Test func absentOrUnnameableKeysAreNil() {
+        let fields: HTTPFields = [.contentType: "application/json"]
+        #expect(HTTPFieldsCarrier().extract(key: "traceparent", from: fields) == nil)
+        #expect(HTTPFieldsCarrier().extract(key: "tracestate", from: fields) == nil)
+        #expect(HTTPFieldsCarrier().extract(key: "baggage", from: fields) == nil)
+        #expect(HTTPFieldsCarrier().extract(key: "not a name", from: fields) == nil)
+    }
+}
