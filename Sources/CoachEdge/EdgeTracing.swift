@@ -54,13 +54,21 @@ struct HTTPFieldsCarrier: Extractor {
     func extract(key: String, from carrier: HTTPFields) -> String? {
         switch key {
         case "traceparent":
-            // The first one: a request with two is malformed anyway (W3C), and looking one field
-            // up costs less than `HTTPFields`' subscript, which joins every value of a name.
-            carrier.first { $0.name == Self.traceParent }?.value
+            // One field, read as it is (`HTTPFields`' subscript joins every value of a name, a
+            // cost on every request). Two fields are no usable context, like any malformed
+            // `traceparent`: the request starts a trace of its own.
+            Self.single(Self.traceParent, in: carrier)
         case "tracestate":
             carrier[Self.traceState]  // list members may be split over several fields: joined
         default:
             HTTPField.Name(key).flatMap { carrier[$0] }
         }
+    }
+
+    /// The value of the one field named `name`; nil when there is none or more than one.
+    private static func single(_ name: HTTPField.Name, in fields: HTTPFields) -> String? {
+        guard let first = fields.firstIndex(where: { $0.name == name }) else { return nil }
+        if fields[fields.index(after: first)...].contains(where: { $0.name == name }) { return nil }
+        return fields[first].value
     }
 }
