@@ -13,7 +13,7 @@ public actor InProcessJobQueue: JobQueue {
     private var inHand: Set<String> = []
     private var paused: Set<TaskKind> = []
     /// Task id → who asked to cancel it.
-    private var cancelRequests: [String: String] = [:]
+    private var cancelAskers: [String: String] = [:]
     private var done = 0
     private var lastSeen: Date?
     private var deadLetterCount = 0
@@ -98,9 +98,13 @@ public actor InProcessJobQueue: JobQueue {
         return deadLetterEntries.remove(at: index)
     }
 
-    public func requestCancel(taskID: String, by actor: String) { cancelRequests[taskID] = actor }
-    public func cancelRequest(taskID: String) -> String? { cancelRequests[taskID] }
-    public func clearCancel(taskID: String) { cancelRequests[taskID] = nil }
+    public func requestCancel(taskID: String, by actor: String) { cancelAskers[taskID] = actor }
+    public func cancelRequests(taskIDs: [String]) -> [String: String] {
+        var found: [String: String] = [:]
+        for taskID in taskIDs { found[taskID] = cancelAskers[taskID] }
+        return found
+    }
+    public func clearCancel(taskID: String) { cancelAskers[taskID] = nil }
 
     /// The process's own worker: one consumer.
     public func workers() -> [QueueWorker] {

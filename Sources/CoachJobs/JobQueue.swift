@@ -56,11 +56,19 @@ public protocol JobQueue: Sendable {
     /// Asks whichever worker runs `taskID` to stop it, on behalf of `actor` (who asked, for the
     /// task's timeline); the request holds until `clearCancel` (or a day passes).
     func requestCancel(taskID: String, by actor: String) async throws
-    /// Who asked to stop `taskID`, if anyone has.
-    func cancelRequest(taskID: String) async throws -> String?
+    /// Who asked to stop each of `taskIDs`, for those someone has: one look for every job a
+    /// worker runs (`cancelRequest(taskID:)` for one).
+    func cancelRequests(taskIDs: [String]) async throws -> [String: String]
     func clearCancel(taskID: String) async throws
     /// The consumers of the queue, as far as it knows them.
     func workers() async throws -> [QueueWorker]
+}
+
+extension JobQueue {
+    /// Who asked to stop `taskID`, if anyone has.
+    public func cancelRequest(taskID: String) async throws -> String? {
+        try await cancelRequests(taskIDs: [taskID])[taskID]
+    }
 }
 
 /// A job the worker gave up on, kept aside.

@@ -281,10 +281,13 @@ public actor RedisJobQueue: JobQueue {
         try check(try await send(["SET", cancelKey(taskID), actor, "EX", "86400"], "cancel"), "cancel")
     }
 
-    public nonisolated func cancelRequest(taskID: String) async throws -> String? {
-        let reply = try await send(["GET", cancelKey(taskID)], "cancel")
+    public nonisolated func cancelRequests(taskIDs: [String]) async throws -> [String: String] {
+        guard !taskIDs.isEmpty else { return [:] }
+        let reply = try await send(["MGET"] + taskIDs.map(cancelKey), "cancel")
         try check(reply, "cancel")
-        return reply.text
+        var found: [String: String] = [:]
+        for (taskID, value) in zip(taskIDs, reply.elements ?? []) { found[taskID] = value.text }
+        return found
     }
 
     public nonisolated func clearCancel(taskID: String) async throws {

@@ -45,6 +45,8 @@ public struct JobRunner: Sendable {
     private let kinds: [TaskKind: any KindOperations]
     private let configuration: WorkerConfiguration
     private let logger: Logger
+    /// Operators' cancel requests for the jobs running now, looked up together.
+    private let cancelWatch: CancelWatch
 
     public init(
         queue: any JobQueue, kinds: [any KindOperations], configuration: WorkerConfiguration = WorkerConfiguration(),
@@ -54,6 +56,7 @@ public struct JobRunner: Sendable {
         self.kinds = Dictionary(kinds.map { ($0.taskKind, $0) }, uniquingKeysWith: { first, _ in first })
         self.configuration = configuration
         self.logger = logger
+        self.cancelWatch = CancelWatch(queue: queue, poll: configuration.cancelPoll)
     }
 
     /// Runs until cancelled, `configuration.concurrency` jobs at a time.
@@ -208,16 +211,11 @@ public struct JobRunner: Sendable {
     }
 
     /// Runs `body`, stopping it with `OperatorCancel` once an operator asks the queue to cancel
-    /// `taskID` (looked at every `cancelPoll`).
+    /// `taskID` (`cancelWatch` looks every `cancelPoll`).
     private func watchingForCancel(taskID: String, _ body: @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await body() }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: configuration.cancelPoll)
-                    if let actor = try? await queue.cancelRequest(taskID: taskID) { throw OperatorCancel(actor: actor) }
-                }
-            }
+            group.addTask { throw OperatorCancel(actor: try await cancelWatch.request(for: taskID)) }
             defer { group.cancelAll() }
             try await group.next()
         }

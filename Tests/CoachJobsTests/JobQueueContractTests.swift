@@ -188,6 +188,12 @@ import Testing
             try await set.queue.requestCancel(taskID: "stop-me", by: "0123456789abcdef")
             #expect(try await other.cancelRequest(taskID: "stop-me") == "0123456789abcdef")
             #expect(try await other.cancelRequest(taskID: "keep-going") == nil)
+            // Many at once (a worker's every running job): only those asked for come back.
+            try await set.queue.requestCancel(taskID: "stop-me-too", by: "admin")
+            #expect(
+                try await other.cancelRequests(taskIDs: ["keep-going", "stop-me", "stop-me-too"])
+                    == ["stop-me": "0123456789abcdef", "stop-me-too": "admin"])
+            #expect(try await other.cancelRequests(taskIDs: []) == [:])
             try await other.clearCancel(taskID: "stop-me")
             #expect(try await set.queue.cancelRequest(taskID: "stop-me") == nil)
         }
