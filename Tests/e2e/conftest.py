@@ -4,6 +4,7 @@ stubs generated from Protos/ at test time, and the shared sample resumes."""
 import json
 import os
 import pathlib
+import random
 import signal
 import socket
 import subprocess
@@ -20,10 +21,36 @@ BINARY = pathlib.Path(os.environ.get("COACH_BIN", ROOT / ".build" / "debug" / "i
 ARTIFACTS = ROOT / "Tests" / "e2e" / ".artifacts"
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(pathlib.Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_PORTS_GIVEN: set[int] = set()
+_PORTS = random.Random()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on now, never given out before in this run, and below the
+    kernel's ephemeral range: a port from that range (what binding port 0 returns) can be taken as
+    the local port of an outgoing connection — to Redis, MongoDB, a fake upstream — between this
+    call and the moment the process it is meant for binds it (a mesh once failed to start so)."""
+    high = min(_ephemeral_low(), 65536) - 1
+    low = max(1024, high - 12000)
+    for _ in range(2000):
+        port = _PORTS.randint(low, high)
+        if port in _PORTS_GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PORTS_GIVEN.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port in {low}-{high}")
 
 
 def fixture_resumes() -> dict[str, dict]:
