@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
+import importlib.machinery
+import importlib.util
 import json
 import os
 import pathlib
@@ -57,10 +59,17 @@ OPTIONS = argparse.Namespace(quick=False, profile=False)
 # processes
 
 
+# scripts/free-ports (ports below the ephemeral range, never the same twice in a run), by path.
+_loader = importlib.machinery.SourceFileLoader("free_ports", str(ROOT / "scripts" / "free-ports"))
+_FREE_PORTS = importlib.util.module_from_spec(importlib.util.spec_from_loader("free_ports", _loader))
+_loader.exec_module(_FREE_PORTS)
+_PORTS_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    port = _FREE_PORTS.pick(1, _PORTS_GIVEN)[0]
+    _PORTS_GIVEN.add(port)
+    return port
 
 
 class Proc:

@@ -1,12 +1,12 @@
 """End-to-end fixtures: the real `interview-coach` binary on free loopback ports, Python gRPC
 stubs generated from Protos/ at test time, and the shared sample resumes."""
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import pathlib
-import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,15 +21,11 @@ BINARY = pathlib.Path(os.environ.get("COACH_BIN", ROOT / ".build" / "debug" / "i
 ARTIFACTS = ROOT / "Tests" / "e2e" / ".artifacts"
 
 
-def _ephemeral_low() -> int:
-    try:
-        return int(pathlib.Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768
-
-
+# scripts/free-ports, loaded by path (its name is a command's, not a module's).
+_loader = importlib.machinery.SourceFileLoader("free_ports", str(ROOT / "scripts" / "free-ports"))
+_FREE_PORTS = importlib.util.module_from_spec(importlib.util.spec_from_loader("free_ports", _loader))
+_loader.exec_module(_FREE_PORTS)
 _PORTS_GIVEN: set[int] = set()
-_PORTS = random.Random()
 
 
 def free_port() -> int:
@@ -37,20 +33,9 @@ def free_port() -> int:
     kernel's ephemeral range: a port from that range (what binding port 0 returns) can be taken as
     the local port of an outgoing connection — to Redis, MongoDB, a fake upstream — between this
     call and the moment the process it is meant for binds it (a mesh once failed to start so)."""
-    high = min(_ephemeral_low(), 65536) - 1
-    low = max(1024, high - 12000)
-    for _ in range(2000):
-        port = _PORTS.randint(low, high)
-        if port in _PORTS_GIVEN:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _PORTS_GIVEN.add(port)
-        return port
-    raise RuntimeError(f"no free loopback port in {low}-{high}")
+    port = _FREE_PORTS.pick(1, _PORTS_GIVEN)[0]
+    _PORTS_GIVEN.add(port)
+    return port
 
 
 def fixture_resumes() -> dict[str, dict]:
