@@ -63,13 +63,10 @@ OPTIONS = argparse.Namespace(quick=False, profile=False)
 _loader = importlib.machinery.SourceFileLoader("free_ports", str(ROOT / "scripts" / "free-ports"))
 _FREE_PORTS = importlib.util.module_from_spec(importlib.util.spec_from_loader("free_ports", _loader))
 _loader.exec_module(_FREE_PORTS)
-_PORTS_GIVEN: set[int] = set()
 
 
 def free_port() -> int:
-    port = _FREE_PORTS.pick(1, _PORTS_GIVEN)[0]
-    _PORTS_GIVEN.add(port)
-    return port
+    return _FREE_PORTS.pick(1)[0]
 
 
 class Proc:

@@ -25,7 +25,6 @@ ARTIFACTS = ROOT / "Tests" / "e2e" / ".artifacts"
 _loader = importlib.machinery.SourceFileLoader("free_ports", str(ROOT / "scripts" / "free-ports"))
 _FREE_PORTS = importlib.util.module_from_spec(importlib.util.spec_from_loader("free_ports", _loader))
 _loader.exec_module(_FREE_PORTS)
-_PORTS_GIVEN: set[int] = set()
 
 
 def free_port() -> int:
@@ -33,9 +32,7 @@ def free_port() -> int:
     kernel's ephemeral range: a port from that range (what binding port 0 returns) can be taken as
     the local port of an outgoing connection — to Redis, MongoDB, a fake upstream — between this
     call and the moment the process it is meant for binds it (a mesh once failed to start so)."""
-    port = _FREE_PORTS.pick(1, _PORTS_GIVEN)[0]
-    _PORTS_GIVEN.add(port)
-    return port
+    return _FREE_PORTS.pick(1)[0]
 
 
 def fixture_resumes() -> dict[str, dict]:
