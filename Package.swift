@@ -220,7 +220,7 @@ let package = Package(
         .target(
             name: "CoachMesh",
             dependencies: [
-                "CoachCore", "CoachProtos",
+                "CoachCore", "CoachProtos", "CoachTracing",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -234,7 +234,7 @@ let package = Package(
         .target(
             name: "CoachEdge",
             dependencies: [
-                "CoachCore", "CoachWire", "CoachProtos",
+                "CoachCore", "CoachWire", "CoachProtos", "CoachTracing",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import CoachCore
+import CoachTracing
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -85,7 +86,7 @@ struct RouteTable {
     /// exports traces (every request is a span).
     func install(on router: Router<EdgeRequestContext>, allowedHosts: Set<String>? = nil, measured: Bool = false, tracing: Bool = false) {
         // Outermost, so the span has the status the error middleware answered with.
-        if tracing { router.middlewares.add(EdgeTracingMiddleware()) }
+        if tracing, let tracer = OTLPTracer.installed { router.middlewares.add(EdgeTracingMiddleware(tracer: tracer)) }
         router.middlewares.add(EdgeErrorMiddleware(routes: routes, allowedHosts: allowedHosts, measured: measured))
         for (route, handler) in zip(routes, handlers) {
             let (deadline, hasBody) = (route.deadline, [.post, .put, .patch].contains(route.method))

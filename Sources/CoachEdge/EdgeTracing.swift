@@ -1,3 +1,4 @@
+import CoachTracing
 import HTTPTypes
 import Hummingbird
 import Tracing
@@ -8,13 +9,16 @@ import Tracing
 /// the response head, as `http_server_request_duration_seconds` does: a stream's span covers
 /// opening it (its upstream call is a gRPC span of its own, as long as the stream).
 struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// Read once: `InstrumentationSystem.tracer` takes a lock and a dynamic cast on every read.
-    let tracer: any Tracer = InstrumentationSystem.tracer
+    /// The process's tracer, held as itself: its calls are not generic (see
+    /// `OTLPTracer.startSpan(_:kind:parent:context:)`).
+    let tracer: OTLPTracer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var parent = ServiceContext.current ?? .topLevel
-        tracer.extract(request.headers, into: &parent, using: HTTPFieldsCarrier())
-        let span = tracer.startSpan("HTTP \(request.method.rawValue)", context: parent, ofKind: .server)
+        let current = ServiceContext.current ?? .topLevel
+        let parent =
+            OTLPTracer.remoteParent(traceParent: TraceHeaders.traceParent(in: request.headers), traceState: TraceHeaders.traceState(in: request.headers))
+            ?? current.spanIdentity
+        let span = tracer.startSpan("HTTP \(request.method.rawValue)", kind: .server, parent: parent, context: current)
         do {
             let response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
             describe(span, route: context.endpointPath, method: request.method, status: Int(response.status.code))
@@ -29,46 +33,35 @@ struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func describe(_ span: any Span, route: String?, method: HTTPRequest.Method, status: Int) {
-        guard span.isRecording else { return }  // an unrecorded trace's span keeps nothing
-        if let route { span.operationName = "\(method.rawValue) \(route)" }
-        // Set once, whole: this middleware is the only code that can reach the span, and a set
-        // built here at its size is allocated once (an update through `Span.attributes` copies
-        // the set, and each insertion may grow it).
-        var attributes = [String: SpanAttribute](minimumCapacity: 3)
-        attributes["http.request.method"] = .string(method.rawValue)
-        if let route { attributes["http.route"] = .string(route) }
-        attributes["http.response.status_code"] = .int64(Int64(status))
-        span.attributes = SpanAttributes(attributes)
-        if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+    private func describe(_ span: TracedSpan, route: String?, method: HTTPRequest.Method, status: Int) {
+        guard case .recording(let recorded) = span else { return }  // an unrecorded trace's span keeps nothing
+        let status = Int64(status)
+        if let route {
+            recorded.operationName = "\(method.rawValue) \(route)"
+            recorded.describe(["http.request.method": .string(method.rawValue), "http.route": .string(route), "http.response.status_code": .int(status)])
+        } else {
+            recorded.describe(["http.request.method": .string(method.rawValue), "http.response.status_code": .int(status)])
+        }
+        if status >= 500 { recorded.setStatus(SpanStatus(code: .error)) }
     }
 }
 
 /// W3C trace context in HTTP headers.
-struct HTTPFieldsCarrier: Extractor {
-    /// The two names the tracer asks for, made once (making a name validates and lowercases it,
-    /// and every request asks).
-    private static let traceParent = HTTPField.Name("traceparent")!
-    private static let traceState = HTTPField.Name("tracestate")!
+enum TraceHeaders {
+    /// The two names, made once (making a name validates and lowercases it, and every request
+    /// asks).
+    private static let traceParentName = HTTPField.Name("traceparent")!
+    private static let traceStateName = HTTPField.Name("tracestate")!
 
-    func extract(key: String, from carrier: HTTPFields) -> String? {
-        switch key {
-        case "traceparent":
-            // One field, read as it is (`HTTPFields`' subscript joins every value of a name, a
-            // cost on every request). Two fields are no usable context, like any malformed
-            // `traceparent`: the request starts a trace of its own.
-            Self.single(Self.traceParent, in: carrier)
-        case "tracestate":
-            carrier[Self.traceState]  // list members may be split over several fields: joined
-        default:
-            HTTPField.Name(key).flatMap { carrier[$0] }
-        }
-    }
-
-    /// The value of the one field named `name`; nil when there is none or more than one.
-    private static func single(_ name: HTTPField.Name, in fields: HTTPFields) -> String? {
-        guard let first = fields.firstIndex(where: { $0.name == name }) else { return nil }
-        if fields[fields.index(after: first)...].contains(where: { $0.name == name }) { return nil }
+    /// The one `traceparent` field, read as it is (`HTTPFields`' subscript joins every value of a
+    /// name, a cost on every request). Two fields are no usable context, like any malformed
+    /// `traceparent`: the request starts a trace of its own.
+    static func traceParent(in fields: HTTPFields) -> String? {
+        guard let first = fields.firstIndex(where: { $0.name == traceParentName }) else { return nil }
+        if fields[fields.index(after: first)...].contains(where: { $0.name == traceParentName }) { return nil }
         return fields[first].value
     }
+
+    /// `tracestate`: its list members may be split over several fields, joined here.
+    static func traceState(in fields: HTTPFields) -> String? { fields[traceStateName] }
 }

@@ -1,3 +1,4 @@
+import CoachTracing
 import GRPCCore
 import Metrics
 import Tracing
@@ -11,14 +12,14 @@ import Tracing
 /// spans once, as long as it lasts. One interceptor does both so the response is wrapped once.
 public struct ServerObservingInterceptor: ServerInterceptor {
     let metrics: Bool
-    /// The process's tracer, read once (`InstrumentationSystem.tracer` takes a lock and a dynamic
-    /// cast on every read); nil when the process does not trace.
-    let tracer: (any Tracer)?
+    /// The process's tracer, read once and held as itself (its calls are not generic, which on
+    /// every call is worth it); nil when the process does not trace.
+    let tracer: OTLPTracer?
 
     /// `tracing`: the process exports traces (its tracer is bootstrapped before this is made).
     public init(metrics: Bool, tracing: Bool) {
         self.metrics = metrics
-        self.tracer = tracing ? InstrumentationSystem.tracer : nil
+        self.tracer = tracing ? OTLPTracer.installed : nil
     }
 
     public func intercept<Input: Sendable, Output: Sendable>(
@@ -28,11 +29,14 @@ public struct ServerObservingInterceptor: ServerInterceptor {
         let started = ContinuousClock.now
         let method = context.descriptor
         let metrics = self.metrics
-        var span: (any Span)?
+        var span: TracedSpan?
         if let tracer {
-            var parent = ServiceContext.current ?? .topLevel
-            tracer.extract(request.metadata, into: &parent, using: MetadataCarrier())
-            span = tracer.startSpan(method.fullyQualifiedMethod, context: parent, ofKind: .server)
+            let context = ServiceContext.current ?? .topLevel
+            let parent =
+                OTLPTracer.remoteParent(
+                    traceParent: request.metadata.firstString("traceparent"), traceState: request.metadata.firstString("tracestate"))
+                ?? context.spanIdentity
+            span = tracer.startSpan(method.fullyQualifiedMethod, kind: .server, parent: parent, context: context)
         }
         let end: @Sendable ((any Error)?) -> Void = { [span] error in
             if metrics { RPCMetrics.record(side: "server", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started) }
@@ -55,11 +59,11 @@ public struct ServerObservingInterceptor: ServerInterceptor {
 public struct ClientObservingInterceptor: ClientInterceptor {
     let metrics: Bool
     /// As the server's: read once, nil when the process does not trace.
-    let tracer: (any Tracer)?
+    let tracer: OTLPTracer?
 
     public init(metrics: Bool, tracing: Bool) {
         self.metrics = metrics
-        self.tracer = tracing ? InstrumentationSystem.tracer : nil
+        self.tracer = tracing ? OTLPTracer.installed : nil
     }
 
     public func intercept<Input: Sendable, Output: Sendable>(
@@ -70,10 +74,11 @@ public struct ClientObservingInterceptor: ClientInterceptor {
         let method = context.descriptor
         let metrics = self.metrics
         var request = request
-        var span: (any Span)?
+        var span: TracedSpan?
         if let tracer {
-            let opened = tracer.startSpan(method.fullyQualifiedMethod, context: ServiceContext.current ?? .topLevel, ofKind: .client)
-            tracer.inject(opened.context, into: &request.metadata, using: MetadataCarrier())
+            let context = ServiceContext.current ?? .topLevel
+            let opened = tracer.startSpan(method.fullyQualifiedMethod, kind: .client, parent: context.spanIdentity, context: context)
+            opened.identity?.writeTraceContext { name, value in request.metadata.replaceOrAddString(value, forKey: name) }
             span = opened
         }
         let end: @Sendable ((any Error)?) -> Void = { [span] error in

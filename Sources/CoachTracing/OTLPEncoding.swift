@@ -79,6 +79,7 @@ enum OTLPEncoding {
         writer.varintField(6, kind(span.kind))
         writer.fixed64Field(7, span.start)
         writer.fixed64Field(8, max(end, span.start))
+        for (key, value) in state.described { keyValue(key, value, field: 9, into: &writer) }
         attributes(state.attributes, field: 9, into: &writer)
         for event in state.events {
             writer.messageField(11) { event_ in
@@ -168,17 +169,8 @@ enum OTLPEncoding {
     }
 
     private static func keyValue(_ key: String, _ value: SpanAttribute, field: Int, into writer: inout ProtobufWriter) {
-        if let scalar = Scalar(value) {
-            // The common case, written in place: the sizes are known without a scratch buffer.
-            let keySize = key.utf8.count
-            let valueSize = scalar.size
-            let pairSize = 1 + ProtobufWriter.varintSize(UInt64(keySize)) + keySize + 1 + ProtobufWriter.varintSize(UInt64(valueSize)) + valueSize
-            writer.tag(field, 2)
-            writer.varint(UInt64(pairSize))
-            writer.stringField(1, key)
-            writer.tag(2, 2)
-            writer.varint(UInt64(valueSize))
-            scalar.write(into: &writer)
+        if let scalar = AttributeValue(value) {
+            keyValue(key, scalar, field: field, into: &writer)
         } else {
             writer.messageField(field) { pair in
                 pair.stringField(1, key)
@@ -187,46 +179,21 @@ enum OTLPEncoding {
         }
     }
 
-    /// An `AnyValue` that is not an array.
-    private enum Scalar {
-        case string(String)
-        case bool(Bool)
-        case int(Int64)
-        case double(Double)
-
-        init?(_ value: SpanAttribute) {
-            switch value {
-            case .string(let text): self = .string(text)
-            case .stringConvertible(let value): self = .string(value.description)
-            case .bool(let flag): self = .bool(flag)
-            case .int32(let number): self = .int(Int64(number))
-            case .int64(let number): self = .int(number)
-            case .double(let number): self = .double(number)
-            default: return nil
-            }
-        }
-
-        var size: Int {
-            switch self {
-            case .string(let text): 1 + ProtobufWriter.varintSize(UInt64(text.utf8.count)) + text.utf8.count
-            case .bool: 2
-            case .int(let number): 1 + ProtobufWriter.varintSize(UInt64(bitPattern: number))
-            case .double: 9
-            }
-        }
-
-        func write(into writer: inout ProtobufWriter) {
-            switch self {
-            case .string(let text): writer.stringField(1, text)
-            case .bool(let flag): writer.varintField(2, flag ? 1 : 0)
-            case .int(let number): writer.varintField(3, UInt64(bitPattern: number))
-            case .double(let number): writer.fixed64Field(4, number.bitPattern)
-            }
-        }
+    /// A `KeyValue` of a scalar, written in place: the sizes are known without a scratch buffer.
+    private static func keyValue(_ key: String, _ value: AttributeValue, field: Int, into writer: inout ProtobufWriter) {
+        let keySize = key.utf8.count
+        let valueSize = value.size
+        let pairSize = 1 + ProtobufWriter.varintSize(UInt64(keySize)) + keySize + 1 + ProtobufWriter.varintSize(UInt64(valueSize)) + valueSize
+        writer.tag(field, 2)
+        writer.varint(UInt64(pairSize))
+        writer.stringField(1, key)
+        writer.tag(2, 2)
+        writer.varint(UInt64(valueSize))
+        value.write(into: &writer)
     }
 
     private static func anyValue(_ writer: inout ProtobufWriter, _ value: SpanAttribute) {
-        if let scalar = Scalar(value) {
+        if let scalar = AttributeValue(value) {
             scalar.write(into: &writer)
             return
         }
@@ -254,6 +221,56 @@ enum OTLPEncoding {
         case .client: 3
         case .producer: 4
         case .consumer: 5
+        }
+    }
+}
+
+/// An attribute's value that is not an array (OTLP's scalar `AnyValue`s), for
+/// `RecordingSpan.describe(_:)`.
+public enum AttributeValue: Sendable, Hashable {
+    case string(String)
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+
+    init?(_ value: SpanAttribute) {
+        switch value {
+        case .string(let text): self = .string(text)
+        case .stringConvertible(let value): self = .string(value.description)
+        case .bool(let flag): self = .bool(flag)
+        case .int32(let number): self = .int(Int64(number))
+        case .int64(let number): self = .int(number)
+        case .double(let number): self = .double(number)
+        default: return nil
+        }
+    }
+
+    var spanAttribute: SpanAttribute {
+        switch self {
+        case .string(let text): .string(text)
+        case .bool(let flag): .bool(flag)
+        case .int(let number): .int64(number)
+        case .double(let number): .double(number)
+        }
+    }
+
+    /// The `AnyValue` message's size.
+    var size: Int {
+        switch self {
+        case .string(let text): 1 + ProtobufWriter.varintSize(UInt64(text.utf8.count)) + text.utf8.count
+        case .bool: 2
+        case .int(let number): 1 + ProtobufWriter.varintSize(UInt64(bitPattern: number))
+        case .double: 9
+        }
+    }
+
+    /// The `AnyValue` message's fields.
+    func write(into writer: inout ProtobufWriter) {
+        switch self {
+        case .string(let text): writer.stringField(1, text)
+        case .bool(let flag): writer.varintField(2, flag ? 1 : 0)
+        case .int(let number): writer.varintField(3, UInt64(bitPattern: number))
+        case .double(let number): writer.fixed64Field(4, number.bitPattern)
         }
     }
 }

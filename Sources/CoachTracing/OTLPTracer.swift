@@ -26,20 +26,36 @@ public struct OTLPTracer: Tracer {
         _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind, at instant: @autoclosure () -> Instant,
         function: String, file fileID: String, line: UInt
     ) -> TracedSpan {
-        var context = context()
-        let parent = context.spanIdentity
-        if let parent, !parent.sampled { return .unrecorded(NoOpTracer.NoOpSpan(context: context)) }
+        let context = context()
+        return start(operationName, kind: kind, parent: context.spanIdentity, context: context) { instant().nanosecondsSinceEpoch }
+    }
+
+    /// Starts a span now, the child of `parent` (the caller's span read from a `traceparent`, or
+    /// the span `context` is in; nil starts a trace, sampled here), carrying `context` on with
+    /// the new span in it. The same as `startSpan(_:context:ofKind:…)` without its generic
+    /// parameters, for the spans of every request (the edge's and the gRPC interceptors'): a
+    /// generic call from another module is not specialized, and pays for that on each request.
+    public func startSpan(_ name: String, kind: SpanKind, parent: SpanIdentity?, context: ServiceContext) -> TracedSpan {
+        start(name, kind: kind, parent: parent, context: context) { DefaultTracerClock.now.nanosecondsSinceEpoch }
+    }
+
+    private func start(
+        _ name: String, kind: SpanKind, parent: SpanIdentity?, context: ServiceContext, now: () -> UInt64
+    ) -> TracedSpan {
+        var context = context
+        if let parent, !parent.sampled {
+            if context.spanIdentity != parent { context.spanIdentity = parent }
+            return .unrecorded(context)
+        }
         let traceID = parent?.traceID ?? ids.traceID()
         if parent == nil, !sampling.samples(traceID) {
             context.spanIdentity = SpanIdentity(traceID: traceID, spanID: ids.spanID(), sampled: false)
-            return .unrecorded(NoOpTracer.NoOpSpan(context: context))
+            return .unrecorded(context)
         }
         let identity = SpanIdentity(traceID: traceID, spanID: ids.spanID(), sampled: true, traceState: parent?.traceState ?? "")
         context.spanIdentity = identity
         return .recording(
-            RecordingSpan(
-                operationName, kind: kind, context: context, identity: identity, parent: parent?.spanID,
-                start: instant().nanosecondsSinceEpoch, exporter: exporter))
+            RecordingSpan(name, kind: kind, context: context, identity: identity, parent: parent?.spanID, start: now(), exporter: exporter))
     }
 
     /// Spans leave in batches on the exporter's schedule and at shutdown; nothing asks for more.
@@ -47,20 +63,31 @@ public struct OTLPTracer: Tracer {
 
     public func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
     where Inject.Carrier == Carrier {
-        guard let identity = context.spanIdentity else { return }
-        injector.inject(identity.traceParent.header, forKey: "traceparent", into: &carrier)
-        if !identity.traceState.isEmpty { injector.inject(identity.traceState, forKey: "tracestate", into: &carrier) }
+        context.spanIdentity?.writeTraceContext { name, value in injector.inject(value, forKey: name, into: &carrier) }
     }
 
     /// Continues a caller's trace from a well-formed `traceparent`; anything else starts a new one.
     public func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
     where Extract.Carrier == Carrier {
-        guard let header = extractor.extract(key: "traceparent", from: carrier), let parent = TraceParent(header) else { return }
-        let state = extractor.extract(key: "tracestate", from: carrier) ?? ""
-        context.spanIdentity = SpanIdentity(
-            traceID: parent.traceID, spanID: parent.spanID, sampled: parent.sampled,
-            traceState: Self.isUsableTraceState(state) ? state : "")
+        if let parent = Self.remoteParent(
+            traceParent: extractor.extract(key: "traceparent", from: carrier), traceState: extractor.extract(key: "tracestate", from: carrier))
+        {
+            context.spanIdentity = parent
+        }
     }
+
+    /// The caller's span, from the values of its W3C Trace Context fields; nil unless
+    /// `traceParent` is well formed (`traceState` is read only then, and dropped when unusable).
+    public static func remoteParent(traceParent: String?, traceState: @autoclosure () -> String?) -> SpanIdentity? {
+        guard let traceParent, let parent = TraceParent(traceParent) else { return nil }
+        let state = traceState() ?? ""
+        return SpanIdentity(
+            traceID: parent.traceID, spanID: parent.spanID, sampled: parent.sampled, traceState: isUsableTraceState(state) ? state : "")
+    }
+
+    /// The process's tracer when it is this one (`TraceExport` installs it); nil otherwise. The
+    /// read takes a lock and a dynamic cast: components read it once, not per request.
+    public static var installed: OTLPTracer? { InstrumentationSystem.tracer as? OTLPTracer }
 
     /// A `tracestate` is passed on only when it is short printable ASCII (W3C allows 512 bytes of
     /// list members); a malformed one is dropped rather than forwarded.
@@ -69,15 +96,25 @@ public struct OTLPTracer: Tracer {
     }
 }
 
-/// A recorded span, or the no-op stand-in of a trace that is not recorded.
+/// A recorded span, or the stand-in of a trace that is not recorded: its context (which holds
+/// the span it continues, flags `00`) and nothing else.
 public enum TracedSpan: Tracing.Span {
     case recording(RecordingSpan)
-    case unrecorded(NoOpTracer.NoOpSpan)
+    case unrecorded(ServiceContext)
 
     public var context: ServiceContext {
         switch self {
         case .recording(let span): span.context
-        case .unrecorded(let span): span.context
+        case .unrecorded(let context): context
+        }
+    }
+
+    /// The span to name as the parent downstream (`SpanIdentity.writeTraceContext`): this one
+    /// when recorded, the one an unrecorded trace continues otherwise.
+    public var identity: SpanIdentity? {
+        switch self {
+        case .recording(let span): span.identity
+        case .unrecorded(let context): context.spanIdentity
         }
     }
 
@@ -85,7 +122,7 @@ public enum TracedSpan: Tracing.Span {
         get {
             switch self {
             case .recording(let span): span.operationName
-            case .unrecorded(let span): span.operationName
+            case .unrecorded: ""
             }
         }
         nonmutating set {
@@ -128,6 +165,11 @@ public enum TracedSpan: Tracing.Span {
 
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         if case .recording(let span) = self { span.end(at: instant()) }
+    }
+
+    /// Ends the span now (not generic, unlike `Span.end()`; see `OTLPTracer.startSpan(_:kind:parent:context:)`).
+    public func end() {
+        if case .recording(let span) = self { span.end() }
     }
 }
 

@@ -16,6 +16,7 @@ public final class RecordingSpan: Sendable {
     struct State {
         var name: String
         var attributes: SpanAttributes = [:]
+        var described: KeyValuePairs<String, AttributeValue> = [:]
         var status: SpanStatus?
         var events: [SpanEvent] = []
         var links: [SpanLink] = []
@@ -40,9 +41,23 @@ public final class RecordingSpan: Sendable {
         set { state.withLock { if !$0.ended { $0.name = newValue } } }
     }
 
+    /// The attributes set through this property and by `describe(_:)`.
     public var attributes: SpanAttributes {
-        get { state.withLock { $0.attributes } }
+        get {
+            state.withLock { state in
+                var attributes = state.attributes
+                for (key, value) in state.described { attributes[key] = value.spanAttribute }
+                return attributes
+            }
+        }
         set { state.withLock { if !$0.ended { $0.attributes = newValue } } }
+    }
+
+    /// Sets the span's own description in one piece (replacing an earlier one), kept and encoded
+    /// in this order: no hashing, no sorting and no existential copies, as `SpanAttributes`
+    /// takes on every request's span. The keys are not to be set through `attributes` too.
+    public func describe(_ attributes: KeyValuePairs<String, AttributeValue>) {
+        state.withLock { if !$0.ended { $0.described = attributes } }
     }
 
     public var isRecording: Bool { state.withLock { !$0.ended } }
@@ -74,7 +89,13 @@ public final class RecordingSpan: Sendable {
     }
 
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
-        let end = instant().nanosecondsSinceEpoch
+        end(at: instant().nanosecondsSinceEpoch)
+    }
+
+    /// Ends the span now.
+    public func end() { end(at: DefaultTracerClock.now.nanosecondsSinceEpoch) }
+
+    private func end(at end: UInt64) {
         var writer = ProtobufWriter(capacity: 384)
         // Encoded under the span's own lock (nobody else waits for it once the span ends), so the
         // state is read in place rather than copied out.

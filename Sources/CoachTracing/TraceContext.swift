@@ -89,6 +89,13 @@ public struct SpanIdentity: Sendable, Hashable {
     }
 
     var traceParent: TraceParent { TraceParent(traceID: traceID, spanID: spanID, sampled: sampled) }
+
+    /// Passes this span on downstream: calls `set` with each W3C Trace Context field to send,
+    /// `traceparent` and, when the trace came with one, `tracestate`.
+    public func writeTraceContext(_ set: (_ name: String, _ value: String) -> Void) {
+        set("traceparent", traceParent.header)
+        if !traceState.isEmpty { set("tracestate", traceState) }
+    }
 }
 
 private enum SpanIdentityKey: ServiceContextKey {

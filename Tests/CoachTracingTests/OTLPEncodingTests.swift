@@ -37,6 +37,27 @@ import Tracing
         #expect(encoded.map { byte in String(byte >> 4, radix: 16) + String(byte & 0xf, radix: 16) }.joined() == Self.reference)
     }
 
+    /// `describe(_:)`, the hot spans' way to set attributes, writes the same `KeyValue`s as
+    /// `attributes`, in the order given, and reads back through `attributes`.
+    @Test func describedAttributesEncodeAsTheSameKeyValuesInTheirOrder() throws {
+        let settings = try TraceSettings(environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9"], defaultServiceName: "test")
+        let exporter = try SpanExporter(settings: settings, version: "test", logger: .init(label: "test"))
+        let identity = SpanIdentity(traceID: TraceID(high: 1, low: 2), spanID: SpanID(3), sampled: true)
+        func span() -> RecordingSpan {
+            RecordingSpan("call", kind: .client, context: .topLevel, identity: identity, parent: nil, start: 10, exporter: exporter)
+        }
+        let described = span()
+        described.describe(["a.count": .int(-7), "b.name": .string("grpc"), "c.ok": .bool(true), "d.ratio": .double(0.25)])
+        #expect(described.attributes["b.name"]?.toSpanAttribute() == .string("grpc"))
+        #expect(described.attributes["a.count"]?.toSpanAttribute() == .int64(-7))
+        described.end(at: DefaultTracerClock.Instant(nanosecondsSinceEpoch: 20))
+        let set = span()
+        set.attributes = ["d.ratio": 0.25, "a.count": .int64(-7), "c.ok": true, "b.name": "grpc"]  // encoded sorted by key
+        set.end(at: DefaultTracerClock.Instant(nanosecondsSinceEpoch: 20))
+        let queued = exporter.queued
+        #expect(queued.count == 2 && Array(queued[0]) == Array(queued[1]))
+    }
+
     @Test func varintsAndNestedLengthsFollowTheWireFormat() {
         var writer = ProtobufWriter()
         writer.varint(300)

@@ -85,6 +85,39 @@ import Tracing
         #expect(exporter.queued.count == 1)
     }
 
+    /// The entry point of the edge and the gRPC interceptors: the caller's span given as a parent,
+    /// not through a `ServiceContext`, with the same outcome as `extract` then `startSpan`.
+    @Test func aSpanStartedUnderAnExplicitParentFollowsItsDecisionAndPassesItOn() throws {
+        let exporter = try Self.exporter()
+        let tracer = OTLPTracer(sampling: HeadSampling(ratio: 0), exporter: exporter)
+        let recordedCaller = OTLPTracer.remoteParent(
+            traceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", traceState: "congo=t61rcWkgMzE")
+        let server = tracer.startSpan("server", kind: .server, parent: recordedCaller, context: .topLevel)
+        guard case .recording(let span) = server else {
+            Issue.record("a caller's recorded trace is recorded, whatever the ratio")
+            return
+        }
+        #expect(span.identity.traceID.hex == "4bf92f3577b34da6a3ce929d0e0e4736" && span.parent?.hex == "00f067aa0ba902b7")
+        #expect(server.context.spanIdentity == span.identity && server.identity == span.identity)
+        var fields: [String: String] = [:]
+        server.identity?.writeTraceContext { fields[$0] = $1 }
+        #expect(fields == ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-\(span.identity.spanID.hex)-01", "tracestate": "congo=t61rcWkgMzE"])
+        server.end()
+        #expect(exporter.queued.count == 1)
+
+        // A caller's unrecorded trace: nothing kept, and the caller's own span passed on unchanged.
+        let quietHeader = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+        let quiet = OTLPTracer(sampling: HeadSampling(ratio: 1), exporter: exporter)
+            .startSpan("server", kind: .server, parent: OTLPTracer.remoteParent(traceParent: quietHeader, traceState: nil), context: .topLevel)
+        var onwards: [String: String] = [:]
+        quiet.identity?.writeTraceContext { onwards[$0] = $1 }
+        quiet.end()
+        #expect(!quiet.isRecording && onwards == ["traceparent": quietHeader] && quiet.context.spanIdentity?.sampled == false)
+        #expect(exporter.queued.count == 1)
+        #expect(OTLPTracer.remoteParent(traceParent: "garbage", traceState: "congo=t61rcWkgMzE") == nil)
+        #expect(OTLPTracer.remoteParent(traceParent: nil, traceState: nil) == nil)
+    }
+
     @Test(arguments: [
         "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
         "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
