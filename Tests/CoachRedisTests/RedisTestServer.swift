@@ -3,6 +3,7 @@
 import CoachRedis
 import CoachJobsTesting
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -100,24 +101,43 @@ actor RedisTestServer {
     }
 }
 
-/// A loopback port nothing listens on (the kernel's pick, released at once).
+/// A loopback port nothing listens on now, below the kernel's ephemeral range and never given
+/// twice in a run (as `scripts/free-ports` picks them). Binding port 0 would return a port from
+/// that range, which can be taken as the local port of an outgoing connection (these tests open
+/// many) between being picked and being bound — or while a restarted server is down.
 func freePort() throws -> Int {
+    let high = min(ephemeralPortsStart, 65536) - 1
+    let low = max(1024, high - 12000)
+    for _ in 0..<2000 {
+        let port = Int.random(in: low...high)
+        guard canBind(port), givenPorts.withLock({ $0.insert(port).inserted }) else { continue }
+        return port
+    }
+    throw RedisError.connection("no free loopback port in \(low)-\(high)")
+}
+
+private let givenPorts = Mutex<Set<Int>>([])
+
+/// The first port of the kernel's ephemeral range (Linux's default when it cannot be read).
+private let ephemeralPortsStart: Int = {
+    let range = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+    return range?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+}()
+
+private func canBind(_ port: Int) -> Bool {
     #if canImport(Glibc)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
     let fd = socket(AF_INET, SOCK_STREAM, 0)
     #endif
-    guard fd >= 0 else { throw RedisError.connection("socket() failed") }
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
-    guard bound else { throw RedisError.connection("bind() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 #endif  // Redis
