@@ -95,9 +95,8 @@ struct AdminRoutes<Transport: ClientTransport> {
         var message = Interviewcoach_V1_ListKeysRequest()
         let query = request.query
         var violations: [FieldViolation] = []
-        do {
-            (message.pageSize, message.pageToken) = try Self.page(query)
-        } catch { violations += error.violations }
+        let requested = PageQuery(query, violations: &violations)
+        (message.pageSize, message.pageToken) = (requested.size, requested.token)
         if let tenant = query["tenant"] {
             if Tenant(rawValue: tenant) == nil {
                 violations.append(FieldViolation(field: "tenant", message: "must match [a-z0-9][a-z0-9_-]{0,62}"))
@@ -139,7 +138,8 @@ struct AdminRoutes<Transport: ClientTransport> {
 
     @Sendable func audit(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_ListAuditEntriesRequest()
-        (message.pageSize, message.pageToken) = try Self.page(request.query)
+        let requested = try PageQuery(request.query)
+        (message.pageSize, message.pageToken) = (requested.size, requested.token)
         let page = try await client.listAuditEntries(message, metadata: context.rpcMetadata)
         return .json(
             AuditList(
@@ -147,25 +147,6 @@ struct AdminRoutes<Transport: ClientTransport> {
                     AuditBody(id: $0.id, at: $0.at.date.rfc3339, actor: $0.actor, action: $0.action, target: $0.target, tenant: $0.tenant)
                 },
                 nextCursor: page.nextPageToken.isEmpty ? nil : page.nextPageToken))
-    }
-
-    /// `limit` (1-100) and `cursor` of a listing.
-    static func page(_ query: [String: String]) throws(CoachError) -> (Int32, String) {
-        var violations: [FieldViolation] = []
-        var size: Int32 = 0
-        if let limit = query["limit"] {
-            if let value = Int32(limit), (1...Int32(PageSize.maximum)).contains(value) {
-                size = value
-            } else {
-                violations.append(FieldViolation(field: "limit", message: "must be an integer between 1 and \(PageSize.maximum)"))
-            }
-        }
-        var token = ""
-        if let cursor = query["cursor"], !TextRules.isBlank(cursor) {
-            do { token = try PageCursor(token: cursor, field: "cursor").token } catch { violations += error.violations }
-        }
-        if !violations.isEmpty { throw CoachError.validation(violations) }
-        return (size, token)
     }
 }
 

@@ -219,14 +219,8 @@ struct OperationsRoutes<Transport: ClientTransport> {
                 message.createdBefore = Google_Protobuf_Timestamp(date: date)
             }
         }
-        if let size = query["page_size"] {
-            if let value = Int32(size), (1...Int32(PageSize.maximum)).contains(value) { message.pageSize = value } else {
-                violations.append(FieldViolation(field: "page_size", message: "must be an integer between 1 and \(PageSize.maximum)"))
-            }
-        }
-        if let token = query["page_token"], !TextRules.isBlank(token) {
-            do { message.pageToken = try PageCursor(token: token, field: "page_token").token } catch { violations += error.violations }
-        }
+        let requested = PageQuery(query, size: "page_size", token: "page_token", violations: &violations)
+        (message.pageSize, message.pageToken) = (requested.size, requested.token)
         if !violations.isEmpty { throw CoachError.validation(violations) }
         let page = try await main.listTasks(message, metadata: context.rpcMetadata)
         return .json(JSONValue.object(["tasks": .array(page.tasks.map { Self.body($0, full: false) }), "next_page_token": .string(page.nextPageToken)]))

@@ -175,14 +175,16 @@ extension PracticeRoutes {
     @Sendable func listSessions(_ request: Request, context: EdgeRequestContext) async throws -> Response {
         var message = Interviewcoach_V1_ListSessionsRequest()
         let query = request.query
-        (message.pageSize, message.pageToken) = try AdminRoutes<Transport>.page(query)
+        var violations: [FieldViolation] = []
+        let requested = PageQuery(query, violations: &violations)
+        (message.pageSize, message.pageToken) = (requested.size, requested.token)
         if let key = query["unique_key"],
             key.isEmpty || TextRules.length(key) > ResumeLimits.maxUniqueKeyLength || key.unicodeScalars.contains(where: TextRules.isControl)
         {
-            throw CoachError.validation([
-                FieldViolation(field: "unique_key", message: "must be a resume key: 1-\(ResumeLimits.maxUniqueKeyLength) characters, no control characters")
-            ])
+            violations.append(
+                FieldViolation(field: "unique_key", message: "must be a resume key: 1-\(ResumeLimits.maxUniqueKeyLength) characters, no control characters"))
         }
+        if !violations.isEmpty { throw CoachError.validation(violations) }
         message.uniqueKey = query["unique_key"] ?? ""
         let page = try await client.listSessions(message, metadata: context.rpcMetadata)
         return .json(

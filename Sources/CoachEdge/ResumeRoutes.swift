@@ -87,18 +87,8 @@ struct ResumeRoutes<Transport: ClientTransport> {
         let query = request.query
         var violations: [FieldViolation] = []
         var message = Interviewcoach_V1_ListResumesRequest()
-        if let limit = query["limit"] {
-            if let value = Int(limit), (1...PageSize.maximum).contains(value) {
-                message.pageSize = Int32(value)
-            } else {
-                violations.append(FieldViolation(field: "limit", message: "must be an integer between 1 and \(PageSize.maximum)"))
-            }
-        }
-        if let cursor = query["cursor"], !TextRules.isBlank(cursor) {
-            do {
-                message.pageToken = try PageCursor(token: cursor, field: "cursor").token
-            } catch { violations += error.violations }
-        }
+        let requested = PageQuery(query, violations: &violations)
+        (message.pageSize, message.pageToken) = (requested.size, requested.token)
         if let name = query["name"] {
             do {
                 message.name = try validatedPersonName(name)
