@@ -10,15 +10,13 @@ import Tracing
 /// opening it (its upstream call is a gRPC span of its own, as long as the stream).
 struct EdgeTracingMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The process's tracer, held as itself: its calls are not generic (see
-    /// `OTLPTracer.startSpan(_:kind:parent:context:)`).
+    /// `OTLPTracer.startSpan(_:kind:context:remoteParent:)`).
     let tracer: OTLPTracer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let current = ServiceContext.current ?? .topLevel
-        let parent =
-            OTLPTracer.remoteParent(traceParent: TraceHeaders.traceParent(in: request.headers), traceState: TraceHeaders.traceState(in: request.headers))
-            ?? current.spanIdentity
-        let span = tracer.startSpan("HTTP \(request.method.rawValue)", kind: .server, parent: parent, context: current)
+        let caller = OTLPTracer.remoteParent(
+            traceParent: TraceHeaders.traceParent(in: request.headers), traceState: TraceHeaders.traceState(in: request.headers))
+        let span = tracer.startSpan("HTTP \(request.method.rawValue)", kind: .server, context: ServiceContext.current ?? .topLevel, remoteParent: caller)
         do {
             let response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
             describe(span, route: context.endpointPath, method: request.method, status: Int(response.status.code))

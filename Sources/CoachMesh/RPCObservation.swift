@@ -31,12 +31,9 @@ public struct ServerObservingInterceptor: ServerInterceptor {
         let metrics = self.metrics
         var span: TracedSpan?
         if let tracer {
-            let context = ServiceContext.current ?? .topLevel
-            let parent =
-                OTLPTracer.remoteParent(
-                    traceParent: request.metadata.firstString("traceparent"), traceState: request.metadata.firstString("tracestate"))
-                ?? context.spanIdentity
-            span = tracer.startSpan(method.fullyQualifiedMethod, kind: .server, parent: parent, context: context)
+            let caller = OTLPTracer.remoteParent(
+                traceParent: request.metadata.firstString("traceparent"), traceState: request.metadata.firstString("tracestate"))
+            span = tracer.startSpan(method.fullyQualifiedMethod, kind: .server, context: ServiceContext.current ?? .topLevel, remoteParent: caller)
         }
         let end: @Sendable ((any Error)?) -> Void = { [span] error in
             if metrics { RPCMetrics.record(side: "server", method: method, code: error.map(RPCMetrics.name(of:)) ?? "OK", since: started) }
@@ -76,8 +73,7 @@ public struct ClientObservingInterceptor: ClientInterceptor {
         var request = request
         var span: TracedSpan?
         if let tracer {
-            let context = ServiceContext.current ?? .topLevel
-            let opened = tracer.startSpan(method.fullyQualifiedMethod, kind: .client, parent: context.spanIdentity, context: context)
+            let opened = tracer.startSpan(method.fullyQualifiedMethod, kind: .client, context: ServiceContext.current ?? .topLevel)
             opened.identity?.writeTraceContext { name, value in request.metadata.replaceOrAddString(value, forKey: name) }
             span = opened
         }

@@ -26,25 +26,27 @@ public struct OTLPTracer: Tracer {
         _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind, at instant: @autoclosure () -> Instant,
         function: String, file fileID: String, line: UInt
     ) -> TracedSpan {
-        let context = context()
-        return start(operationName, kind: kind, parent: context.spanIdentity, context: context) { instant().nanosecondsSinceEpoch }
+        start(operationName, kind: kind, context: context(), remoteParent: nil) { instant().nanosecondsSinceEpoch }
     }
 
-    /// Starts a span now, the child of `parent` (the caller's span read from a `traceparent`, or
-    /// the span `context` is in; nil starts a trace, sampled here), carrying `context` on with
-    /// the new span in it. The same as `startSpan(_:context:ofKind:…)` without its generic
-    /// parameters, for the spans of every request (the edge's and the gRPC interceptors'): a
-    /// generic call from another module is not specialized, and pays for that on each request.
-    public func startSpan(_ name: String, kind: SpanKind, parent: SpanIdentity?, context: ServiceContext) -> TracedSpan {
-        start(name, kind: kind, parent: parent, context: context) { DefaultTracerClock.now.nanosecondsSinceEpoch }
+    /// Starts a span now, carrying `context` on with the new span in it. Its parent is
+    /// `remoteParent` (the caller's span, read from a `traceparent` with `remoteParent(…)`) when
+    /// there is one, else the span `context` is in; with neither it starts a trace, sampled here.
+    /// The same as `startSpan(_:context:ofKind:…)` without its generic parameters, for the spans
+    /// of every request (the edge's and the gRPC interceptors'): a generic call from another
+    /// module is not specialized, and pays for that on each request.
+    public func startSpan(_ name: String, kind: SpanKind, context: ServiceContext, remoteParent: SpanIdentity? = nil) -> TracedSpan {
+        start(name, kind: kind, context: context, remoteParent: remoteParent) { DefaultTracerClock.now.nanosecondsSinceEpoch }
     }
 
     private func start(
-        _ name: String, kind: SpanKind, parent: SpanIdentity?, context: ServiceContext, now: () -> UInt64
+        _ name: String, kind: SpanKind, context: ServiceContext, remoteParent: SpanIdentity?, now: () -> UInt64
     ) -> TracedSpan {
         var context = context
+        let parent = remoteParent ?? context.spanIdentity
         if let parent, !parent.sampled {
-            if context.spanIdentity != parent { context.spanIdentity = parent }
+            // An unrecorded trace passes its caller's span on: into the context when it came from outside.
+            if remoteParent != nil { context.spanIdentity = parent }
             return .unrecorded(context)
         }
         let traceID = parent?.traceID ?? ids.traceID()
@@ -167,7 +169,7 @@ public enum TracedSpan: Tracing.Span {
         if case .recording(let span) = self { span.end(at: instant()) }
     }
 
-    /// Ends the span now (not generic, unlike `Span.end()`; see `OTLPTracer.startSpan(_:kind:parent:context:)`).
+    /// Ends the span now (not generic, unlike `Span.end()`; see `OTLPTracer.startSpan(_:kind:context:remoteParent:)`).
     public func end() {
         if case .recording(let span) = self { span.end() }
     }

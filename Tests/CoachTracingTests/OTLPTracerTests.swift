@@ -92,7 +92,7 @@ import Tracing
         let tracer = OTLPTracer(sampling: HeadSampling(ratio: 0), exporter: exporter)
         let recordedCaller = OTLPTracer.remoteParent(
             traceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", traceState: "congo=t61rcWkgMzE")
-        let server = tracer.startSpan("server", kind: .server, parent: recordedCaller, context: .topLevel)
+        let server = tracer.startSpan("server", kind: .server, context: .topLevel, remoteParent: recordedCaller)
         guard case .recording(let span) = server else {
             Issue.record("a caller's recorded trace is recorded, whatever the ratio")
             return
@@ -108,7 +108,7 @@ import Tracing
         // A caller's unrecorded trace: nothing kept, and the caller's own span passed on unchanged.
         let quietHeader = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
         let quiet = OTLPTracer(sampling: HeadSampling(ratio: 1), exporter: exporter)
-            .startSpan("server", kind: .server, parent: OTLPTracer.remoteParent(traceParent: quietHeader, traceState: nil), context: .topLevel)
+            .startSpan("server", kind: .server, context: .topLevel, remoteParent: OTLPTracer.remoteParent(traceParent: quietHeader, traceState: nil))
         var onwards: [String: String] = [:]
         quiet.identity?.writeTraceContext { onwards[$0] = $1 }
         quiet.end()
